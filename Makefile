@@ -1,0 +1,55 @@
+# Jembatan: `make up` runs the platform, `make test` runs every test. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo .cache/tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+export UV_LINK_MODE := copy
+
+.PHONY: help install up down test test-unit lint logs status
+
+help:
+	@echo "make up      start the whole platform with demo data (installs what is missing)"
+	@echo "make test    run every test against the real stack (starts and stops what it needs)"
+	@echo "make down    stop everything make up started"
+	@echo "make lint    ruff, mypy, import-linter, gateway config validation"
+	@echo "make logs    follow every process's log"
+
+.cache/tools/bin/uv:
+	python3 -m venv .cache/tools
+	.cache/tools/bin/pip install -q uv==$(UV_VERSION)
+
+# Python packages from uv.lock; Java artifacts through Maven (cached in ~/.m2 and .cache).
+install: $(if $(shell command -v uv 2>/dev/null),,.cache/tools/bin/uv)
+	$(UV) sync --all-packages --frozen --quiet
+	infra/postgres/run.sh install
+	infra/kafka/run.sh install
+	infra/keycloak/run.sh install
+	infra/gateway/run.sh install
+
+up: install
+	infra/up.sh
+
+down:
+	infra/down.sh
+
+test: install
+	infra/test.sh
+
+test-unit: install
+	$(UV) run --frozen pytest -m "not integration" -q
+
+lint: install
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src
+	$(UV) run --frozen lint-imports
+	infra/gateway/run.sh validate >/dev/null
+
+logs:
+	tail -F .cache/logs/*.log
+
+status:
+	infra/up.sh status

@@ -1,0 +1,1 @@
+"""Client intake and case management."""

@@ -1,0 +1,45 @@
+"""The composition root: engines, key material and clients are built here, once, on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from client.adapters.repository import NikProtector
+from client.service_layer.unit_of_work import SqlUnitOfWork
+from client.settings import ClientSettings
+from shared import db
+from shared.crypto import BlindIndex, FieldCipher, derive_key
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: ClientSettings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    nik: NikProtector
+
+    def uow(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.sessions, self.nik)
+
+
+def nik_protector(settings: ClientSettings) -> NikProtector:
+    return NikProtector(
+        FieldCipher(
+            derive_key(settings.nik_encryption_key.get_secret_value(), "nik-aes-gcm-v1"),
+            associated_data=b"clients.nik",
+        ),
+        BlindIndex(derive_key(settings.nik_index_key.get_secret_value(), "nik-hmac-index-v1")),
+    )
+
+
+def build(settings: ClientSettings | None = None) -> Container:
+    settings = settings or ClientSettings()
+    engine = db.async_engine(settings.database_url)
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        nik=nik_protector(settings),
+    )

@@ -1,0 +1,1 @@
+"""Plain-Python rules of client intake: no framework imports."""

@@ -1,0 +1,15 @@
+"""What happened to a client, in domain terms (translated to contracts in publishing.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+
+class Event:
+    pass
+
+
+@dataclass(frozen=True)
+class ClientRegistered(Event):
+    client_id: UUID

@@ -1,0 +1,28 @@
+"""The client API process: `uvicorn --factory client.entrypoints.app:create`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from client import bootstrap
+from client.entrypoints.api import router
+from client.settings import ClientSettings
+from shared.http import create_app
+from shared.telemetry import configure_logging, configure_tracing
+
+
+def create(settings: ClientSettings | None = None, *, configure_process: bool = True) -> FastAPI:
+    settings = settings or ClientSettings()
+    if configure_process:
+        configure_logging("client-api", settings.log_level, settings.log_file)
+        configure_tracing("client-api", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    app = create_app(
+        settings,
+        title="Jembatan client intake",
+        description="Register workers and UMKM, record consent, follow their cases.",
+        routers=[router],
+        engine=container.engine,
+    )
+    app.state.container = container
+    return app

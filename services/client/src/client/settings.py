@@ -1,0 +1,19 @@
+"""Settings of the client service (env prefix `CLIENT_`); defaults fit the local stack."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class ClientSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="CLIENT_", extra="ignore", frozen=True)
+
+    service_name: str = "client"
+    database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
+    http_port: int = 8101
+    # Keys never live in the database. Each is the input of HKDF; production sets real ones.
+    nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")
+    nik_index_key: SecretStr = SecretStr("dev-only-nik-index-key")

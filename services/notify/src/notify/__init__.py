@@ -1,0 +1,1 @@
+"""Notifications over SMS, WhatsApp and email."""

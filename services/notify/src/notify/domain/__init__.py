@@ -1,0 +1,1 @@
+"""Plain-Python rules of notifications: no framework imports."""

@@ -1,0 +1,28 @@
+"""The notify API process: `uvicorn --factory notify.entrypoints.app:create`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from notify import bootstrap
+from notify.entrypoints.api import router
+from notify.settings import NotifySettings
+from shared.http import create_app
+from shared.telemetry import configure_logging, configure_tracing
+
+
+def create(settings: NotifySettings | None = None, *, configure_process: bool = True) -> FastAPI:
+    settings = settings or NotifySettings()
+    if configure_process:
+        configure_logging("notify-api", settings.log_level, settings.log_file)
+        configure_tracing("notify-api", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    app = create_app(
+        container.settings,
+        title="Jembatan notifications",
+        description="What each client was told, over which channel, and what became of it.",
+        routers=[router],
+        engine=container.engine,
+    )
+    app.state.container = container
+    return app

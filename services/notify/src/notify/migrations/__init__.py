@@ -1,0 +1,1 @@
+"""Alembic migrations of the notify database (date-prefixed revisions)."""

@@ -1,0 +1,1 @@
+"""Referrals to licensed banks and fintechs, and the partner contract."""

@@ -1,0 +1,1 @@
+"""Training records: financial-literacy programmes for clients and officers."""

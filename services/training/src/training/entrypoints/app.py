@@ -1,0 +1,26 @@
+"""The training API process: `uvicorn --factory training.entrypoints.app:create`.
+
+The routes of this service arrive with its own issue; until then it serves health and OpenAPI.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from shared.http import create_app
+from shared.telemetry import configure_logging, configure_tracing
+from training import bootstrap
+from training.settings import TrainingSettings
+
+
+def create(settings: TrainingSettings | None = None, *, configure_process: bool = True) -> FastAPI:
+    settings = settings or TrainingSettings()
+    if configure_process:
+        configure_logging("training-api", settings.log_level, settings.log_file)
+        configure_tracing("training-api", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    app = create_app(
+        container.settings, title="Jembatan training records", routers=[], engine=container.engine
+    )
+    app.state.container = container
+    return app

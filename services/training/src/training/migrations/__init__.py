@@ -1,0 +1,1 @@
+"""Alembic migrations of the training database (date-prefixed revisions)."""

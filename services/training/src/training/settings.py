@@ -1,0 +1,15 @@
+"""Settings of the training service (env prefix `TRAINING_`); defaults fit the local stack."""
+
+from __future__ import annotations
+
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class TrainingSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="TRAINING_", extra="ignore", frozen=True)
+
+    service_name: str = "training"
+    database_url: str = "postgresql+psycopg://training:training-dev@127.0.0.1:5432/training"
+    http_port: int = 8103

@@ -1,0 +1,1 @@
+"""Jembatan shared library: settings, database, auth, messaging, telemetry, HTTP defaults."""

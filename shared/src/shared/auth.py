@@ -1,0 +1,177 @@
+"""Bearer-token verification, the caller as a `Principal`, and the region rule (DESIGN.md §4).
+
+Every service verifies tokens itself: signature through a cached JWKS, `iss`, `aud` and `exp`
+required. The gateway checks too; neither trusts the other to have done it.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, Request
+from sqlalchemy import ColumnElement, false
+from starlette.concurrency import run_in_threadpool
+
+from shared.problems import Forbidden, Unauthorized
+
+_REGION = re.compile(r"^\d{2}(\d{2})?$")
+_ALGORITHMS = ["RS256", "PS256", "ES256"]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling, as the token says."""
+
+    subject: str
+    username: str | None
+    client_id: str | None
+    roles: frozenset[str]
+    region: str | None
+    partner_code: str | None
+
+    def has_any_role(self, roles: Iterable[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def scope(self) -> RegionScope:
+        return RegionScope(self.region)
+
+
+@dataclass(frozen=True)
+class RegionScope:
+    """The region rule: region `R` may act on a record whose `region_code` starts with `R`.
+
+    A caller without a region sees no regional record at all. Outside the scope a record
+    answers 404, never 403, so its existence is not confirmed.
+    """
+
+    prefix: str | None
+
+    def allows(self, region_code: str) -> bool:
+        return self.prefix is not None and region_code.startswith(self.prefix)
+
+    def filter(self, column: ColumnElement[str]) -> ColumnElement[bool]:
+        if self.prefix is None:
+            return false()
+        return column.startswith(self.prefix, autoescape=True)
+
+
+class InvalidToken(Exception):
+    """The token is missing, malformed, expired, or not ours; the reason stays in the server."""
+
+
+class TokenVerifier:
+    """Verifies access tokens against the issuer's JWKS, cached by key id."""
+
+    def __init__(
+        self, *, issuer: str, audience: str, jwks_url: str, leeway_seconds: int = 10
+    ) -> None:
+        self._issuer = issuer
+        self._audience = audience
+        self._leeway = leeway_seconds
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=300, timeout=5)
+        self._keys: dict[str, jwt.PyJWK] = {}
+        self._lock = threading.Lock()
+        self._last_refresh = 0.0
+
+    def _key_for(self, kid: str) -> jwt.PyJWK:
+        key = self._keys.get(kid)
+        if key is not None:
+            return key
+        with self._lock:
+            # An unknown kid may be a rotated key, or garbage: refresh at most every 10 s.
+            if kid not in self._keys and time.monotonic() - self._last_refresh > 10:
+                self._last_refresh = time.monotonic()
+                try:
+                    jwk_set = self._jwks.get_jwk_set(refresh=True)
+                except jwt.PyJWKClientError as exc:
+                    raise InvalidToken("JWKS unavailable") from exc
+                self._keys = {k.key_id: k for k in jwk_set.keys if k.key_id}
+        key = self._keys.get(kid)
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        return key
+
+    def needs_fetch(self, token: str) -> bool:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            return False
+        return isinstance(kid, str) and kid not in self._keys
+
+    def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+            kid = header.get("kid")
+            if not isinstance(kid, str) or header.get("alg") not in _ALGORITHMS:
+                raise InvalidToken("unsupported token header")
+            key = self._key_for(kid)
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=_ALGORITHMS,
+                issuer=self._issuer,
+                audience=self._audience,
+                leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken(type(exc).__name__) from exc
+        if claims.get("typ", "Bearer") != "Bearer":
+            raise InvalidToken("not an access token")
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    roles = claims.get("realm_access", {}).get("roles", [])
+    region = claims.get("region")
+    if region is not None and (not isinstance(region, str) or not _REGION.match(region)):
+        region = None  # a malformed region grants nothing
+    return Principal(
+        subject=str(claims["sub"]),
+        username=claims.get("preferred_username"),
+        client_id=claims.get("azp"),
+        roles=frozenset(r for r in roles if isinstance(r, str)),
+        region=region,
+        partner_code=claims.get("partner_code"),
+    )
+
+
+def _bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized()
+    return token.strip()
+
+
+async def current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    token = _bearer_token(request)
+    try:
+        if verifier.needs_fetch(token):
+            return await run_in_threadpool(verifier.verify, token)
+        return verifier.verify(token)
+    except InvalidToken as exc:
+        raise Unauthorized() from exc
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[..., Any]:
+    """A dependency that admits only callers holding one of `roles` (403 otherwise)."""
+    allowed = frozenset(roles)
+
+    async def dependency(principal: CurrentUser) -> Principal:
+        if not principal.has_any_role(allowed):
+            raise Forbidden()
+        return principal
+
+    return dependency

@@ -1,0 +1,1 @@
+"""Events in and out: CloudEvents codec, transactional outbox and relay, inbox, dead letters."""

@@ -1,0 +1,68 @@
+"""The transactional outbox: events written in the same transaction as the state they announce."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    func,
+    insert,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.messaging.envelope import Envelope
+from shared.telemetry import current_trace_headers
+
+OUTBOX_TABLE = "outbox"
+
+
+def outbox_table(metadata: MetaData) -> Table:
+    return Table(
+        OUTBOX_TABLE,
+        metadata,
+        Column("id", BigInteger, primary_key=True, autoincrement=True),
+        Column("event_id", Uuid, nullable=False, unique=True),
+        Column("topic", Text, nullable=False),
+        Column("msg_key", Text, nullable=False),
+        Column("event_type", Text, nullable=False),
+        Column("source", Text, nullable=False),
+        Column("subject", Text, nullable=False),
+        Column("payload", JSONB, nullable=False),
+        Column("trace_headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+        Column("published_at", DateTime(timezone=True)),
+        Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
+    )
+
+
+async def add_to_outbox(
+    session: AsyncSession, table: Table, topic: str, envelopes: Iterable[Envelope]
+) -> None:
+    """Queue events in the caller's transaction; the relay publishes them after commit."""
+    trace_headers = current_trace_headers()
+    rows = [
+        {
+            "event_id": e.id,
+            "topic": topic,
+            "msg_key": e.key,
+            "event_type": e.type,
+            "source": e.source,
+            "subject": e.subject,
+            "payload": e.data,
+            "trace_headers": dict(e.trace_headers) or trace_headers,
+            "created_at": e.time,
+        }
+        for e in envelopes
+    ]
+    if rows:
+        await session.execute(insert(table), rows)

@@ -1,0 +1,148 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in order, at least once.
+
+One relay is active per service (a transaction-scoped advisory lock); rows are claimed with
+`FOR UPDATE SKIP LOCKED` by their published flag, never by "last id seen", because ids are
+assigned at insert and a slow transaction can commit a lower id after a higher one. A row is
+marked sent only after the broker acknowledged every message of its batch; a crash between
+ack and commit republishes the batch, which consumers absorb through their inbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import zlib
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, Protocol
+
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Engine, text
+
+from shared.messaging.envelope import Envelope
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+_CLAIM = text(
+    "SELECT id, event_id, topic, msg_key, event_type, source, subject, payload, trace_headers,"
+    " created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT :n"
+    " FOR UPDATE SKIP LOCKED"
+)
+_MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
+
+
+class Producer(Protocol):
+    def send(
+        self, topic: str, *, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
+    ) -> Any: ...
+
+    def flush(self, timeout: float | None = None) -> None: ...
+
+
+def relay_lock_id(service: str) -> int:
+    """A stable advisory-lock key per service."""
+    return zlib.crc32(f"jembatan-outbox-relay:{service}".encode())
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: Engine,
+        producer_factory: Callable[[], Producer],
+        *,
+        service: str,
+        batch_size: int = 500,
+        ack_timeout_s: float = 30.0,
+    ) -> None:
+        self._engine = engine
+        self._producer_factory = producer_factory
+        self._producer: Producer | None = None
+        self._lock_id = relay_lock_id(service)
+        self._batch_size = batch_size
+        self._ack_timeout_s = ack_timeout_s
+
+    def relay_batch(self) -> int:
+        """Publish one batch; returns how many rows were marked sent (0: idle or not leader)."""
+        with self._engine.begin() as conn:
+            leader = conn.execute(
+                text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_id}
+            ).scalar()
+            if not leader:
+                return 0
+            rows = conn.execute(_CLAIM, {"n": self._batch_size}).mappings().all()
+            if not rows:
+                return 0
+            if self._producer is None:
+                self._producer = self._producer_factory()  # raises while Kafka is away
+            producer = self._producer
+            futures = [self._send(producer, row) for row in rows]
+            for future in futures:
+                future.get(timeout=self._ack_timeout_s)  # raises unless the broker acked
+            conn.execute(_MARK, {"ids": [row["id"] for row in rows]})
+        return len(rows)
+
+    def _send(self, producer: Producer, row: Any) -> Any:
+        envelope = Envelope(
+            type=row["event_type"],
+            source=row["source"],
+            subject=row["subject"],
+            key=row["msg_key"],
+            data=row["payload"],
+            id=row["event_id"],
+            time=row["created_at"],
+        )
+        parent = propagate.extract(row["trace_headers"] or {})
+        with tracer.start_as_current_span(
+            f"{row['topic']} publish",
+            context=parent,
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": row["topic"],
+                "messaging.message.id": str(row["event_id"]),
+            },
+        ):
+            carrier: dict[str, str] = {}
+            propagate.inject(carrier)
+            key, value, headers = replace(envelope, trace_headers=carrier).to_kafka()
+            return producer.send(row["topic"], key=key, value=value, headers=headers)
+
+    def run(
+        self, stop: threading.Event, idle_wait_s: float = 0.1, max_backoff_s: float = 10.0
+    ) -> None:
+        """Relay until `stop` is set; failures back off exponentially and retry the same rows."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                sent = self.relay_batch()
+                backoff = 0.5
+            except Exception as exc:
+                log.warning(
+                    "outbox relay batch failed; retrying",
+                    extra={"error": type(exc).__name__, "retry_in_s": backoff},
+                )
+                stop.wait(backoff)
+                backoff = min(backoff * 2, max_backoff_s)
+                continue
+            if sent == 0:
+                stop.wait(idle_wait_s)
+
+
+def kafka_producer(bootstrap_servers: str, client_id: str) -> Any:
+    """An idempotent producer that waits for every in-sync replica (acks=all)."""
+    from kafka import KafkaProducer
+
+    return KafkaProducer(
+        bootstrap_servers=bootstrap_servers.split(","),
+        client_id=client_id,
+        acks="all",
+        enable_idempotence=True,
+        linger_ms=5,
+        max_in_flight_requests_per_connection=5,
+        request_timeout_ms=15_000,
+        max_block_ms=10_000,
+        retries=2**31 - 1,
+        delivery_timeout_ms=60_000,
+    )

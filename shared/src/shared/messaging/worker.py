@@ -1,0 +1,110 @@
+"""A faust-streaming worker that feeds Kafka records to an `IdempotentConsumer`.
+
+At-least-once: faust commits a record's offset only after the agent moved past it, and the
+agent moves past it only after the effect and its inbox row committed (or it was parked on
+the dead-letter topic). No Kafka transactions (exactly_once) are used; see docs/decisions.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import AsyncIterator, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.envelope import Envelope, UndecodableMessage
+from shared.telemetry import json_log_handler
+
+DLQ_REASON_HEADER = "x-dlq-reason"
+DLQ_CONSUMER_HEADER = "x-dlq-consumer"
+
+
+def create_worker_app(app_id: str, bootstrap_servers: str, instance_id: str) -> faust.App:
+    """A faust app tuned for plain consumers: no tables, no web server, no topic creation.
+
+    `instance_id` turns on static group membership (KIP-345): a worker restarted after a crash
+    takes its old place at once instead of waiting out the dead member's session. It must be
+    unique per running worker (the pod name in Kubernetes).
+    """
+    return faust.App(
+        app_id,
+        datadir=str(Path(tempfile.gettempdir()) / f"faust-{app_id}-{instance_id}"),
+        broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
+        store="memory://",
+        autodiscover=False,
+        web_enabled=False,
+        topic_allow_declare=False,
+        topic_disable_leader=True,
+        consumer_auto_offset_reset="earliest",
+        broker_session_timeout=10.0,
+        broker_heartbeat_interval=1.0,
+        broker_rebalance_timeout=10.0,
+        broker_commit_every=10,
+        broker_commit_interval=1.0,
+        consumer_group_instance_id=instance_id,
+        producer_acks=-1,
+        stream_wait_empty=False,
+    )
+
+
+def _header_items(headers: Any) -> list[tuple[str, bytes]]:
+    if headers is None:
+        return []
+    items: Iterable[tuple[str, bytes]] = (
+        headers.items() if isinstance(headers, Mapping) else headers
+    )
+    return [(str(k), bytes(v)) for k, v in items]
+
+
+def subscribe(app: faust.App, topic_name: str, consumer: IdempotentConsumer) -> None:
+    """Route every record of `topic_name` through `consumer`; failures go to `<topic>.dlq`."""
+    topic = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
+    dlq = app.topic(f"{topic_name}.dlq", key_serializer="raw", value_serializer="raw")
+
+    async def park(
+        key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes]], reason: str
+    ) -> None:
+        extra = [
+            (DLQ_REASON_HEADER, reason.encode()),
+            (DLQ_CONSUMER_HEADER, consumer.name.encode()),
+        ]
+        fut = await dlq.send(key=key, value=value, headers=headers + extra)
+        await fut  # wait for the broker's ack before moving past the record
+
+    async def dead_letter(envelope: Envelope, reason: str) -> None:
+        key, value, headers = envelope.to_kafka()
+        await park(key, value, headers, reason)
+
+    async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
+        async for event in stream.events():
+            message = event.message
+            headers = _header_items(message.headers)
+            try:
+                envelope = Envelope.from_kafka(message.key, message.value, headers)
+            except UndecodableMessage as exc:
+                await park(message.key, message.value, headers, f"undecodable: {exc}")
+                continue
+            await consumer.handle_with_retries(envelope, dead_letter)
+            yield None
+
+    app.agent(topic, name=f"{consumer.name}.{topic_name}")(agent)
+
+
+def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -> None:
+    """Run `app` until SIGTERM, logging JSON lines through our redacting handler.
+
+    faust's own CLI would replace the logging configuration and start its web server; this
+    keeps both under our control.
+    """
+    app.conf.loghandlers = [json_log_handler(service, log_file)]
+    worker = faust.Worker(
+        app,
+        loglevel=level,
+        logging_config={"version": 1, "disable_existing_loggers": False},
+        redirect_stdouts=False,
+        quiet=True,
+    )
+    worker.execute_from_commandline()

@@ -1,0 +1,144 @@
+"""RFC 9457 problem details: the only error shape Jembatan's APIs answer with.
+
+Bodies never carry a stack trace or a value the caller sent; validation errors name the field
+and say in plain words what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://jembatan.example/problems/"
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class Problem(Exception):
+    status: int
+    title: str
+    detail: str | None = None
+    type_slug: str = "about:blank"
+    errors: Sequence[FieldError] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type_slug
+            if self.type_slug == "about:blank"
+            else TYPE_BASE + self.type_slug,
+            "title": self.title,
+            "status": self.status,
+        }
+        if self.detail:
+            body["detail"] = self.detail
+        if self.errors:
+            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        body.update(self.extra)
+        return body
+
+
+def Unauthorized() -> Problem:
+    return Problem(
+        401,
+        "Unauthorized",
+        "A valid bearer token is required.",
+        headers={"WWW-Authenticate": 'Bearer realm="jembatan"'},
+    )
+
+
+def Forbidden() -> Problem:
+    return Problem(403, "Forbidden", "Your role may not perform this operation.")
+
+
+def NotFound(what: str = "record") -> Problem:
+    return Problem(404, "Not Found", f"No such {what}.")
+
+
+def Conflict(detail: str, slug: str = "conflict", **extra: Any) -> Problem:
+    return Problem(409, "Conflict", detail, type_slug=slug, extra=extra)
+
+
+def Invalid(
+    errors: Sequence[FieldError], detail: str = "The request has invalid fields."
+) -> Problem:
+    return Problem(422, "Unprocessable Content", detail, type_slug="validation", errors=errors)
+
+
+def problem_response(problem: Problem) -> JSONResponse:
+    return JSONResponse(
+        problem.body(), status_code=problem.status, media_type=MEDIA_TYPE, headers=problem.headers
+    )
+
+
+def _field_name(loc: Sequence[int | str]) -> str:
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+_PLAIN = {
+    "missing": "is required",
+    "string_pattern_mismatch": "has the wrong format",
+    "string_too_short": "is too short",
+    "string_too_long": "is too long",
+    "literal_error": "is not one of the allowed values",
+    "enum": "is not one of the allowed values",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "uuid_parsing": "must be a UUID",
+    "bool_parsing": "must be true or false",
+    "int_parsing": "must be a whole number",
+    "json_invalid": "is not valid JSON",
+    "extra_forbidden": "is not a known field",
+}
+
+
+def _plain_message(error: dict[str, Any]) -> str:
+    kind = str(error.get("type", ""))
+    if kind in _PLAIN:
+        return _PLAIN[kind]
+    if kind == "value_error":
+        # Our own validators raise ValueError with a message written for people.
+        return str(error.get("ctx", {}).get("error", "is invalid"))
+    return str(error.get("msg", "is invalid"))
+
+
+def install_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(_field_name(e["loc"]), _plain_message(e)) for e in exc.errors()]
+        return problem_response(Invalid(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        from http import HTTPStatus
+
+        title = HTTPStatus(exc.status_code).phrase
+        return problem_response(Problem(exc.status_code, title, headers=dict(exc.headers or {})))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(Problem(500, "Internal Server Error", "Something went wrong."))

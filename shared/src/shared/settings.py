@@ -1,0 +1,48 @@
+"""Settings every service shares; each service subclasses with its own env prefix.
+
+Defaults fit the local stack of `make up`, so a developer needs no env file. Nothing is
+created at import: a service builds its settings once, in `bootstrap.build()`.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_ISSUER = "http://localhost:8180/realms/jembatan"
+DEV_ONLY_SECRET_PREFIX = "dev-only-"  # noqa: S105  (a marker, not a secret)
+
+
+class ServiceSettings(BaseSettings):
+    """Connection and identity settings of one service (API, relay or worker)."""
+
+    model_config = SettingsConfigDict(env_prefix="JEMBATAN_", extra="ignore", frozen=True)
+
+    service_name: str
+    environment: str = "dev"
+    database_url: str
+    kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    oidc_issuer: str = LOCAL_ISSUER
+    # Fetched over the internal address; `iss` is still checked against the public issuer.
+    oidc_jwks_url: str = f"{LOCAL_ISSUER}/protocol/openid-connect/certs"
+    oidc_audience: str = "jembatan-api"
+    token_leeway_seconds: int = Field(default=10, ge=0, le=60)
+    log_level: str = "INFO"
+    log_file: str | None = None
+    otlp_endpoint: str | None = None
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment == "dev"
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_outside_dev(self) -> ServiceSettings:
+        """The dev defaults of secrets are public; refuse them anywhere but development."""
+        if self.is_dev:
+            return self
+        for name, value in self:
+            if isinstance(value, SecretStr) and value.get_secret_value().startswith(
+                DEV_ONLY_SECRET_PREFIX
+            ):
+                raise ValueError(f"{name} must be set to a real secret outside development")
+        return self

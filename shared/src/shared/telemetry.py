@@ -1,0 +1,117 @@
+"""Traces, metrics and JSON logs, configured once per process by its entrypoint.
+
+Logs are JSON lines carrying the trace and span ids. A redaction filter scrubs anything shaped
+like a NIK, a phone number, an e-mail address or a token before a line is written, as a last
+line of defence: code must not log personal values in the first place.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from opentelemetry import propagate, trace
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"), "[token]"),
+    (re.compile(r"(?i)bearer\s+\S+"), "Bearer [token]"),
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
+    (re.compile(r"(?<!\d)\d{16}(?!\d)"), "[nik]"),
+    (re.compile(r"(?<![\w])(?:\+?62|0)8[\d\s-]{7,14}\d"), "[phone]"),
+)
+
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _REDACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self._service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "service": self._service,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        span = trace.get_current_span().get_span_context()
+        if span.is_valid:
+            entry["trace_id"] = format(span.trace_id, "032x")
+            entry["span_id"] = format(span.span_id, "016x")
+        for key, value in record.__dict__.items():
+            if key not in _STANDARD_ATTRS and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, default=str, ensure_ascii=False))
+
+
+def json_log_handler(service: str, log_file: str | None = None) -> logging.Handler:
+    handler: logging.Handler = (
+        logging.FileHandler(log_file, encoding="utf-8")
+        if log_file
+        else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(JsonFormatter(service))
+    return handler
+
+
+def configure_logging(service: str, level: str = "INFO", log_file: str | None = None) -> None:
+    handler = json_log_handler(service, log_file)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # uvicorn's access log prints query strings, which may hold a NIK: we log requests ourselves.
+    logging.getLogger("uvicorn.access").disabled = True
+    for noisy in ("kafka", "aiokafka", "faust", "mode", "httpx"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def configure_tracing(
+    service: str, otlp_endpoint: str | None = None, exporter: SpanExporter | None = None
+) -> TracerProvider:
+    """Install a tracer provider; spans go to OTLP when configured, or to `exporter` (tests).
+
+    Call it before any engine is created.
+    """
+    provider = TracerProvider(resource=Resource.create({"service.name": service}))
+    if exporter is not None:
+        provider.add_span_processor(SimpleSpanProcessor(exporter))
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(
+            BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces"))
+        )
+    trace.set_tracer_provider(provider)
+    # Every engine created from now on is traced (statements without parameter values).
+    SQLAlchemyInstrumentor().instrument()
+    return provider
+
+
+def current_trace_headers() -> dict[str, str]:
+    """The W3C trace context of the current span, to store beside an outbox row."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def context_from_headers(headers: Mapping[str, str]) -> Any:
+    return propagate.extract(dict(headers))

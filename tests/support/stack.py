@@ -1,0 +1,183 @@
+"""The local stack as tests see it: addresses, tokens, processes, Kafka and databases."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from shared.oidc import client_credentials, login_with_pkce
+
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache"
+GATEWAY = "http://127.0.0.1:8080"
+KEYCLOAK = "http://localhost:8180"
+REALM = "jembatan"
+ISSUER = f"{KEYCLOAK}/realms/{REALM}"
+KAFKA = "127.0.0.1:9092"
+DEMO_PASSWORD = "jembatan-dev"
+CLI_REDIRECT = "http://127.0.0.1/callback"
+SERVICE_PORTS = {"client": 8101, "referral": 8102, "training": 8103, "notify": 8104}
+SECRETS = {
+    "ministry-integration": "ministry-dev-secret",
+    "partner-bank-nusantara": "bank-nusantara-dev-secret",
+    "partner-dompet-rakyat": "dompet-rakyat-dev-secret",
+}
+
+T = TypeVar("T")
+
+
+def user_token(username: str) -> str:
+    """An access token for a demo user, through the real authorization code + PKCE flow."""
+    tokens = login_with_pkce(KEYCLOAK, REALM, "jembatan-cli", username, DEMO_PASSWORD, CLI_REDIRECT)
+    return str(tokens["access_token"])
+
+
+def service_token(client_id: str) -> str:
+    return str(client_credentials(KEYCLOAK, REALM, client_id, SECRETS[client_id])["access_token"])
+
+
+def database_url(service: str) -> str:
+    return f"postgresql+psycopg://{service}:{service}-dev@127.0.0.1:5432/{service}"
+
+
+def eventually(check: Callable[[], T | None], timeout_s: float = 30.0, every_s: float = 0.2) -> T:
+    """Poll `check` until it returns something truthy; fail with the last value otherwise."""
+    deadline = time.monotonic() + timeout_s
+    last: T | None = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(every_s)
+    raise AssertionError(f"condition not met within {timeout_s}s (last value: {last!r})")
+
+
+def pid_of(process: str) -> int:
+    return int((CACHE / "run" / f"{process}.pid").read_text().strip())
+
+
+def run_infra(*args: str, timeout_s: float = 240) -> None:
+    """Drive the stack with the project's own scripts (the same ones `make up` uses)."""
+    subprocess.run([str(ROOT / "infra" / args[0]), *args[1:]], check=True, timeout=timeout_s)
+
+
+def kill_hard(process: str) -> None:
+    os.kill(pid_of(process), signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid_of(process), 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+
+
+def log_files() -> list[Path]:
+    return sorted((CACHE / "logs").glob("*"))
+
+
+def topic_end_offsets(topic: str) -> dict[Any, int]:
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        return dict(consumer.end_offsets(partitions))
+    finally:
+        consumer.close()
+
+
+@contextmanager
+def reading(topic: str, since: dict[Any, int] | None = None) -> Iterator[Any]:
+    """A consumer outside any group, positioned at `since` (or the current end) of `topic`."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        consumer.assign(partitions)
+        offsets = since if since is not None else consumer.end_offsets(partitions)
+        for tp in partitions:
+            consumer.seek(tp, offsets[tp])
+        yield consumer
+    finally:
+        consumer.close()
+
+
+def drain_until(
+    consumer: Any, found: Callable[[list[Any]], bool], timeout_s: float = 60
+) -> list[Any]:
+    records: list[Any] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for batch in consumer.poll(timeout_ms=500).values():
+            records.extend(batch)
+        if found(records):
+            return records
+    raise AssertionError(
+        f"expected records did not arrive within {timeout_s}s ({len(records)} seen)"
+    )
+
+
+def keycloak_admin() -> Any:
+    from keycloak import KeycloakAdmin
+
+    return KeycloakAdmin(
+        server_url=KEYCLOAK + "/",
+        username="admin",
+        password="admin",  # the local master admin of `make up` (infra/keycloak/run.sh)
+        realm_name=REALM,
+        user_realm_name="master",
+    )
+
+
+@contextmanager
+def throwaway_client(
+    *, with_api_audience: bool, lifespan_s: int | None = None
+) -> Iterator[tuple[str, str]]:
+    """A service-account client created for one test and deleted after it."""
+    admin = keycloak_admin()
+    client_id = f"test-{int(time.time() * 1000)}"
+    secret = "throwaway-" + client_id
+    mappers = []
+    if with_api_audience:
+        mappers.append(
+            {
+                "name": "jembatan-api audience",
+                "protocol": "openid-connect",
+                "protocolMapper": "oidc-audience-mapper",
+                "config": {
+                    "included.custom.audience": "jembatan-api",
+                    "access.token.claim": "true",
+                    "id.token.claim": "false",
+                },
+            }
+        )
+    attributes = {"access.token.lifespan": str(lifespan_s)} if lifespan_s else {}
+    internal_id = admin.create_client(
+        {
+            "clientId": client_id,
+            "publicClient": False,
+            "secret": secret,
+            "serviceAccountsEnabled": True,
+            "standardFlowEnabled": False,
+            "directAccessGrantsEnabled": False,
+            "protocolMappers": mappers,
+            "attributes": attributes,
+        }
+    )
+    try:
+        yield client_id, secret
+    finally:
+        admin.delete_client(internal_id)
+
+
+def throwaway_token(*, with_api_audience: bool, lifespan_s: int | None = None) -> str:
+    with throwaway_client(with_api_audience=with_api_audience, lifespan_s=lifespan_s) as (cid, sec):
+        return str(client_credentials(KEYCLOAK, REALM, cid, sec)["access_token"])
