@@ -29,7 +29,7 @@ start() {
   if live_pid "$NAME" >/dev/null && ready; then log "already running"; return; fi
   port_busy "$GATEWAY_PORT" && die "port $GATEWAY_PORT is busy"
   render
-  "$ENVOY" --mode validate -c "$CONF" >/dev/null || die "invalid Envoy configuration"
+  "$ENVOY" --mode validate -c "$CONF" --log-level error >/dev/null || die "invalid Envoy configuration"
   # Envoy ends itself when its parent exits (a parent-death signal), so a small waiting
   # subshell stays its parent for as long as it runs.
   (
