@@ -14,7 +14,7 @@ start() {
   install
   if live_pid smtp >/dev/null && ready; then log "already running"; return; fi
   port_busy 1025 && die "port 1025 is busy"
-  mkdir -p "$MAILDIR"
+  mkdir -p "$MAILDIR"/{tmp,new,cur}  # a Maildir: the handler does not create it
   "$PY" -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox "$MAILDIR" \
     >> "$LOGS/smtp.log" 2>&1 &
   echo $! > "$RUN/smtp.pid"

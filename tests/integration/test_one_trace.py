@@ -24,7 +24,7 @@ from shared.db import upgrade
 from shared.messaging.consumer import Outcome
 from shared.messaging.envelope import Envelope
 from shared.messaging.relay import OutboxRelay, kafka_producer
-from shared.telemetry import configure_tracing
+from shared.telemetry import configure_telemetry
 from support import stack
 from support.people import new_worker
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def spans() -> InMemorySpanExporter:
     exporter = InMemorySpanExporter()
-    configure_tracing("trace-test", exporter=exporter)
+    configure_telemetry("trace-test", exporter=exporter)
     return exporter
 
 

@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
@@ -29,7 +31,12 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w])(?:\+?62|0)8[\d\s-]{7,14}\d"), "[phone]"),
 )
 
-_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+# uvicorn adds `color_message`, a copy of the message with terminal colours.
+_STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 
 def redact(text: str) -> str:
@@ -84,12 +91,12 @@ def configure_logging(service: str, level: str = "INFO", log_file: str | None = 
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
-def configure_tracing(
+def configure_telemetry(
     service: str, otlp_endpoint: str | None = None, exporter: SpanExporter | None = None
 ) -> TracerProvider:
-    """Install a tracer provider; spans go to OTLP when configured, or to `exporter` (tests).
+    """Install tracer and meter providers; both export over OTLP/HTTP when an endpoint is set.
 
-    Call it before any engine is created.
+    Spans also go to `exporter` when given (tests). Call this before any engine is created.
     """
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if exporter is not None:
@@ -101,6 +108,21 @@ def configure_tracing(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces"))
         )
     trace.set_tracer_provider(provider)
+    if otlp_endpoint:
+        from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+
+        # Request-latency histograms come from the FastAPI instrumentation, connection-pool
+        # usage from SQLAlchemy's; both record into this provider.
+        metrics.set_meter_provider(
+            MeterProvider(
+                resource=provider.resource,
+                metric_readers=[
+                    PeriodicExportingMetricReader(
+                        OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")
+                    )
+                ],
+            )
+        )
     # Every engine created from now on is traced (statements without parameter values).
     SQLAlchemyInstrumentor().instrument()
     return provider

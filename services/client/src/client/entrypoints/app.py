@@ -8,14 +8,14 @@ from client import bootstrap
 from client.entrypoints.api import router
 from client.settings import ClientSettings
 from shared.http import create_app
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_telemetry
 
 
 def create(settings: ClientSettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or ClientSettings()
     if configure_process:
         configure_logging("client-api", settings.log_level, settings.log_file)
-        configure_tracing("client-api", settings.otlp_endpoint)
+        configure_telemetry("client-api", settings.otlp_endpoint)
     container = bootstrap.build(settings)
     app = create_app(
         settings,

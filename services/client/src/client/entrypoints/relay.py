@@ -8,13 +8,13 @@ import threading
 from client.settings import ClientSettings
 from shared import db
 from shared.messaging.relay import OutboxRelay, kafka_producer
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_telemetry
 
 
 def main() -> None:
     settings = ClientSettings()
     configure_logging("client-relay", settings.log_level, settings.log_file)
-    configure_tracing("client-relay", settings.otlp_endpoint)
+    configure_telemetry("client-relay", settings.otlp_endpoint)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

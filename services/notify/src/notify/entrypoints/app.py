@@ -8,14 +8,14 @@ from notify import bootstrap
 from notify.entrypoints.api import router
 from notify.settings import NotifySettings
 from shared.http import create_app
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_telemetry
 
 
 def create(settings: NotifySettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or NotifySettings()
     if configure_process:
         configure_logging("notify-api", settings.log_level, settings.log_file)
-        configure_tracing("notify-api", settings.otlp_endpoint)
+        configure_telemetry("notify-api", settings.otlp_endpoint)
     container = bootstrap.build(settings)
     app = create_app(
         container.settings,

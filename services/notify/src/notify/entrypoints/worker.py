@@ -11,7 +11,7 @@ from notify import bootstrap
 from notify.service_layer.reactions import CONSUMED
 from notify.settings import NotifySettings
 from shared.messaging.worker import create_worker_app, run_worker, subscribe
-from shared.telemetry import configure_tracing
+from shared.telemetry import configure_telemetry
 
 
 def create(container: bootstrap.Container) -> faust.App:
@@ -27,7 +27,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = NotifySettings()
-    configure_tracing("notify-worker", settings.otlp_endpoint)
+    configure_telemetry("notify-worker", settings.otlp_endpoint)
     container = bootstrap.build(settings)
     run_worker(create(container), "notify-worker", settings.log_level, settings.log_file)
 

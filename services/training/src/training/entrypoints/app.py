@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from shared.http import create_app
-from shared.telemetry import configure_logging, configure_tracing
+from shared.telemetry import configure_logging, configure_telemetry
 from training import bootstrap
 from training.settings import TrainingSettings
 
@@ -17,7 +17,7 @@ def create(settings: TrainingSettings | None = None, *, configure_process: bool 
     settings = settings or TrainingSettings()
     if configure_process:
         configure_logging("training-api", settings.log_level, settings.log_file)
-        configure_tracing("training-api", settings.otlp_endpoint)
+        configure_telemetry("training-api", settings.otlp_endpoint)
     container = bootstrap.build(settings)
     app = create_app(
         container.settings, title="Jembatan training records", routers=[], engine=container.engine
