@@ -26,14 +26,14 @@ ready() { "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PORT"; }
 psql_admin() { as_owner "$PG_BIN/psql" -v ON_ERROR_STOP=1 -q -h "$SOCKET_DIR" -p "$PORT" -U postgres "$@"; }
 
 provision() {
-  local name password
-  while read -r name password; do
-    [[ -z "$name" || "$name" == \#* ]] && continue
+  local db role password
+  while read -r db role password; do
+    [[ -z "$db" || "$db" == \#* ]] && continue
     psql_admin -d postgres <<SQL
-SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '$name', '$password')
- WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$name') \gexec
-SELECT format('CREATE DATABASE %I OWNER %I', '$name', '$name')
- WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$name') \gexec
+SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', '$role', '$password')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$role') \gexec
+SELECT format('CREATE DATABASE %I OWNER %I', '$db', '$role')
+ WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$db') \gexec
 SQL
   done < "$ROOT/infra/postgres/databases.txt"
 }

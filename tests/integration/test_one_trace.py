@@ -1,19 +1,15 @@
 """One trace links the API request, the database write, the relay's publish and the consumer.
 
 Runs the client API, the relay and notify's consumer in this process, against real
-PostgreSQL (private schemas), Kafka and Keycloak, with spans kept in memory.
+PostgreSQL (the services' test databases), Kafka and Keycloak, with spans kept in memory.
 """
 
 from __future__ import annotations
-
-import uuid
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
-from sqlalchemy import create_engine, text
 
 from client.entrypoints.app import create as create_client_app
 from client.settings import ClientSettings
@@ -38,27 +34,18 @@ def spans() -> InMemorySpanExporter:
     return exporter
 
 
-def _private_schema(service: str) -> Iterator[str]:
-    name = f"tracetest_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(stack.database_url(service))
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    url = f"{stack.database_url(service)}?options=-csearch_path%3D{name}"
-    upgrade(f"{service}.migrations", url)
-    yield url
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    admin.dispose()
+@pytest.fixture
+def client_db() -> str:
+    url = stack.database_url("client", test=True)
+    upgrade("client.migrations", url)
+    return url
 
 
 @pytest.fixture
-def client_db() -> Iterator[str]:
-    yield from _private_schema("client")
-
-
-@pytest.fixture
-def notify_db() -> Iterator[str]:
-    yield from _private_schema("notify")
+def notify_db() -> str:
+    url = stack.database_url("notify", test=True)
+    upgrade("notify.migrations", url)
+    return url
 
 
 async def test_one_trace_from_request_to_consumer(

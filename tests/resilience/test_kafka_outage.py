@@ -58,7 +58,8 @@ def test_intake_survives_a_kafka_outage_and_delivers_everything_after(
         )
     delivered = [r.key.decode() for r in records if r.key.decode() in created]
     assert sorted(set(delivered)) == sorted(created)
-    assert _pending(created) == 0
+    # The relay marks rows sent just after the acks, so the marks may trail the records.
+    assert stack.eventually(lambda: _pending(created) == 0, timeout_s=30)
     # The notify worker rode out the outage too: one notification per registration.
     assert stack.eventually(lambda: _notified(created) == len(created), timeout_s=120)
     assert _notified(created) == len(created)

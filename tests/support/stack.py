@@ -42,8 +42,10 @@ def service_token(client_id: str) -> str:
     return str(client_credentials(KEYCLOAK, REALM, client_id, SECRETS[client_id])["access_token"])
 
 
-def database_url(service: str) -> str:
-    return f"postgresql+psycopg://{service}:{service}-dev@127.0.0.1:5432/{service}"
+def database_url(service: str, *, test: bool = False) -> str:
+    """The service's own database, or its `_test` twin for in-process tests."""
+    database = f"{service}_test" if test else service
+    return f"postgresql+psycopg://{service}:{service}-dev@127.0.0.1:5432/{database}"
 
 
 def eventually(check: Callable[[], T | None], timeout_s: float = 30.0, every_s: float = 0.2) -> T:

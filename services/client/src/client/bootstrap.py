@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
 from client.service_layer.unit_of_work import SqlUnitOfWork
 from client.settings import ClientSettings
@@ -19,6 +20,7 @@ class Container:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     nik: NikProtector
+    regions: KemendagriRegions
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.nik)
@@ -42,4 +44,5 @@ def build(settings: ClientSettings | None = None) -> Container:
         engine=engine,
         sessions=db.session_factory(engine),
         nik=nik_protector(settings),
+        regions=KemendagriRegions(),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr
+import socket
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -14,6 +16,8 @@ class ClientSettings(ServiceSettings):
     service_name: str = "client"
     database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
     http_port: int = 8101
+    # Unique per running worker (static group membership); Kubernetes sets the pod name.
+    worker_instance_id: str = Field(default_factory=lambda: f"client-{socket.gethostname()}")
     # Keys never live in the database. Each is the input of HKDF; production sets real ones.
     nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")
     nik_index_key: SecretStr = SecretStr("dev-only-nik-index-key")

@@ -2,103 +2,56 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
-from types import TracebackType
-from typing import Self
-from uuid import UUID
+from typing import Any
 
 import pytest
 
-from client.domain.model import Client, InvalidClient
+from client.domain.model import InvalidClient
 from client.service_layer import commands, handlers
-from shared.auth import Principal, RegionScope
+from shared.auth import Principal
+
+from .fakes import FakeRegions, FakeUnitOfWork
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+CTX = handlers.Context(now=lambda: NOW, regions=FakeRegions())
 SITI = Principal("siti-sub", "siti", "jembatan-cli", frozenset({"officer"}), "3273", None)
 BUDI = Principal("budi-sub", "budi", "jembatan-cli", frozenset({"officer"}), "3578", None)
 
-
-class FakeClients:
-    def __init__(self) -> None:
-        self.rows: dict[UUID, Client] = {}
-
-    async def add(self, client: Client) -> None:
-        self.rows[client.id] = client
-
-    async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None:
-        return next(((c.id, c.region_code) for c in self.rows.values() if c.nik.value == nik), None)
-
-    async def get(self, client_id: UUID, scope: RegionScope) -> Client | None:
-        client = self.rows.get(client_id)
-        return client if client and scope.allows(client.region_code) else None
-
-    async def list(self, scope: RegionScope, limit: int, after: UUID | None) -> list[Client]:
-        return [c for c in self.rows.values() if scope.allows(c.region_code)][:limit]
+UMKM = {
+    "nib": "1234567890123",
+    "name": "Warung Bu Ratna",
+    "kbli": "56102",
+    "scale": "mikro",
+    "employees": 2,
+    "annual_revenue_idr": 180_000_000,
+}
 
 
-class FakeAudit:
-    def __init__(self) -> None:
-        self.reads: list[tuple[str, UUID, str]] = []
-
-    async def record(
-        self, *, actor: str, username: str | None, client: Client, purpose: str
-    ) -> None:
-        self.reads.append((actor, client.id, purpose))
-
-
-class FakeUnitOfWork:
-    def __init__(self) -> None:
-        self.clients = FakeClients()
-        self.audit = FakeAudit()
-        self.published: list[object] = []
-        self.committed = 0
-        self._pending: list[Client] = []
-
-    async def __aenter__(self) -> Self:
-        self._pending = []
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        pass
-
-    def track(self, client: Client) -> None:
-        self._pending.append(client)
-
-    async def commit(self) -> None:
-        for client in self._pending:
-            self.published.extend(client.events)
-            client.events.clear()
-        self.committed += 1
-
-
-def _register(actor: Principal = SITI, **overrides: object) -> commands.RegisterClient:
-    fields: dict[str, object] = {
+def _register(actor: Principal = SITI, **overrides: Any) -> commands.RegisterClient:
+    fields: dict[str, Any] = {
         "kind": "worker",
         "nik": "3273014506900007",
         "full_name": "Ratna Sari",
         "birth_date": date(1990, 6, 5),
         "sex": "F",
-        "phone": "+6281299990001",
-        "email": None,
+        "phone": "0812-9999-0001",
         "region_code": "3273",
-        "preferred_language": "id",
-        "disability": False,
     }
     fields.update(overrides)
-    return commands.RegisterClient(actor=actor, **fields)  # type: ignore[arg-type]
+    return commands.RegisterClient(actor=actor, **fields)
 
 
-async def test_a_registration_is_committed_with_its_event() -> None:
+async def test_a_womans_registration_is_committed_with_its_event() -> None:
     uow = FakeUnitOfWork()
-    client = await handlers.register_client(_register(), uow, lambda: NOW)
+    client = await handlers.register_client(_register(), uow, CTX)
     assert uow.committed == 1
     assert [type(e).__name__ for e in uow.published] == ["ClientRegistered"]
-    assert uow.clients.rows[client.id].registered_by == "siti-sub"
+    stored = uow.clients.rows[client.id]
+    assert stored.sex == "F" and stored.phone == "+6281299990001" and stored.phone_is_mobile
+    assert stored.nik_warnings == ()
+    assert stored.region_code_set == "kepmendagri-300.2.2-2138-2025"
 
 
 @pytest.mark.parametrize(
@@ -106,37 +59,107 @@ async def test_a_registration_is_committed_with_its_event() -> None:
     [
         ({"birth_date": date(1990, 6, 6)}, "birth_date"),
         ({"sex": "M"}, "sex"),
-        ({"nik": "3273010000000000"}, "nik"),
-        ({"region_code": "3578"}, "region_code"),
+        ({"nik": "327301450690000"}, "nik"),  # 15 digits
+        ({"nik": "32730145069000AB"}, "nik"),  # letters
+        ({"nik": "3273014513900007"}, "nik"),  # month 13
+        ({"nik": "3273014506900000"}, "nik"),  # serial 0000
+        ({"nik": "3200004506900007"}, "nik"),  # regency 00
+        ({"region_code": "3578"}, "region_code"),  # outside Siti's region
+        ({"region_code": "3299"}, "region_code"),  # not a Kemendagri code
+        ({"phone": "021-5551234"}, None),  # a fixed line is fine, just not for SMS
+        ({"phone": "08123"}, "phone"),
+        ({"kind": "business"}, "business"),
+        ({"business": UMKM}, "business"),  # a worker has no business
     ],
 )
-async def test_an_invalid_registration_names_the_field_and_writes_nothing(
-    overrides: dict[str, object], field: str
+async def test_registration_rules_name_the_field_and_write_nothing(
+    overrides: dict[str, Any], field: str | None
 ) -> None:
     uow = FakeUnitOfWork()
+    if field is None:
+        client = await handlers.register_client(_register(**overrides), uow, CTX)
+        assert not client.phone_is_mobile
+        return
     with pytest.raises(InvalidClient) as caught:
-        await handlers.register_client(_register(**overrides), uow, lambda: NOW)
+        await handlers.register_client(_register(**overrides), uow, CTX)
     assert caught.value.field == field
     assert uow.committed == 0 and not uow.clients.rows
 
 
+async def test_a_nik_first_issued_in_an_unknown_region_is_a_warning_not_a_refusal() -> None:
+    uow = FakeUnitOfWork()
+    old_papua_code = "9271014506900007"  # Kota Sorong before Papua Barat Daya (96.71)
+    client = await handlers.register_client(_register(nik=old_papua_code), uow, CTX)
+    assert client.nik_warnings == ("nik_region_unknown",)
+
+
+@pytest.mark.parametrize(
+    ("business", "field"),
+    [
+        ({**UMKM, "nib": "12345"}, "business.nib"),
+        ({**UMKM, "kbli": "5610"}, "business.kbli"),
+        ({**UMKM, "annual_revenue_idr": 3_000_000_000}, "business.scale"),  # that is kecil
+        ({**UMKM, "annual_revenue_idr": 60_000_000_000}, "business.annual_revenue_idr"),
+        ({**UMKM, "annual_revenue_idr": None}, "business.annual_revenue_idr"),
+    ],
+)
+async def test_business_rules_follow_pp_7_2021(business: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidClient) as caught:
+        await handlers.register_client(
+            _register(kind="business", business=business), FakeUnitOfWork(), CTX
+        )
+    assert caught.value.field == field
+
+
+async def test_a_new_business_may_be_scaled_by_its_capital() -> None:
+    business = {**UMKM, "annual_revenue_idr": None, "capital_idr": 3_000_000_000, "scale": "kecil"}
+    client = await handlers.register_client(
+        _register(kind="business", business=business), FakeUnitOfWork(), CTX
+    )
+    assert client.business is not None and client.business.scale_basis == "capital"
+
+
 async def test_the_same_nik_twice_names_the_existing_client_only_inside_the_region() -> None:
     uow = FakeUnitOfWork()
-    first = await handlers.register_client(_register(), uow, lambda: NOW)
+    first = await handlers.register_client(_register(), uow, CTX)
     with pytest.raises(handlers.NikAlreadyRegistered) as same_region:
-        await handlers.register_client(_register(), uow, lambda: NOW)
+        await handlers.register_client(_register(), uow, CTX)
     assert same_region.value.client_id == first.id
 
     budi_tries = _register(actor=BUDI, region_code="3578")
     with pytest.raises(handlers.NikAlreadyRegistered) as other_region:
-        await handlers.register_client(budi_tries, uow, lambda: NOW)
+        await handlers.register_client(budi_tries, uow, CTX)
     assert other_region.value.client_id is None
 
 
 async def test_a_client_outside_the_region_is_invisible_and_unaudited() -> None:
     uow = FakeUnitOfWork()
-    client = await handlers.register_client(_register(), uow, lambda: NOW)
-    assert await handlers.read_client(client.id, BUDI, uow) is None
+    client = await handlers.register_client(_register(), uow, CTX)
+    with pytest.raises(handlers.ClientNotFound):
+        await handlers.read_client(client.id, BUDI, uow)
     assert uow.audit.reads == []
-    assert await handlers.read_client(client.id, SITI, uow) is not None
+    await handlers.read_client(client.id, SITI, uow)
     assert uow.audit.reads == [("siti-sub", client.id, "case_management")]
+
+
+async def test_an_update_records_what_changed_and_refuses_fixed_fields() -> None:
+    uow = FakeUnitOfWork()
+    client = await handlers.register_client(_register(), uow, CTX)
+    change = commands.UpdateClient(SITI, client.id, {"phone": "0813-1111-2222"})
+    updated = await handlers.update_client(change, uow, CTX)
+    assert updated.phone == "+6281311112222" and updated.version == 2
+    assert type(uow.published[-1]).__name__ == "ClientUpdated"
+    with pytest.raises(InvalidClient) as caught:
+        await handlers.update_client(replace(change, changes={"sex": "M"}), uow, CTX)
+    assert caught.value.field == "sex"
+    with pytest.raises(handlers.ClientNotFound):
+        await handlers.update_client(replace(change, actor=BUDI), uow, CTX)
+
+
+async def test_an_unchanged_update_publishes_nothing() -> None:
+    uow = FakeUnitOfWork()
+    client = await handlers.register_client(_register(), uow, CTX)
+    before = len(uow.published)
+    change = commands.UpdateClient(SITI, client.id, {"full_name": "Ratna Sari"})
+    await handlers.update_client(change, uow, CTX)
+    assert len(uow.published) == before

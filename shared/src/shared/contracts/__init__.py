@@ -28,7 +28,7 @@ class Contract(BaseModel):
 
 def registry() -> dict[str, type[Contract]]:
     """Every published contract by its type string."""
-    from shared.contracts import client
+    from shared.contracts import client, notify
 
-    contracts: list[type[Contract]] = [*client.PUBLISHED]
+    contracts: list[type[Contract]] = [*client.PUBLISHED, *notify.PUBLISHED]
     return {c.TYPE: c for c in contracts}

@@ -1,4 +1,7 @@
-"""Events published by the client service on `client.events` (key: the client id)."""
+"""Events published by the client service on `client.events` (key: the client id).
+
+An internal topic: contact details travel so notify can reach the client; a NIK never does.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +16,9 @@ from shared.contracts import Contract
 TOPIC = "client.events"
 SOURCE = "/services/client"
 
+_CLIENT_ID = "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10"
+_OFFICER = "6f1d2c3b-0000-4000-8000-00000000a001"
+
 
 class Contact(BaseModel):
     phone: str
@@ -20,16 +26,16 @@ class Contact(BaseModel):
 
 
 class ClientRegistered(Contract):
-    """A client was registered by an officer. Internal topic: never a NIK, here or anywhere."""
+    """A client was registered by an officer."""
 
     TYPE: ClassVar[str] = "jembatan.client.registered.v1"
     TOPIC: ClassVar[str] = TOPIC
     EXAMPLE: ClassVar[dict[str, Any]] = {
-        "client_id": "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10",
+        "client_id": _CLIENT_ID,
         "kind": "worker",
         "region_code": "3273",
         "registered_at": "2026-11-29T03:15:00Z",
-        "registered_by": "6f1d2c3b-0000-4000-8000-00000000a001",
+        "registered_by": _OFFICER,
         "full_name": "Dedi Kurniawan",
         "sex": "M",
         "birth_date": "1990-04-12",
@@ -51,4 +57,87 @@ class ClientRegistered(Contract):
     contact: Contact
 
 
-PUBLISHED: list[type[Contract]] = [ClientRegistered]
+class ClientUpdated(Contract):
+    """Fields of a client changed; the current contact details and language ride along."""
+
+    TYPE: ClassVar[str] = "jembatan.client.updated.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "fields": ["phone"],
+        "updated_at": "2026-11-30T02:00:00Z",
+        "updated_by": _OFFICER,
+        "preferred_language": "id",
+        "contact": {"phone": "+6281234567891", "email": None},
+    }
+
+    client_id: UUID
+    region_code: str
+    fields: list[str]
+    updated_at: datetime
+    updated_by: str
+    preferred_language: Literal["id", "en"]
+    contact: Contact
+
+
+class ConsentGranted(Contract):
+    """The client consented to a purpose (for referrals: one partner, with a scope)."""
+
+    TYPE: ClassVar[str] = "jembatan.consent.granted.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "consent_id": "5a0c7f0e-1d7e-4f57-8b0c-1d2e3f4a5b6c",
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "purpose": "referral",
+        "partner_code": "bank-nusantara",
+        "scope": ["contact", "identity"],
+        "channels": [],
+        "text_version": "referral-id-2026-01",
+        "granted_at": "2026-11-29T03:20:00Z",
+        "granted_by": _OFFICER,
+    }
+
+    consent_id: UUID
+    client_id: UUID
+    region_code: str
+    purpose: Literal["case_management", "referral", "notifications"]
+    partner_code: str | None
+    scope: list[Literal["contact", "identity", "business"]]
+    channels: list[Literal["sms", "whatsapp", "email"]]
+    text_version: str
+    granted_at: datetime
+    granted_by: str
+
+
+class ConsentWithdrawn(Contract):
+    """A consent was withdrawn; for referrals, open referrals to that partner must end."""
+
+    TYPE: ClassVar[str] = "jembatan.consent.withdrawn.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "consent_id": "5a0c7f0e-1d7e-4f57-8b0c-1d2e3f4a5b6c",
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "purpose": "referral",
+        "partner_code": "bank-nusantara",
+        "withdrawn_at": "2026-12-05T08:00:00Z",
+        "withdrawn_by": _OFFICER,
+    }
+
+    consent_id: UUID
+    client_id: UUID
+    region_code: str
+    purpose: Literal["case_management", "referral", "notifications"]
+    partner_code: str | None
+    withdrawn_at: datetime
+    withdrawn_by: str
+
+
+PUBLISHED: list[type[Contract]] = [
+    ClientRegistered,
+    ClientUpdated,
+    ConsentGranted,
+    ConsentWithdrawn,
+]

@@ -10,6 +10,7 @@ ack and commit republishes the batch, which consumers absorb through their inbox
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 import zlib
 from collections.abc import Callable
@@ -20,7 +21,10 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine, text
 
+from shared import db
 from shared.messaging.envelope import Envelope
+from shared.settings import ServiceSettings
+from shared.telemetry import configure_logging, configure_telemetry
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -146,3 +150,19 @@ def kafka_producer(bootstrap_servers: str, client_id: str) -> Any:
         retries=2**31 - 1,
         delivery_timeout_ms=60_000,
     )
+
+
+def run_relay(settings: ServiceSettings) -> None:
+    """The body of every service's relay process: relay until SIGTERM."""
+    name = f"{settings.service_name}-relay"
+    configure_logging(name, settings.log_level, settings.log_file)
+    configure_telemetry(name, settings.otlp_endpoint)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    relay = OutboxRelay(
+        db.sync_engine(settings.database_url),
+        lambda: kafka_producer(settings.kafka_bootstrap_servers, name),
+        service=settings.service_name,
+    )
+    relay.run(stop)

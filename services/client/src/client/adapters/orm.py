@@ -9,14 +9,19 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     Table,
     Text,
     Uuid,
     func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
+from client.domain.reference import REGION_CODE_SET
 from shared.db import new_metadata
 from shared.messaging.inbox import inbox_table
 from shared.messaging.outbox import outbox_table
@@ -35,18 +40,67 @@ clients = Table(
     Column("full_name", Text, nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("sex", Text, nullable=False),
+    Column("name_normalized", Text, nullable=False),
     Column("phone", Text, nullable=False),
+    Column("phone_is_mobile", Boolean, nullable=False, server_default="true"),
     Column("email", Text),
     Column("region_code", Text, nullable=False),
     Column("preferred_language", Text, nullable=False),
     Column("disability", Boolean, nullable=False),
+    Column("financial_profile", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("business", JSONB),
+    # Warnings about the NIK kept with the record (e.g. a first-issue region since split).
+    Column("nik_warnings", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("region_code_set", Text, nullable=False, server_default=REGION_CODE_SET.version),
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("registered_by", Text, nullable=False),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False, server_default="1"),
     CheckConstraint("kind IN ('worker', 'business')", name="kind"),
     CheckConstraint("sex IN ('F', 'M')", name="sex"),
     Index(
         "ix_clients_region_code", "region_code", postgresql_ops={"region_code": "text_pattern_ops"}
     ),
+    Index("ix_clients_phone", "phone"),
+    Index(
+        "ix_clients_name_trgm",
+        "name_normalized",
+        postgresql_using="gin",
+        postgresql_ops={"name_normalized": "gin_trgm_ops"},
+    ),
+)
+
+# Consent history: a withdrawal sets `withdrawn_at`; a row is never deleted or rewritten.
+consents = Table(
+    "consents",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("partner_code", Text),
+    Column("scope", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("channels", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("text_version", Text, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("granted_by", Text, nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("withdrawn_by", Text),
+    Index("ix_consents_client_id", "client_id"),
+)
+
+# The timeline read model: one row per event about a client, from any service.
+timeline_entries = Table(
+    "timeline_entries",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("event_id", Uuid, nullable=False, unique=True),
+    Column("event_type", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("occurred_at", DateTime(timezone=True), nullable=False),
+    Column("summary", JSONB, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Index("ix_timeline_entries_client_id_occurred_at", "client_id", "occurred_at"),
 )
 
 # Every read of a person's record by a user: who, when, which record, why (DESIGN.md §7).

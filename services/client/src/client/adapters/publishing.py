@@ -1,42 +1,93 @@
-"""Domain events of a client, translated into the published contracts of `client.events`."""
+"""Domain events of clients and consents, translated into the contracts of `client.events`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import UTC, datetime
 
 from client.domain import events
+from client.domain.consent import Consent
 from client.domain.model import Client
+from shared.contracts import Contract
 from shared.contracts import client as client_contracts
 from shared.messaging.envelope import Envelope
 
 
-def _registered(client: Client, _: events.ClientRegistered) -> Envelope:
-    data = client_contracts.ClientRegistered(
-        client_id=client.id,
-        kind=client.kind,
-        region_code=client.region_code,
-        registered_at=client.registered_at,
-        registered_by=client.registered_by,
-        full_name=client.full_name,
-        sex=client.sex,
-        birth_date=client.birth_date,
-        disability=client.disability,
-        preferred_language=client.preferred_language,
-        contact=client_contracts.Contact(phone=client.phone, email=client.email),
-    )
+def _envelope(client: Client, data: Contract, subject: str) -> Envelope:
     return Envelope(
         type=data.TYPE,
         source=client_contracts.SOURCE,
-        subject=f"client/{client.id}",
+        subject=subject,
         key=str(client.id),
         data=data.to_data(),
     )
 
 
-PUBLISHED: dict[type[events.Event], Callable[[Client, events.Event], Envelope]] = {
-    events.ClientRegistered: _registered,  # type: ignore[dict-item]
-}
+def _contact(client: Client) -> client_contracts.Contact:
+    return client_contracts.Contact(phone=client.phone, email=client.email)
 
 
-def to_envelopes(client: Client) -> list[Envelope]:
-    return [PUBLISHED[type(e)](client, e) for e in client.events]
+def client_envelopes(client: Client) -> list[Envelope]:
+    out = []
+    for event in client.events:
+        data: Contract
+        if isinstance(event, events.ClientRegistered):
+            data = client_contracts.ClientRegistered(
+                client_id=client.id,
+                kind=client.kind,
+                region_code=client.region_code,
+                registered_at=client.registered_at,
+                registered_by=client.registered_by,
+                full_name=client.full_name,
+                sex=client.sex,
+                birth_date=client.birth_date,
+                disability=client.disability,
+                preferred_language=client.preferred_language,
+                contact=_contact(client),
+            )
+        elif isinstance(event, events.ClientUpdated):
+            data = client_contracts.ClientUpdated(
+                client_id=client.id,
+                region_code=client.region_code,
+                fields=list(event.fields),
+                updated_at=client.updated_at or datetime.now(UTC),
+                updated_by=event.by,
+                preferred_language=client.preferred_language,
+                contact=_contact(client),
+            )
+        else:
+            raise TypeError(f"no contract for {type(event).__name__}")
+        out.append(_envelope(client, data, f"client/{client.id}"))
+    return out
+
+
+def consent_envelopes(consent: Consent, client: Client) -> list[Envelope]:
+    out = []
+    for event in consent.events:
+        data: Contract
+        if isinstance(event, events.ConsentGranted):
+            data = client_contracts.ConsentGranted(
+                consent_id=consent.id,
+                client_id=client.id,
+                region_code=client.region_code,
+                purpose=consent.purpose,
+                partner_code=consent.partner_code,
+                scope=list(consent.scope),
+                channels=list(consent.channels),
+                text_version=consent.text_version,
+                granted_at=consent.granted_at,
+                granted_by=consent.granted_by,
+            )
+        elif isinstance(event, events.ConsentWithdrawn):
+            data = client_contracts.ConsentWithdrawn(
+                consent_id=consent.id,
+                client_id=client.id,
+                region_code=client.region_code,
+                purpose=consent.purpose,
+                partner_code=consent.partner_code,
+                withdrawn_at=consent.withdrawn_at or datetime.now(UTC),
+                withdrawn_by=consent.withdrawn_by or "",
+            )
+        else:
+            raise TypeError(f"no contract for {type(event).__name__}")
+        out.append(_envelope(client, data, f"consent/{consent.id}"))
+    return out

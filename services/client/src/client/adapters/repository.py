@@ -1,15 +1,22 @@
-"""Persistence of clients: rows in, aggregates out. NIKs are encrypted here and nowhere else."""
+"""Persistence of clients and consents: rows in, aggregates out.
+
+NIKs are encrypted and indexed here and nowhere else; every query that returns a person takes
+the caller's `RegionScope`.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm
-from client.domain.model import Client
+from client.domain.consent import Consent
+from client.domain.model import Business, Client, FinancialProfile, normalized_name
 from client.domain.nik import Nik
 from shared.auth import RegionScope
 from shared.crypto import BlindIndex, FieldCipher
@@ -21,6 +28,23 @@ class NikProtector:
     def __init__(self, cipher: FieldCipher, index: BlindIndex) -> None:
         self.cipher = cipher
         self.index = index
+
+
+def _client_values(client: Client) -> dict[str, Any]:
+    return {
+        "full_name": client.full_name,
+        "name_normalized": normalized_name(client.full_name),
+        "phone": client.phone,
+        "phone_is_mobile": client.phone_is_mobile,
+        "email": client.email,
+        "region_code": client.region_code,
+        "preferred_language": client.preferred_language,
+        "disability": client.disability,
+        "financial_profile": dataclasses.asdict(client.financial_profile),
+        "business": dataclasses.asdict(client.business) if client.business else None,
+        "updated_at": client.updated_at,
+        "version": client.version,
+    }
 
 
 class ClientRepository:
@@ -36,18 +60,25 @@ class ClientRepository:
                 nik_ciphertext=self._nik.cipher.encrypt(client.nik.value),
                 nik_index=self._nik.index.digest(client.nik.value),
                 nik_masked=client.nik.masked,
-                full_name=client.full_name,
                 birth_date=client.birth_date,
                 sex=client.sex,
-                phone=client.phone,
-                email=client.email,
-                region_code=client.region_code,
-                preferred_language=client.preferred_language,
-                disability=client.disability,
+                nik_warnings=list(client.nik_warnings),
+                region_code_set=client.region_code_set,
                 registered_at=client.registered_at,
                 registered_by=client.registered_by,
+                **_client_values(client),
             )
         )
+
+    async def save(self, client: Client) -> None:
+        """Write a changed client; `version` guards against a concurrent lost update."""
+        result = await self._session.execute(
+            update(orm.clients)
+            .where(orm.clients.c.id == client.id, orm.clients.c.version == client.version - 1)
+            .values(**_client_values(client))
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdate()
 
     async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None:
         """The id and region of the client holding `nik`, whoever may see it."""
@@ -60,29 +91,47 @@ class ClientRepository:
         ).first()
         return (row.id, row.region_code) if row else None
 
-    async def get(self, client_id: UUID, scope: RegionScope) -> Client | None:
-        row = (
-            await self._session.execute(
-                select(orm.clients).where(
-                    orm.clients.c.id == client_id, scope.filter(orm.clients.c.region_code)
-                )
-            )
-        ).first()
+    async def get(
+        self, client_id: UUID, scope: RegionScope, *, lock: bool = False
+    ) -> Client | None:
+        query = select(orm.clients).where(
+            orm.clients.c.id == client_id, scope.filter(orm.clients.c.region_code)
+        )
+        if lock:
+            query = query.with_for_update()
+        row = (await self._session.execute(query)).first()
         return self._to_client(row._mapping) if row else None
 
-    async def list(self, scope: RegionScope, limit: int, after: UUID | None) -> list[Client]:
-        query = (
-            select(orm.clients)
-            .where(scope.filter(orm.clients.c.region_code))
-            .order_by(orm.clients.c.id)
-            .limit(limit)
-        )
+    async def search(
+        self,
+        scope: RegionScope,
+        *,
+        limit: int,
+        after: UUID | None,
+        q: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+    ) -> list[Client]:
+        query: Select[Any] = select(orm.clients).where(scope.filter(orm.clients.c.region_code))
+        if nik is not None:
+            query = query.where(orm.clients.c.nik_index == self._nik.index.digest(nik))
+        if phone is not None:
+            query = query.where(orm.clients.c.phone == phone)
+        if q:
+            pattern = normalized_name(q)
+            query = query.where(
+                or_(
+                    orm.clients.c.name_normalized.op("%")(pattern),
+                    orm.clients.c.name_normalized.contains(pattern, autoescape=True),
+                )
+            )
         if after is not None:
             query = query.where(orm.clients.c.id > after)
-        rows = (await self._session.execute(query)).all()
+        rows = (await self._session.execute(query.order_by(orm.clients.c.id).limit(limit))).all()
         return [self._to_client(r._mapping) for r in rows]
 
     def _to_client(self, row: Any) -> Client:
+        business = row["business"]
         return Client(
             id=row["id"],
             kind=row["kind"],
@@ -91,13 +140,85 @@ class ClientRepository:
             birth_date=row["birth_date"],
             sex=row["sex"],
             phone=row["phone"],
+            phone_is_mobile=row["phone_is_mobile"],
             email=row["email"],
             region_code=row["region_code"],
             preferred_language=row["preferred_language"],
             disability=row["disability"],
+            financial_profile=FinancialProfile(**row["financial_profile"]),
+            business=Business(**business) if business else None,
+            nik_warnings=tuple(row["nik_warnings"]),
+            region_code_set=row["region_code_set"],
             registered_at=row["registered_at"],
             registered_by=row["registered_by"],
+            updated_at=row["updated_at"],
+            version=row["version"],
         )
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else changed the record since it was read."""
+
+
+class ConsentRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, consent: Consent) -> None:
+        await self._session.execute(
+            insert(orm.consents).values(
+                id=consent.id,
+                client_id=consent.client_id,
+                purpose=consent.purpose,
+                partner_code=consent.partner_code,
+                scope=list(consent.scope),
+                channels=list(consent.channels),
+                text_version=consent.text_version,
+                granted_at=consent.granted_at,
+                granted_by=consent.granted_by,
+            )
+        )
+
+    async def save_withdrawal(self, consent: Consent) -> None:
+        await self._session.execute(
+            update(orm.consents)
+            .where(orm.consents.c.id == consent.id, orm.consents.c.withdrawn_at.is_(None))
+            .values(withdrawn_at=consent.withdrawn_at, withdrawn_by=consent.withdrawn_by)
+        )
+
+    async def get(self, client_id: UUID, consent_id: UUID) -> Consent | None:
+        row = (
+            await self._session.execute(
+                select(orm.consents)
+                .where(orm.consents.c.id == consent_id, orm.consents.c.client_id == client_id)
+                .with_for_update()
+            )
+        ).first()
+        return _to_consent(row._mapping) if row else None
+
+    async def for_client(self, client_id: UUID) -> list[Consent]:
+        rows = await self._session.execute(
+            select(orm.consents)
+            .where(orm.consents.c.client_id == client_id)
+            .order_by(orm.consents.c.granted_at.desc())
+        )
+        return [_to_consent(r._mapping) for r in rows]
+
+
+def _to_consent(row: Any) -> Consent:
+    return Consent(
+        id=row["id"],
+        client_id=row["client_id"],
+        purpose=row["purpose"],
+        partner_code=row["partner_code"],
+        scope=tuple(row["scope"]),
+        channels=tuple(row["channels"]),
+        text_version=row["text_version"],
+        granted_at=row["granted_at"],
+        granted_by=row["granted_by"],
+        withdrawn_at=row["withdrawn_at"],
+        withdrawn_by=row["withdrawn_by"],
+    )
 
 
 class ReadAudit:
@@ -115,5 +236,58 @@ class ReadAudit:
                 record_id=client.id,
                 region_code=client.region_code,
                 purpose=purpose,
+            )
+        )
+
+    async def list(
+        self, scope: RegionScope, client_id: UUID | None, limit: int
+    ) -> list[dict[str, Any]]:
+        query = select(orm.record_reads).where(scope.filter(orm.record_reads.c.region_code))
+        if client_id is not None:
+            query = query.where(orm.record_reads.c.record_id == client_id)
+        rows = await self._session.execute(
+            query.order_by(orm.record_reads.c.id.desc()).limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+class Timeline:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def for_client(
+        self, client_id: UUID, limit: int, before: datetime | None
+    ) -> list[dict[str, Any]]:
+        query = select(orm.timeline_entries).where(orm.timeline_entries.c.client_id == client_id)
+        if before is not None:
+            query = query.where(orm.timeline_entries.c.occurred_at < before)
+        rows = await self._session.execute(
+            query.order_by(orm.timeline_entries.c.occurred_at.desc()).limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+class TimelineWriter:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(
+        self,
+        *,
+        client_id: UUID,
+        event_id: UUID,
+        event_type: str,
+        source: str,
+        occurred_at: datetime,
+        summary: dict[str, Any],
+    ) -> None:
+        await self._session.execute(
+            insert(orm.timeline_entries).values(
+                client_id=client_id,
+                event_id=event_id,
+                event_type=event_type,
+                source=source,
+                occurred_at=occurred_at,
+                summary=summary,
             )
         )

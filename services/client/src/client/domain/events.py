@@ -13,3 +13,22 @@ class Event:
 @dataclass(frozen=True)
 class ClientRegistered(Event):
     client_id: UUID
+
+
+@dataclass(frozen=True)
+class ClientUpdated(Event):
+    client_id: UUID
+    fields: tuple[str, ...]
+    by: str
+
+
+@dataclass(frozen=True)
+class ConsentGranted(Event):
+    client_id: UUID
+    consent_id: UUID
+
+
+@dataclass(frozen=True)
+class ConsentWithdrawn(Event):
+    client_id: UUID
+    consent_id: UUID

@@ -25,6 +25,8 @@ class Nik:
             raise InvalidNik("must be exactly 16 digits")
         if digits[12:] == "0000":
             raise InvalidNik("has an invalid serial number (0000)")
+        if digits[2:4] == "00" or digits[4:6] == "00":
+            raise InvalidNik("has an invalid regency or district code (00)")
         nik = cls(digits)
         day = int(digits[6:8])
         if day > 40:
@@ -51,7 +53,12 @@ class Nik:
 
     @property
     def region_code(self) -> str:
+        """The regency/city where the NIK was first issued (not the domicile)."""
         return self.value[:4]
+
+    @property
+    def district_code(self) -> str:
+        return self.value[:6]
 
     @property
     def masked(self) -> str:

@@ -2,32 +2,53 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
+from client.domain.consent import ConsentAlreadyWithdrawn
 from client.domain.model import InvalidClient
-from client.entrypoints.dependencies import CaseWorker, UowDep
-from client.entrypoints.schemas import ClientOut, ClientPage, NewClient
+from client.entrypoints.dependencies import CaseWorker, ContextDep, Supervisor, UowDep
+from client.entrypoints.schemas import (
+    AuditEntry,
+    AuditPage,
+    ClientChanges,
+    ClientOut,
+    ClientPage,
+    ConsentList,
+    ConsentOut,
+    NewClient,
+    NewConsent,
+    RevealedNik,
+    TimelineEntry,
+    TimelinePage,
+)
 from client.service_layer import commands, handlers
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/clients", tags=["clients"])
+audit_router = APIRouter(prefix="/api/client/audit", tags=["audit"])
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such client in your region"}}
+Limit = Annotated[int, Query(ge=1, le=200)]
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _invalid(exc: InvalidClient) -> Exception:
+    return Invalid([FieldError(exc.field, exc.message)])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ClientOut)
-async def register_client(body: NewClient, user: CaseWorker, uow: UowDep) -> ClientOut:
-    command = commands.RegisterClient(actor=user, **body.model_dump())
+async def register_client(
+    body: NewClient, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> ClientOut:
+    fields = body.model_dump()
+    command = commands.RegisterClient(actor=user, **fields)
     try:
-        client = await handlers.register_client(command, uow, _now)
+        client = await handlers.register_client(command, uow, ctx)
     except InvalidClient as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
+        raise _invalid(exc) from None
     except handlers.NikAlreadyRegistered as exc:
         extra = {"existing_client_id": str(exc.client_id)} if exc.client_id else {}
         raise Conflict("This NIK is already registered.", "duplicate-nik", **extra) from None
@@ -35,24 +56,126 @@ async def register_client(body: NewClient, user: CaseWorker, uow: UowDep) -> Cli
 
 
 @router.get("", response_model=ClientPage)
-async def list_clients(
+async def search_clients(
     user: CaseWorker,
     uow: UowDep,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    q: Annotated[str | None, Query(min_length=2, max_length=100, description="name")] = None,
+    nik: Annotated[str | None, Query(pattern=r"^\d{16}$", description="exact NIK")] = None,
+    phone: Annotated[str | None, Query(max_length=32)] = None,
+    limit: Limit = 50,
     cursor: UUID | None = None,
 ) -> ClientPage:
-    clients = await handlers.list_clients(user, uow, limit, cursor)
-    next_cursor = str(clients[-1].id) if len(clients) == limit else None
-    return ClientPage(items=[ClientOut.of(c) for c in clients], next_cursor=next_cursor)
+    try:
+        found = await handlers.search_clients(
+            user, uow, limit=limit, after=cursor, q=q, nik=nik, phone=phone
+        )
+    except InvalidClient as exc:
+        raise _invalid(exc) from None
+    next_cursor = str(found[-1].id) if len(found) == limit else None
+    return ClientPage(items=[ClientOut.of(c) for c in found], next_cursor=next_cursor)
 
 
-@router.get(
-    "/{client_id}",
-    response_model=ClientOut,
-    responses={404: {"description": "not found or outside your region"}},
-)
+@router.get("/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
 async def get_client(client_id: UUID, user: CaseWorker, uow: UowDep) -> ClientOut:
-    client = await handlers.read_client(client_id, user, uow)
-    if client is None:
-        raise NotFound("client")
-    return ClientOut.of(client)
+    try:
+        return ClientOut.of(await handlers.read_client(client_id, user, uow))
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+
+
+@router.patch("/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
+async def update_client(
+    client_id: UUID, body: ClientChanges, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> ClientOut:
+    command = commands.UpdateClient(actor=user, client_id=client_id, changes=body.changes())
+    try:
+        return ClientOut.of(await handlers.update_client(command, uow, ctx))
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    except InvalidClient as exc:
+        raise _invalid(exc) from None
+
+
+@router.post("/{client_id}/nik/reveal", response_model=RevealedNik, responses=NOT_FOUND)
+async def reveal_nik(client_id: UUID, user: CaseWorker, uow: UowDep) -> RevealedNik:
+    """The full NIK, for the owning region; the read is audited with purpose `reveal_nik`."""
+    try:
+        return RevealedNik(nik=await handlers.reveal_nik(client_id, user, uow))
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+
+
+@router.post(
+    "/{client_id}/consents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ConsentOut,
+    responses=NOT_FOUND,
+)
+async def grant_consent(
+    client_id: UUID, body: NewConsent, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> ConsentOut:
+    command = commands.GrantConsent(
+        actor=user,
+        client_id=client_id,
+        purpose=body.purpose,
+        text_version=body.text_version,
+        partner_code=body.partner_code,
+        scope=tuple(body.scope),
+        channels=tuple(body.channels),
+    )
+    try:
+        return ConsentOut.of(await handlers.grant_consent(command, uow, ctx))
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    except InvalidClient as exc:
+        raise _invalid(exc) from None
+
+
+@router.get("/{client_id}/consents", response_model=ConsentList, responses=NOT_FOUND)
+async def list_consents(client_id: UUID, user: CaseWorker, uow: UowDep) -> ConsentList:
+    try:
+        consents = await handlers.list_consents(client_id, user, uow)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    return ConsentList(items=[ConsentOut.of(c) for c in consents])
+
+
+@router.delete("/{client_id}/consents/{consent_id}", response_model=ConsentOut, responses=NOT_FOUND)
+async def withdraw_consent(
+    client_id: UUID, consent_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> ConsentOut:
+    """Withdraws the consent; the history keeps it, marked withdrawn."""
+    command = commands.WithdrawConsent(actor=user, client_id=client_id, consent_id=consent_id)
+    try:
+        return ConsentOut.of(await handlers.withdraw_consent(command, uow, ctx))
+    except handlers.ClientNotFound:
+        raise NotFound("consent") from None
+    except ConsentAlreadyWithdrawn:
+        raise Conflict("This consent was already withdrawn.", "consent-withdrawn") from None
+
+
+@router.get("/{client_id}/timeline", response_model=TimelinePage, responses=NOT_FOUND)
+async def timeline(
+    client_id: UUID,
+    user: CaseWorker,
+    uow: UowDep,
+    limit: Limit = 50,
+    before: datetime | None = None,
+) -> TimelinePage:
+    """Everything that happened to this client across all services, newest first."""
+    try:
+        entries = await handlers.timeline(client_id, user, uow, limit, before)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    items = [TimelineEntry.model_validate(e) for e in entries]
+    cursor = items[-1].occurred_at.isoformat() if len(items) == limit else None
+    return TimelinePage(items=items, next_cursor=cursor)
+
+
+@audit_router.get("", response_model=AuditPage)
+async def read_audit(
+    user: Supervisor, uow: UowDep, client_id: UUID | None = None, limit: Limit = 100
+) -> AuditPage:
+    """Who read which record of the supervisor's province, and why."""
+    rows = await handlers.read_audit(user, uow, client_id, limit)
+    return AuditPage(items=[AuditEntry.model_validate(r) for r in rows])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from client.bootstrap import Container
+from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import SqlUnitOfWork
 from shared.auth import Principal, require_roles
 
@@ -20,6 +22,12 @@ def _uow(container: Annotated[Container, Depends(_container)]) -> SqlUnitOfWork:
     return container.uow()
 
 
+def _context(container: Annotated[Container, Depends(_container)]) -> Context:
+    return Context(now=lambda: datetime.now(UTC), regions=container.regions)
+
+
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]
+ContextDep = Annotated[Context, Depends(_context)]
 # Officers and supervisors work with people's records; no other role sees one.
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
+Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]

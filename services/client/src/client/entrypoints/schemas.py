@@ -2,13 +2,48 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from client.domain.consent import Consent
 from client.domain.model import Client
+
+Scope = Literal["contact", "identity", "business"]
+Channel = Literal["sms", "whatsapp", "email"]
+
+
+class FinancialProfileIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    has_bank_account: bool = False
+    has_ewallet: bool = False
+    wages_paid_digitally: bool = False
+    uses_qris: bool = False
+
+
+class BusinessIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nib: str = Field(description="Nomor Induk Berusaha, 13 digits")
+    name: str = Field(min_length=1, max_length=200)
+    kbli: str = Field(description="KBLI 2020 code, 5 digits")
+    scale: Literal["mikro", "kecil", "menengah"]
+    employees: int = Field(ge=0)
+    annual_revenue_idr: int | None = Field(default=None, ge=0)
+    capital_idr: int | None = Field(
+        default=None, ge=0, description="business capital for a new business (PP 7/2021)"
+    )
+
+
+def _name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise ValueError("must not be empty")
+    return value
 
 
 class NewClient(BaseModel):
@@ -19,51 +54,63 @@ class NewClient(BaseModel):
     full_name: str = Field(min_length=1, max_length=200)
     birth_date: date
     sex: Literal["F", "M"]
-    phone: str = Field(description="Indonesian mobile number, e.g. +6281234567890 or 081234567890")
-    email: str | None = Field(default=None, max_length=254)
-    region_code: str = Field(pattern=r"^\d{4}$", description="Kemendagri regency/city code")
+    phone: str = Field(max_length=32, description="e.g. 0812-3456-7890 or +6281234567890")
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    region_code: str = Field(pattern=r"^\d{4}$", description="Kemendagri regency/city of domicile")
     preferred_language: Literal["id", "en"] = "id"
     disability: bool = False
+    financial_profile: FinancialProfileIn = Field(default_factory=FinancialProfileIn)
+    business: BusinessIn | None = None
 
     @field_validator("nik")
     @classmethod
     def _nik_digits(cls, value: str) -> str:
+        value = value.replace(" ", "").replace(".", "").replace("-", "")
         if len(value) != 16 or not value.isdigit():
             raise ValueError("must be exactly 16 digits")
         return value
 
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        digits = value.replace(" ", "").replace("-", "")
-        if digits.startswith("0"):
-            digits = "+62" + digits[1:]
-        if not (digits.startswith("+628") and digits[1:].isdigit() and 11 <= len(digits) <= 15):
-            raise ValueError("must be an Indonesian mobile number (08… or +628…)")
-        return digits
+    _full_name = field_validator("full_name")(_name)
 
-    @field_validator("full_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
-            raise ValueError("must not be empty")
-        return value
+
+class ClientChanges(BaseModel):
+    """Fields an officer may change; the NIK, birth date, sex and kind follow the NIK."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=32)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    region_code: str | None = Field(default=None, pattern=r"^\d{4}$")
+    preferred_language: Literal["id", "en"] | None = None
+    disability: bool | None = None
+    financial_profile: FinancialProfileIn | None = None
+    business: BusinessIn | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
 
 
 class ClientOut(BaseModel):
     id: UUID
     kind: str
     nik: str = Field(description="masked, e.g. 3273**********01")
+    nik_warnings: list[str]
     full_name: str
     birth_date: date
     sex: str
     phone: str
+    phone_is_mobile: bool
     email: str | None
     region_code: str
+    region_code_set: str
     preferred_language: str
     disability: bool
+    financial_profile: dict[str, bool]
+    business: dict[str, Any] | None
     registered_at: datetime
+    updated_at: datetime | None
+    version: int
 
     @classmethod
     def of(cls, client: Client) -> ClientOut:
@@ -71,18 +118,96 @@ class ClientOut(BaseModel):
             id=client.id,
             kind=client.kind,
             nik=client.nik.masked,
+            nik_warnings=list(client.nik_warnings),
             full_name=client.full_name,
             birth_date=client.birth_date,
             sex=client.sex,
             phone=client.phone,
+            phone_is_mobile=client.phone_is_mobile,
             email=client.email,
             region_code=client.region_code,
+            region_code_set=client.region_code_set,
             preferred_language=client.preferred_language,
             disability=client.disability,
+            financial_profile=dataclasses.asdict(client.financial_profile),
+            business=dataclasses.asdict(client.business) if client.business else None,
             registered_at=client.registered_at,
+            updated_at=client.updated_at,
+            version=client.version,
         )
 
 
 class ClientPage(BaseModel):
     items: list[ClientOut]
     next_cursor: str | None
+
+
+class RevealedNik(BaseModel):
+    nik: str
+
+
+class NewConsent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    purpose: Literal["case_management", "referral", "notifications"]
+    text_version: str = Field(min_length=1, max_length=100)
+    partner_code: str | None = Field(default=None, max_length=63)
+    scope: list[Scope] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+
+
+class ConsentOut(BaseModel):
+    id: UUID
+    client_id: UUID
+    purpose: str
+    partner_code: str | None
+    scope: list[str]
+    channels: list[str]
+    text_version: str
+    granted_at: datetime
+    withdrawn_at: datetime | None
+    live: bool
+
+    @classmethod
+    def of(cls, consent: Consent) -> ConsentOut:
+        return cls(
+            id=consent.id,
+            client_id=consent.client_id,
+            purpose=consent.purpose,
+            partner_code=consent.partner_code,
+            scope=list(consent.scope),
+            channels=list(consent.channels),
+            text_version=consent.text_version,
+            granted_at=consent.granted_at,
+            withdrawn_at=consent.withdrawn_at,
+            live=consent.live,
+        )
+
+
+class ConsentList(BaseModel):
+    items: list[ConsentOut]
+
+
+class TimelineEntry(BaseModel):
+    event_id: UUID
+    event_type: str
+    source: str
+    occurred_at: datetime
+    summary: dict[str, Any]
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineEntry]
+    next_cursor: str | None
+
+
+class AuditEntry(BaseModel):
+    actor: str
+    actor_username: str | None
+    record_id: UUID
+    purpose: str
+    read_at: datetime
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntry]

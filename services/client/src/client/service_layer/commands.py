@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
+from uuid import UUID
 
 from shared.auth import Principal
 
@@ -17,7 +19,34 @@ class RegisterClient:
     birth_date: date
     sex: str
     phone: str
-    email: str | None
     region_code: str
-    preferred_language: str
-    disability: bool
+    email: str | None = None
+    preferred_language: str = "id"
+    disability: bool = False
+    financial_profile: dict[str, bool] = field(default_factory=dict)
+    business: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class UpdateClient:
+    actor: Principal
+    client_id: UUID
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GrantConsent:
+    actor: Principal
+    client_id: UUID
+    purpose: str
+    text_version: str
+    partner_code: str | None = None
+    scope: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class WithdrawConsent:
+    actor: Principal
+    client_id: UUID
+    consent_id: UUID

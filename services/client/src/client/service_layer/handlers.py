@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from client.domain.model import Client, InvalidClient
+from client.domain.consent import Consent
+from client.domain.model import (
+    Business,
+    Client,
+    FinancialProfile,
+    InvalidClient,
+    RegionDirectory,
+)
+from client.domain.phone import InvalidPhone, parse_phone
 from client.service_layer import commands
 from client.service_layer.unit_of_work import DuplicateNik, UnitOfWork
 from shared.auth import Principal
@@ -22,22 +31,65 @@ class NikAlreadyRegistered(Exception):
     client_id: UUID | None
 
 
-async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, now: Clock) -> Client:
-    if not cmd.actor.scope.allows(cmd.region_code):
+class ClientNotFound(Exception):
+    """No such client in the caller's region (404, whether it exists elsewhere or not)."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every handler may need besides its unit of work."""
+
+    now: Clock
+    regions: RegionDirectory
+
+
+def _phone(raw: str) -> tuple[str, bool]:
+    try:
+        phone = parse_phone(raw)
+    except InvalidPhone as exc:
+        raise InvalidClient("phone", str(exc)) from None
+    return phone.e164, phone.mobile
+
+
+def _business(raw: dict[str, Any] | None) -> Business | None:
+    if raw is None:
+        return None
+    return Business.checked(
+        nib=str(raw["nib"]),
+        name=str(raw["name"]),
+        kbli=str(raw["kbli"]),
+        scale=str(raw["scale"]),
+        employees=int(raw["employees"]),
+        annual_revenue_idr=raw.get("annual_revenue_idr"),
+        capital_idr=raw.get("capital_idr"),
+    )
+
+
+def _in_scope(actor: Principal, region_code: str) -> None:
+    if not actor.scope.allows(region_code):
         raise InvalidClient("region_code", "lies outside your region")
+
+
+async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Context) -> Client:
+    _in_scope(cmd.actor, cmd.region_code)
+    phone, mobile = _phone(cmd.phone)
     client = Client.register(
         kind=cmd.kind,
         nik=cmd.nik,
         full_name=cmd.full_name,
         birth_date=cmd.birth_date,
         sex=cmd.sex,
-        phone=cmd.phone,
+        phone=phone,
+        phone_is_mobile=mobile,
         email=cmd.email,
         region_code=cmd.region_code,
         preferred_language=cmd.preferred_language,
         disability=cmd.disability,
+        financial_profile=FinancialProfile(**cmd.financial_profile),
+        business=_business(cmd.business),
         registered_by=cmd.actor.subject,
-        now=now(),
+        now=ctx.now(),
+        regions=ctx.regions,
     )
     async with uow:
         existing = await uow.clients.region_of_nik(client.nik.value)
@@ -53,14 +105,37 @@ async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, now: Cl
     return client
 
 
+async def update_client(cmd: commands.UpdateClient, uow: UnitOfWork, ctx: Context) -> Client:
+    changes = dict(cmd.changes)
+    if "phone" in changes:
+        changes["phone"], mobile = _phone(changes["phone"])
+        changes["phone_is_mobile"] = mobile
+    if "region_code" in changes:
+        _in_scope(cmd.actor, changes["region_code"])
+    if "financial_profile" in changes:
+        changes["financial_profile"] = FinancialProfile(**changes["financial_profile"])
+    if "business" in changes:
+        changes["business"] = _business(changes["business"])
+    async with uow:
+        client = await uow.clients.get(cmd.client_id, cmd.actor.scope, lock=True)
+        if client is None:
+            raise ClientNotFound()
+        client.update(changes, by=cmd.actor.subject, now=ctx.now(), regions=ctx.regions)
+        if client.events:
+            await uow.clients.save(client)
+            uow.track(client)
+            await uow.commit()
+    return client
+
+
 async def read_client(
     client_id: UUID, actor: Principal, uow: UnitOfWork, purpose: str = "case_management"
-) -> Client | None:
-    """A client in the caller's region, with the read audited; None outside the scope."""
+) -> Client:
+    """A client in the caller's region, with the read audited."""
     async with uow:
         client = await uow.clients.get(client_id, actor.scope)
         if client is None:
-            return None
+            raise ClientNotFound()
         await uow.audit.record(
             actor=actor.subject, username=actor.username, client=client, purpose=purpose
         )
@@ -68,11 +143,97 @@ async def read_client(
     return client
 
 
-async def list_clients(
-    actor: Principal, uow: UnitOfWork, limit: int, after: UUID | None
+async def search_clients(
+    actor: Principal,
+    uow: UnitOfWork,
+    *,
+    limit: int,
+    after: UUID | None,
+    q: str | None = None,
+    nik: str | None = None,
+    phone: str | None = None,
 ) -> list[Client]:
+    """Search in the caller's region; each person shown is an audited read ("search")."""
+    if phone is not None:
+        phone = _phone(phone)[0]
     async with uow:
-        return await uow.clients.list(actor.scope, limit, after)
+        found = await uow.clients.search(
+            actor.scope, limit=limit, after=after, q=q, nik=nik, phone=phone
+        )
+        for client in found:
+            await uow.audit.record(
+                actor=actor.subject, username=actor.username, client=client, purpose="search"
+            )
+        await uow.commit()
+    return found
 
 
-COMMAND_HANDLERS = {commands.RegisterClient: register_client}
+async def grant_consent(cmd: commands.GrantConsent, uow: UnitOfWork, ctx: Context) -> Consent:
+    async with uow:
+        client = await uow.clients.get(cmd.client_id, cmd.actor.scope, lock=True)
+        if client is None:
+            raise ClientNotFound()
+        consent = Consent.grant(
+            client,
+            purpose=cmd.purpose,
+            partner_code=cmd.partner_code,
+            scope=cmd.scope,
+            channels=cmd.channels,
+            text_version=cmd.text_version,
+            by=cmd.actor.subject,
+            now=ctx.now(),
+        )
+        await uow.consents.add(consent)
+        uow.track(client, consent)
+        await uow.commit()
+    return consent
+
+
+async def withdraw_consent(cmd: commands.WithdrawConsent, uow: UnitOfWork, ctx: Context) -> Consent:
+    async with uow:
+        client = await uow.clients.get(cmd.client_id, cmd.actor.scope, lock=True)
+        consent = await uow.consents.get(cmd.client_id, cmd.consent_id) if client else None
+        if client is None or consent is None:
+            raise ClientNotFound()
+        consent.withdraw(by=cmd.actor.subject, now=ctx.now())
+        await uow.consents.save_withdrawal(consent)
+        uow.track(client, consent)
+        await uow.commit()
+    return consent
+
+
+async def list_consents(client_id: UUID, actor: Principal, uow: UnitOfWork) -> list[Consent]:
+    async with uow:
+        if await uow.clients.get(client_id, actor.scope) is None:
+            raise ClientNotFound()
+        return await uow.consents.for_client(client_id)
+
+
+async def timeline(
+    client_id: UUID, actor: Principal, uow: UnitOfWork, limit: int, before: datetime | None
+) -> list[dict[str, Any]]:
+    async with uow:
+        if await uow.clients.get(client_id, actor.scope) is None:
+            raise ClientNotFound()
+        return await uow.timeline.for_client(client_id, limit, before)
+
+
+async def reveal_nik(client_id: UUID, actor: Principal, uow: UnitOfWork) -> str:
+    """The full NIK, for the owning region only, and audited as its own purpose."""
+    client = await read_client(client_id, actor, uow, purpose="reveal_nik")
+    return client.nik.value
+
+
+async def read_audit(
+    actor: Principal, uow: UnitOfWork, client_id: UUID | None, limit: int
+) -> list[dict[str, Any]]:
+    async with uow:
+        return await uow.audit.list(actor.scope, client_id, limit)
+
+
+COMMAND_HANDLERS = {
+    commands.RegisterClient: register_client,
+    commands.UpdateClient: update_client,
+    commands.GrantConsent: grant_consent,
+    commands.WithdrawConsent: withdraw_consent,
+}

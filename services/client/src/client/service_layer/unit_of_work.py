@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
-from client.adapters.repository import ClientRepository, NikProtector, ReadAudit
+from client.adapters.repository import (
+    ClientRepository,
+    ConsentRepository,
+    NikProtector,
+    ReadAudit,
+    Timeline,
+)
+from client.domain.consent import Consent
 from client.domain.model import Client
 from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
+from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
 
@@ -23,22 +32,54 @@ class DuplicateNik(Exception):
 
 class Clients(Protocol):
     async def add(self, client: Client) -> None: ...
+    async def save(self, client: Client) -> None: ...
     async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None: ...
-    async def get(self, client_id: UUID, scope: RegionScope) -> Client | None: ...
-    async def list(self, scope: RegionScope, limit: int, after: UUID | None) -> list[Client]: ...
+    async def get(
+        self, client_id: UUID, scope: RegionScope, *, lock: bool = False
+    ) -> Client | None: ...
+    async def search(
+        self,
+        scope: RegionScope,
+        *,
+        limit: int,
+        after: UUID | None,
+        q: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+    ) -> list[Client]: ...
+
+
+class Consents(Protocol):
+    async def add(self, consent: Consent) -> None: ...
+    async def save_withdrawal(self, consent: Consent) -> None: ...
+    async def get(self, client_id: UUID, consent_id: UUID) -> Consent | None: ...
+    async def for_client(self, client_id: UUID) -> list[Consent]: ...
 
 
 class Audit(Protocol):
     async def record(
         self, *, actor: str, username: str | None, client: Client, purpose: str
     ) -> None: ...
+    async def list(
+        self, scope: RegionScope, client_id: UUID | None, limit: int
+    ) -> list[dict[str, Any]]: ...
+
+
+class TimelineView(Protocol):
+    async def for_client(
+        self, client_id: UUID, limit: int, before: datetime | None
+    ) -> list[dict[str, Any]]: ...
 
 
 class UnitOfWork(Protocol):
     @property
     def clients(self) -> Clients: ...
     @property
+    def consents(self) -> Consents: ...
+    @property
     def audit(self) -> Audit: ...
+    @property
+    def timeline(self) -> TimelineView: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -47,7 +88,7 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-    def track(self, client: Client) -> None: ...
+    def track(self, client: Client, consent: Consent | None = None) -> None: ...
     async def commit(self) -> None: ...
 
 
@@ -55,13 +96,15 @@ class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], nik: NikProtector) -> None:
         self._sessions = sessions
         self._nik = nik
-        self._tracked: list[Client] = []
+        self._tracked: list[tuple[Client, Consent | None]] = []
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
         await self._session.begin()
         self.clients = ClientRepository(self._session, self._nik)
+        self.consents = ConsentRepository(self._session)
         self.audit = ReadAudit(self._session)
+        self.timeline = Timeline(self._session)
         self._tracked = []
         return self
 
@@ -77,16 +120,20 @@ class SqlUnitOfWork:
         finally:
             await self._session.close()
 
-    def track(self, client: Client) -> None:
-        """Publish this aggregate's new events with the commit."""
-        self._tracked.append(client)
+    def track(self, client: Client, consent: Consent | None = None) -> None:
+        """Publish the new events of this client (or of its consent) with the commit."""
+        self._tracked.append((client, consent))
 
     async def commit(self) -> None:
-        for client in self._tracked:
-            await add_to_outbox(
-                self._session, orm.outbox, client_contracts.TOPIC, publishing.to_envelopes(client)
-            )
-            client.events.clear()
+        envelopes: list[Envelope] = []
+        for client, consent in self._tracked:
+            if consent is None:
+                envelopes += publishing.client_envelopes(client)
+                client.events.clear()
+            else:
+                envelopes += publishing.consent_envelopes(consent, client)
+                consent.events.clear()
+        await add_to_outbox(self._session, orm.outbox, client_contracts.TOPIC, envelopes)
         try:
             await self._session.commit()
         except IntegrityError as exc:

@@ -1,0 +1,34 @@
+"""The client worker process (the timeline projection): `python -m client.entrypoints.worker`."""
+
+from __future__ import annotations
+
+import faust
+
+from client import bootstrap
+from client.adapters import orm
+from client.service_layer.timeline import CONSUMED
+from client.settings import ClientSettings
+from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.telemetry import configure_telemetry
+
+GROUP = "client-timeline"
+
+
+def create(container: bootstrap.Container) -> faust.App:
+    settings = container.settings
+    app = create_worker_app(GROUP, settings.kafka_bootstrap_servers, settings.worker_instance_id)
+    for topic, handlers in CONSUMED.items():
+        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+    return app
+
+
+def main() -> None:
+    settings = ClientSettings()
+    configure_telemetry("client-worker", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    run_worker(create(container), "client-worker", settings.log_level, settings.log_file)
+
+
+if __name__ == "__main__":
+    main()

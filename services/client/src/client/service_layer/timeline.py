@@ -1,0 +1,68 @@
+"""The timeline projection: every event about a client, from any service, recorded once."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from client.adapters.repository import TimelineWriter
+from shared.contracts import client as client_contracts
+from shared.contracts import notify as notify_contracts
+from shared.messaging.consumer import Handler, PermanentFailure
+from shared.messaging.envelope import Envelope
+
+# What a timeline entry may show: identifiers and facts, never a name, NIK, phone or address.
+SUMMARY_KEYS = frozenset(
+    {
+        "kind",
+        "region_code",
+        "fields",
+        "consent_id",
+        "purpose",
+        "partner_code",
+        "scope",
+        "channels",
+        "text_version",
+        "notification_id",
+        "answers_event_id",
+        "template",
+        "language",
+        "referral_id",
+        "product_code",
+        "status",
+        "outcome",
+        "reason",
+        "session_id",
+        "programme_code",
+        "case_id",
+        "task_id",
+        "due_on",
+    }
+)
+
+
+def summary_of(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k in SUMMARY_KEYS}
+
+
+async def record_on_timeline(session: AsyncSession, envelope: Envelope) -> None:
+    try:
+        client_id = UUID(str(envelope.data["client_id"]))
+    except (KeyError, ValueError) as exc:
+        raise PermanentFailure("event names no client") from exc
+    await TimelineWriter(session).record(
+        client_id=client_id,
+        event_id=envelope.id,
+        event_type=envelope.type,
+        source=envelope.source,
+        occurred_at=envelope.time,
+        summary=summary_of(envelope.data),
+    )
+
+
+CONSUMED: dict[str, dict[str, Handler]] = {
+    client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
+    notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+}

@@ -1,0 +1,134 @@
+"""A fake unit of work satisfying the same protocol as the real one, for handler tests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+from client.domain.consent import Consent
+from client.domain.model import Client
+from shared.auth import RegionScope
+
+
+class FakeRegions:
+    """A few real codes; everything else unknown."""
+
+    KNOWN = frozenset({"32", "3273", "327301", "35", "3578", "357801", "9671", "967101"})
+
+    def exists(self, code: str) -> bool:
+        return code in self.KNOWN
+
+
+class FakeClients:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Client] = {}
+
+    async def add(self, client: Client) -> None:
+        self.rows[client.id] = client
+
+    async def save(self, client: Client) -> None:
+        self.rows[client.id] = client
+
+    async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None:
+        return next(((c.id, c.region_code) for c in self.rows.values() if c.nik.value == nik), None)
+
+    async def get(
+        self, client_id: UUID, scope: RegionScope, *, lock: bool = False
+    ) -> Client | None:
+        client = self.rows.get(client_id)
+        return client if client and scope.allows(client.region_code) else None
+
+    async def search(
+        self,
+        scope: RegionScope,
+        *,
+        limit: int,
+        after: UUID | None,
+        q: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+    ) -> list[Client]:
+        found = [
+            c
+            for c in self.rows.values()
+            if scope.allows(c.region_code)
+            and (nik is None or c.nik.value == nik)
+            and (phone is None or c.phone == phone)
+            and (q is None or q.casefold() in c.full_name.casefold())
+        ]
+        return found[:limit]
+
+
+class FakeConsents:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, Consent] = {}
+
+    async def add(self, consent: Consent) -> None:
+        self.rows[consent.id] = consent
+
+    async def save_withdrawal(self, consent: Consent) -> None:
+        self.rows[consent.id] = consent
+
+    async def get(self, client_id: UUID, consent_id: UUID) -> Consent | None:
+        consent = self.rows.get(consent_id)
+        return consent if consent and consent.client_id == client_id else None
+
+    async def for_client(self, client_id: UUID) -> list[Consent]:
+        return [c for c in self.rows.values() if c.client_id == client_id]
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, UUID, str]] = []
+
+    async def record(
+        self, *, actor: str, username: str | None, client: Client, purpose: str
+    ) -> None:
+        self.reads.append((actor, client.id, purpose))
+
+    async def list(
+        self, scope: RegionScope, client_id: UUID | None, limit: int
+    ) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeTimeline:
+    async def for_client(
+        self, client_id: UUID, limit: int, before: datetime | None
+    ) -> list[dict[str, Any]]:
+        return []
+
+
+class FakeUnitOfWork:
+    def __init__(self) -> None:
+        self.clients = FakeClients()
+        self.consents = FakeConsents()
+        self.audit = FakeAudit()
+        self.timeline = FakeTimeline()
+        self.published: list[object] = []
+        self.committed = 0
+        self._pending: list[tuple[Client, Consent | None]] = []
+
+    async def __aenter__(self) -> Self:
+        self._pending = []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        pass
+
+    def track(self, client: Client, consent: Consent | None = None) -> None:
+        self._pending.append((client, consent))
+
+    async def commit(self) -> None:
+        for client, consent in self._pending:
+            source = consent if consent is not None else client
+            self.published.extend(source.events)
+            source.events.clear()
+        self.committed += 1

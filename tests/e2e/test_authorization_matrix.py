@@ -1,0 +1,95 @@
+"""Region scoping and roles on every client endpoint: endpoint by caller, expected status as data.
+
+The record belongs to Kota Bandung (3273), registered by siti. budi works in Surabaya (3578),
+rina supervises all of Jawa Barat (32). Outside the region a record answers 404, never 403.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+CALLERS = ("siti", "budi", "rina", "ministry", "bank-nusantara", "admin")
+
+# endpoint: (method, path template, body) -> expected status per caller
+ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "read": ("GET", "/api/clients/{id}", None),
+    "update": ("PATCH", "/api/clients/{id}", {"disability": False}),
+    "timeline": ("GET", "/api/clients/{id}/timeline", None),
+    "consents": ("GET", "/api/clients/{id}/consents", None),
+    "grant consent": (
+        "POST",
+        "/api/clients/{id}/consents",
+        {"purpose": "case_management", "text_version": "cm-2026-01"},
+    ),
+    "reveal nik": ("POST", "/api/clients/{id}/nik/reveal", None),
+    "search by nik": ("GET", "/api/clients?nik={nik}", None),
+    "audit log": ("GET", "/api/client/audit?client_id={id}", None),
+}
+NOBODY_ELSE = {"ministry": 403, "bank-nusantara": 403, "admin": 403}
+EXPECTED: dict[str, dict[str, int]] = {
+    "read": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "update": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "timeline": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "consents": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "grant consent": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
+    "reveal nik": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "search by nik": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
+    "audit log": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
+}
+# Where the status alone cannot show the scope (a search answers 200 with what you may see).
+FINDS_THE_RECORD = {"search by nik": {"siti": True, "budi": False, "rina": True}}
+
+CELLS = [(endpoint, caller) for endpoint in ENDPOINTS for caller in CALLERS]
+tested: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(scope="module")
+def record(gateway: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
+    body = new_worker(region_code="3273")
+    answer = gateway.post(
+        "/api/clients", json=body, headers={"Authorization": f"Bearer {tokens['siti']}"}
+    )
+    assert answer.status_code == 201, answer.text
+    return {"id": answer.json()["id"], "nik": body["nik"]}
+
+
+def test_every_cell_of_the_matrix_is_defined() -> None:
+    assert set(EXPECTED) == set(ENDPOINTS)
+    for endpoint, row in EXPECTED.items():
+        assert set(row) == set(CALLERS), endpoint
+
+
+@pytest.mark.parametrize(("endpoint", "caller"), CELLS)
+def test_cell(
+    endpoint: str,
+    caller: str,
+    record: dict[str, str],
+    gateway: httpx.Client,
+    tokens: dict[str, str],
+) -> None:
+    method, template, body = ENDPOINTS[endpoint]
+    answer = gateway.request(
+        method,
+        template.format(**record),
+        json=body,
+        headers={"Authorization": f"Bearer {tokens[caller]}"},
+    )
+    assert answer.status_code == EXPECTED[endpoint][caller], answer.text
+    if answer.status_code == 404:
+        assert record["id"] not in answer.text
+    if endpoint in FINDS_THE_RECORD and caller in FINDS_THE_RECORD[endpoint]:
+        ids = [c["id"] for c in answer.json()["items"]]
+        assert (record["id"] in ids) is FINDS_THE_RECORD[endpoint][caller]
+    tested.add((endpoint, caller))
+
+
+def test_zz_report_cells_tested() -> None:
+    print(f"\nauthorization matrix (client): {len(tested)} cells tested / {len(CELLS)} defined")
+    assert len(tested) == len(CELLS)
