@@ -8,6 +8,7 @@ from typing import Any, Self
 from uuid import UUID
 
 from client.domain.consent import Consent
+from client.domain.imports import ImportReport
 from client.domain.model import Client
 from shared.auth import RegionScope
 
@@ -27,6 +28,13 @@ class FakeClients:
 
     async def add(self, client: Client) -> None:
         self.rows[client.id] = client
+
+    async def add_many(self, clients: list[Client]) -> set[UUID]:
+        known = {c.nik.value for c in self.rows.values()}
+        fresh = [c for c in clients if c.nik.value not in known]
+        for client in fresh:
+            self.rows[client.id] = client
+        return {c.id for c in fresh}
 
     async def save(self, client: Client) -> None:
         self.rows[client.id] = client
@@ -101,12 +109,29 @@ class FakeTimeline:
         return []
 
 
+class FakeImports:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], ImportReport] = {}
+
+    async def find(self, digest: str, scope: str) -> ImportReport | None:
+        return self.rows.get((digest, scope))
+
+    async def get(self, import_id: UUID, scope: str) -> ImportReport | None:
+        return next(
+            (r for (_, s), r in self.rows.items() if r.id == import_id and s == scope), None
+        )
+
+    async def add(self, report: ImportReport, *, actor: str, scope: str) -> None:
+        self.rows[(report.file_sha256, scope)] = report
+
+
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.clients = FakeClients()
         self.consents = FakeConsents()
         self.audit = FakeAudit()
         self.timeline = FakeTimeline()
+        self.imports = FakeImports()
         self.published: list[object] = []
         self.committed = 0
         self._pending: list[tuple[Client, Consent | None]] = []

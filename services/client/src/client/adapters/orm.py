@@ -15,6 +15,7 @@ from sqlalchemy import (
     LargeBinary,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     func,
     text,
@@ -116,6 +117,23 @@ record_reads = Table(
     Column("purpose", Text, nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_record_reads_record_id", "record_id"),
+)
+
+# One row per imported sheet; the digest makes a repeated upload answer the first report.
+client_imports = Table(
+    "client_imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("file_sha256", Text, nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("rows", Integer, nullable=False),
+    Column("registered", Integer, nullable=False),
+    Column("already_registered", Integer, nullable=False),
+    Column("rejected", JSONB, nullable=False),
+    UniqueConstraint("file_sha256", "scope"),
 )
 
 outbox = outbox_table(metadata)

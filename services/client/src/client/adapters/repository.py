@@ -12,10 +12,12 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm
 from client.domain.consent import Consent
+from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Business, Client, FinancialProfile, normalized_name
 from client.domain.nik import Nik
 from shared.auth import RegionScope
@@ -69,6 +71,35 @@ class ClientRepository:
                 **_client_values(client),
             )
         )
+
+    async def add_many(self, clients: list[Client]) -> set[UUID]:
+        """Insert those whose NIK is not registered yet; returns the ids inserted."""
+        if not clients:
+            return set()
+        rows = [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "nik_ciphertext": self._nik.cipher.encrypt(c.nik.value),
+                "nik_index": self._nik.index.digest(c.nik.value),
+                "nik_masked": c.nik.masked,
+                "birth_date": c.birth_date,
+                "sex": c.sex,
+                "nik_warnings": list(c.nik_warnings),
+                "region_code_set": c.region_code_set,
+                "registered_at": c.registered_at,
+                "registered_by": c.registered_by,
+                **_client_values(c),
+            }
+            for c in clients
+        ]
+        statement = (
+            pg_insert(orm.clients)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["nik_index"])
+            .returning(orm.clients.c.id)
+        )
+        return set((await self._session.execute(statement)).scalars())
 
     async def save(self, client: Client) -> None:
         """Write a changed client; `version` guards against a concurrent lost update."""
@@ -291,3 +322,57 @@ class TimelineWriter:
                 summary=summary,
             )
         )
+
+
+class ImportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def find(self, digest: str, scope: str) -> ImportReport | None:
+        row = (
+            await self._session.execute(
+                select(orm.client_imports).where(
+                    orm.client_imports.c.file_sha256 == digest, orm.client_imports.c.scope == scope
+                )
+            )
+        ).first()
+        return _to_report(row._mapping) if row else None
+
+    async def get(self, import_id: UUID, scope: str) -> ImportReport | None:
+        row = (
+            await self._session.execute(
+                select(orm.client_imports).where(
+                    orm.client_imports.c.id == import_id, orm.client_imports.c.scope == scope
+                )
+            )
+        ).first()
+        return _to_report(row._mapping) if row else None
+
+    async def add(self, report: ImportReport, *, actor: str, scope: str) -> None:
+        await self._session.execute(
+            pg_insert(orm.client_imports)
+            .values(
+                id=report.id,
+                file_sha256=report.file_sha256,
+                scope=scope,
+                filename=report.filename,
+                uploaded_by=actor,
+                rows=report.rows,
+                registered=report.registered,
+                already_registered=report.already_registered,
+                rejected=[dataclasses.asdict(r) for r in report.rejected],
+            )
+            .on_conflict_do_nothing()  # the same sheet imported concurrently: first one wins
+        )
+
+
+def _to_report(row: Any) -> ImportReport:
+    return ImportReport(
+        id=row["id"],
+        filename=row["filename"],
+        file_sha256=row["file_sha256"],
+        rows=row["rows"],
+        registered=row["registered"],
+        already_registered=row["already_registered"],
+        rejected=[Rejection(**r) for r in row["rejected"]],
+    )

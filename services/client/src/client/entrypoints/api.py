@@ -6,11 +6,20 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, UploadFile, status
+from fastapi.responses import PlainTextResponse
 
+from client.adapters.sheets import UnreadableSheet
 from client.domain.consent import ConsentAlreadyWithdrawn
+from client.domain.imports import ImportReport
 from client.domain.model import InvalidClient
-from client.entrypoints.dependencies import CaseWorker, ContextDep, Supervisor, UowDep
+from client.entrypoints.dependencies import (
+    CaseWorker,
+    ContainerDep,
+    ContextDep,
+    Supervisor,
+    UowDep,
+)
 from client.entrypoints.schemas import (
     AuditEntry,
     AuditPage,
@@ -19,13 +28,15 @@ from client.entrypoints.schemas import (
     ClientPage,
     ConsentList,
     ConsentOut,
+    ImportOut,
+    ImportRejection,
     NewClient,
     NewConsent,
     RevealedNik,
     TimelineEntry,
     TimelinePage,
 )
-from client.service_layer import commands, handlers
+from client.service_layer import commands, handlers, importing
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/clients", tags=["clients"])
@@ -33,6 +44,7 @@ audit_router = APIRouter(prefix="/api/client/audit", tags=["audit"])
 
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such client in your region"}}
 Limit = Annotated[int, Query(ge=1, le=200)]
+MAX_SHEET_BYTES = 5 * 1024 * 1024
 
 
 def _invalid(exc: InvalidClient) -> Exception:
@@ -73,6 +85,52 @@ async def search_clients(
         raise _invalid(exc) from None
     next_cursor = str(found[-1].id) if len(found) == limit else None
     return ClientPage(items=[ClientOut.of(c) for c in found], next_cursor=next_cursor)
+
+
+@router.post("/imports", status_code=status.HTTP_201_CREATED, response_model=ImportOut)
+async def import_sheet(
+    file: UploadFile, user: CaseWorker, container: ContainerDep, ctx: ContextDep
+) -> ImportOut:
+    """Register the workers of a CSV or XLSX sheet; a second upload registers nothing new."""
+    content = await file.read(MAX_SHEET_BYTES + 1)
+    if len(content) > MAX_SHEET_BYTES:
+        raise Invalid([FieldError("file", "is larger than 5 MB")])
+    try:
+        report = await importing.import_sheet(
+            user, file.filename or "sheet", content, container.uow, ctx
+        )
+    except UnreadableSheet as exc:
+        raise Invalid([FieldError("file", str(exc))]) from None
+    return _import_out(report)
+
+
+@router.get("/imports/{import_id}/rejects.csv", response_class=PlainTextResponse)
+async def import_rejects(import_id: UUID, user: CaseWorker, uow: UowDep) -> PlainTextResponse:
+    """The rejected rows of an import, with their reasons, for fixing in the sheet."""
+    async with uow:
+        report = await uow.imports.get(import_id, user.scope.prefix or "")
+    if report is None:
+        raise NotFound("import")
+    return PlainTextResponse(
+        importing.rejects_csv(report),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="rejects-{import_id}.csv"'},
+    )
+
+
+def _import_out(report: ImportReport) -> ImportOut:
+    return ImportOut(
+        id=report.id,
+        filename=report.filename,
+        rows=report.rows,
+        registered=report.registered,
+        already_registered=report.already_registered,
+        rejected=[
+            ImportRejection(row=r.row, field=r.field, message=r.message) for r in report.rejected
+        ],
+        repeated_upload=report.repeated_upload,
+        rejects_url=f"/api/clients/imports/{report.id}/rejects.csv",
+    )
 
 
 @router.get("/{client_id}", response_model=ClientOut, responses=NOT_FOUND)

@@ -27,6 +27,7 @@ def _context(container: Annotated[Container, Depends(_container)]) -> Context:
 
 
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]
+ContainerDep = Annotated[Container, Depends(_container)]
 ContextDep = Annotated[Context, Depends(_context)]
 # Officers and supervisors work with people's records; no other role sees one.
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]

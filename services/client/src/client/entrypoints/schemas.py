@@ -211,3 +211,20 @@ class AuditEntry(BaseModel):
 
 class AuditPage(BaseModel):
     items: list[AuditEntry]
+
+
+class ImportRejection(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class ImportOut(BaseModel):
+    id: UUID
+    filename: str
+    rows: int
+    registered: int
+    already_registered: int
+    rejected: list[ImportRejection]
+    repeated_upload: bool = Field(description="the same sheet was imported before: nothing new")
+    rejects_url: str

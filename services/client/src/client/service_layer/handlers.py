@@ -70,10 +70,11 @@ def _in_scope(actor: Principal, region_code: str) -> None:
         raise InvalidClient("region_code", "lies outside your region")
 
 
-async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Context) -> Client:
+def new_client(cmd: commands.RegisterClient, ctx: Context) -> Client:
+    """Every registration rule, for one form or one row of an imported sheet."""
     _in_scope(cmd.actor, cmd.region_code)
     phone, mobile = _phone(cmd.phone)
-    client = Client.register(
+    return Client.register(
         kind=cmd.kind,
         nik=cmd.nik,
         full_name=cmd.full_name,
@@ -91,6 +92,10 @@ async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Co
         now=ctx.now(),
         regions=ctx.regions,
     )
+
+
+async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Context) -> Client:
+    client = new_client(cmd, ctx)
     async with uow:
         existing = await uow.clients.region_of_nik(client.nik.value)
         if existing is not None:

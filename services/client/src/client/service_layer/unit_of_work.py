@@ -14,11 +14,13 @@ from client.adapters import orm, publishing
 from client.adapters.repository import (
     ClientRepository,
     ConsentRepository,
+    ImportRepository,
     NikProtector,
     ReadAudit,
     Timeline,
 )
 from client.domain.consent import Consent
+from client.domain.imports import ImportReport
 from client.domain.model import Client
 from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
@@ -32,6 +34,7 @@ class DuplicateNik(Exception):
 
 class Clients(Protocol):
     async def add(self, client: Client) -> None: ...
+    async def add_many(self, clients: list[Client]) -> set[UUID]: ...
     async def save(self, client: Client) -> None: ...
     async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None: ...
     async def get(
@@ -47,6 +50,12 @@ class Clients(Protocol):
         nik: str | None = None,
         phone: str | None = None,
     ) -> list[Client]: ...
+
+
+class Imports(Protocol):
+    async def find(self, digest: str, scope: str) -> ImportReport | None: ...
+    async def get(self, import_id: UUID, scope: str) -> ImportReport | None: ...
+    async def add(self, report: ImportReport, *, actor: str, scope: str) -> None: ...
 
 
 class Consents(Protocol):
@@ -80,6 +89,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> Audit: ...
     @property
     def timeline(self) -> TimelineView: ...
+    @property
+    def imports(self) -> Imports: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -105,6 +116,7 @@ class SqlUnitOfWork:
         self.consents = ConsentRepository(self._session)
         self.audit = ReadAudit(self._session)
         self.timeline = Timeline(self._session)
+        self.imports = ImportRepository(self._session)
         self._tracked = []
         return self
 

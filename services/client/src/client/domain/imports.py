@@ -1,0 +1,25 @@
+"""The outcome of importing one sheet of clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class Rejection:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    id: UUID
+    filename: str
+    file_sha256: str
+    rows: int = 0
+    registered: int = 0
+    already_registered: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    repeated_upload: bool = False

@@ -1,0 +1,140 @@
+"""Bulk registration from a workshop's sheet: row by row, rejected rows reported, idempotent.
+
+A sheet uploaded twice registers nothing new: the file's digest identifies the import, and a
+row whose NIK is already registered counts as such, not as a new client. Accepted rows are
+registered in batches, each batch one transaction with its events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import uuid4
+
+from client.adapters.sheets import read_rows
+from client.domain.imports import ImportReport, Rejection
+from client.domain.model import Client, InvalidClient
+from client.service_layer import commands
+from client.service_layer.handlers import Context, new_client
+from client.service_layer.unit_of_work import UnitOfWork
+from shared.auth import Principal
+
+BATCH = 500
+_SEX = {
+    "l": "M",
+    "laki-laki": "M",
+    "laki laki": "M",
+    "m": "M",
+    "p": "F",
+    "perempuan": "F",
+    "f": "F",
+    "w": "F",
+}
+_YES = {"ya", "y", "yes", "true", "1"}
+
+
+def _birth_date(text: str) -> date:
+    for parse in (
+        date.fromisoformat,
+        lambda t: datetime.strptime(t, "%d/%m/%Y").date(),
+        lambda t: datetime.strptime(t, "%d-%m-%Y").date(),
+    ):
+        try:
+            return parse(text)
+        except ValueError:
+            continue
+    raise InvalidClient("birth_date", "must be a date (YYYY-MM-DD or DD/MM/YYYY)")
+
+
+def _command(actor: Principal, fields: dict[str, str]) -> commands.RegisterClient:
+    for required in ("nik", "full_name", "birth_date", "sex", "phone", "region_code"):
+        if not fields.get(required):
+            raise InvalidClient(required, "is required")
+    sex = _SEX.get(fields["sex"].strip().lower())
+    if sex is None:
+        raise InvalidClient("sex", "must be L/P (or M/F)")
+    nik = fields["nik"].replace(" ", "").replace(".", "").replace("-", "").replace("'", "")
+    language = fields.get("preferred_language") or "id"
+    if language not in ("id", "en"):
+        raise InvalidClient("preferred_language", "must be id or en")
+    kind = fields.get("kind") or "worker"
+    if kind != "worker":
+        raise InvalidClient("kind", "a sheet registers workers; register businesses one by one")
+    return commands.RegisterClient(
+        actor=actor,
+        kind=kind,
+        nik=nik,
+        full_name=" ".join(fields["full_name"].split()),
+        birth_date=_birth_date(fields["birth_date"]),
+        sex=sex,
+        phone=fields["phone"],
+        region_code=fields["region_code"],
+        email=fields.get("email") or None,
+        preferred_language=language,
+        disability=fields.get("disability", "").strip().lower() in _YES,
+    )
+
+
+async def import_sheet(
+    actor: Principal,
+    filename: str,
+    content: bytes,
+    uow_factory: Callable[[], UnitOfWork],
+    ctx: Context,
+) -> ImportReport:
+    digest = hashlib.sha256(content).hexdigest()
+    scope = actor.scope.prefix or ""
+    async with uow_factory() as uow:
+        earlier = await uow.imports.find(digest, scope)
+    if earlier is not None:
+        earlier.repeated_upload = True
+        return earlier
+
+    report = ImportReport(id=uuid4(), filename=filename, file_sha256=digest)
+    accepted: list[tuple[int, Client]] = []
+    seen_niks: set[str] = set()
+    for number, fields in read_rows(filename, content):
+        report.rows += 1
+        try:
+            client = new_client(_command(actor, fields), ctx)
+        except InvalidClient as exc:
+            report.rejected.append(Rejection(number, exc.field, exc.message))
+            continue
+        if client.nik.value in seen_niks:
+            report.rejected.append(Rejection(number, "nik", "appears twice in this sheet"))
+            continue
+        seen_niks.add(client.nik.value)
+        accepted.append((number, client))
+
+    for start in range(0, len(accepted), BATCH):
+        batch = [client for _, client in accepted[start : start + BATCH]]
+        async with uow_factory() as uow:
+            inserted = await uow.clients.add_many(batch)
+            for client in batch:
+                if client.id in inserted:
+                    uow.track(client)
+            await uow.commit()
+        report.registered += len(inserted)
+        report.already_registered += len(batch) - len(inserted)
+
+    async with uow_factory() as uow:
+        await uow.imports.add(report, actor=actor.subject, scope=scope)
+        await uow.commit()
+    return report
+
+
+def rejects_csv(report: ImportReport) -> str:
+    lines = ["row,field,message"]
+    lines += [f'{r.row},{r.field},"{r.message.replace(chr(34), chr(39))}"' for r in report.rejected]
+    return "\n".join(lines) + "\n"
+
+
+def summary(report: ImportReport) -> dict[str, Any]:
+    return {
+        "rows": report.rows,
+        "registered": report.registered,
+        "already_registered": report.already_registered,
+        "rejected": len(report.rejected),
+    }

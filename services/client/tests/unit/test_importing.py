@@ -1,0 +1,49 @@
+"""Importing a sheet: row-by-row rules, rejected rows with reasons, a second upload adds nothing."""
+
+from __future__ import annotations
+
+from client.service_layer import importing
+
+from .fakes import FakeUnitOfWork
+from .test_registration import CTX, SITI
+
+SHEET = (
+    "NIK,Nama,Tanggal Lahir,JK,No HP,Kode Wilayah\n"
+    "3273014506900007,Ratna Sari,1990-06-05,P,0812-9999-0001,3273\n"
+    "3273011204880002,Dedi Kurniawan,12/04/1988,L,081299990002,3273\n"
+    "3273015708950003,Wulan,1995-08-18,P,081299990003,3273\n"  # birth date disagrees
+    "3273011204880002,Dedi Lagi,12/04/1988,L,081299990004,3273\n"  # same NIK twice
+    "3273010302920004,Agus,1992-02-03,X,081299990005,3273\n"  # sex
+    "3273010302920005,Budi,1992-02-03,L,0812,3273\n"  # phone
+    ",,,,,\n"
+)
+
+
+async def test_a_sheet_registers_good_rows_and_reports_bad_ones_by_row() -> None:
+    uow = FakeUnitOfWork()
+    report = await importing.import_sheet(SITI, "absensi.csv", SHEET.encode(), lambda: uow, CTX)
+    assert (report.rows, report.registered, report.already_registered) == (6, 2, 0)
+    assert [(r.row, r.field) for r in report.rejected] == [
+        (4, "birth_date"),
+        (5, "nik"),
+        (6, "sex"),
+        (7, "phone"),
+    ]
+    assert len(uow.clients.rows) == 2
+    assert importing.rejects_csv(report).splitlines()[0] == "row,field,message"
+
+
+async def test_the_same_sheet_twice_registers_nothing_new() -> None:
+    uow = FakeUnitOfWork()
+    first = await importing.import_sheet(SITI, "a.csv", SHEET.encode(), lambda: uow, CTX)
+    again = await importing.import_sheet(SITI, "a.csv", SHEET.encode(), lambda: uow, CTX)
+    assert again.repeated_upload and again.id == first.id
+    assert len(uow.clients.rows) == 2
+
+
+async def test_a_corrected_sheet_registers_only_the_fixed_rows() -> None:
+    uow = FakeUnitOfWork()
+    await importing.import_sheet(SITI, "a.csv", SHEET.encode(), lambda: uow, CTX)
+    fixed = SHEET.replace("1995-08-18", "1995-08-17")
+    report = await importing.import_sheet(SITI, "a.csv", fixed.encode(), lambda: uow, CTX)
+    assert (report.registered, report.already_registered) == (1, 2)
