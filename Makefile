@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install up down test test-unit lint logs status
+.PHONY: help install up down test test-unit lint logs status bench
 
 help:
 	@echo "make up      start the whole platform with demo data (installs what is missing)"
@@ -16,6 +16,7 @@ help:
 	@echo "make down    stop everything make up started"
 	@echo "make lint    ruff, mypy, import-linter, gateway config validation"
 	@echo "make logs    follow every process's log"
+	@echo "make bench   bounded benchmarks on this machine (see benchmarks/README.md)"
 
 .cache/tools/bin/uv:
 	python3 -m venv .cache/tools
@@ -53,3 +54,7 @@ logs:
 
 status:
 	infra/up.sh status
+
+bench: install
+	infra/postgres/run.sh start
+	.venv/bin/python benchmarks/search.py --rows 1000000 --runs 200

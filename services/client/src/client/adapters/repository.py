@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy import Select, Text, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,6 +133,32 @@ class ClientRepository:
         row = (await self._session.execute(query)).first()
         return self._to_client(row._mapping) if row else None
 
+    def search_query(
+        self,
+        scope: RegionScope,
+        *,
+        limit: int,
+        after: UUID | None,
+        q: str | None = None,
+        nik: str | None = None,
+        phone: str | None = None,
+    ) -> Select[Any]:
+        """The search statement: region first, then exact NIK (keyed index), phone, or name."""
+        query: Select[Any] = select(orm.clients).where(scope.filter(orm.clients.c.region_code))
+        if nik is not None:
+            query = query.where(orm.clients.c.nik_index == self._nik.index.digest(nik))
+        if phone is not None:
+            query = query.where(orm.clients.c.phone == phone)
+        if q:
+            # pg_trgm word similarity (`q <% name`), served by the GIN index: a part of the
+            # name matches, and so does a name typed with a mistake.
+            query = query.where(
+                literal(normalized_name(q), Text).op("<%")(orm.clients.c.name_normalized)
+            )
+        if after is not None:
+            query = query.where(orm.clients.c.id > after)
+        return query.order_by(orm.clients.c.id).limit(limit)
+
     async def search(
         self,
         scope: RegionScope,
@@ -143,22 +169,8 @@ class ClientRepository:
         nik: str | None = None,
         phone: str | None = None,
     ) -> list[Client]:
-        query: Select[Any] = select(orm.clients).where(scope.filter(orm.clients.c.region_code))
-        if nik is not None:
-            query = query.where(orm.clients.c.nik_index == self._nik.index.digest(nik))
-        if phone is not None:
-            query = query.where(orm.clients.c.phone == phone)
-        if q:
-            pattern = normalized_name(q)
-            query = query.where(
-                or_(
-                    orm.clients.c.name_normalized.op("%")(pattern),
-                    orm.clients.c.name_normalized.contains(pattern, autoescape=True),
-                )
-            )
-        if after is not None:
-            query = query.where(orm.clients.c.id > after)
-        rows = (await self._session.execute(query.order_by(orm.clients.c.id).limit(limit))).all()
+        query = self.search_query(scope, limit=limit, after=after, q=q, nik=nik, phone=phone)
+        rows = (await self._session.execute(query)).all()
         return [self._to_client(r._mapping) for r in rows]
 
     def _to_client(self, row: Any) -> Client:
