@@ -6,6 +6,7 @@ rina supervises all of Jawa Barat (32). Outside the region a record answers 404,
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -31,6 +32,19 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "reveal nik": ("POST", "/api/clients/{id}/nik/reveal", None),
     "search by nik": ("GET", "/api/clients?nik={nik}", None),
     "audit log": ("GET", "/api/client/audit?client_id={id}", None),
+    "cases": ("GET", "/api/clients/{id}/cases", None),
+    "open case": ("POST", "/api/clients/{id}/cases", {"title": "Rekening tabungan"}),
+    "case note": ("POST", "/api/clients/{id}/cases/{case_id}/notes", {"body": "Datang lagi"}),
+    "case task": (
+        "POST",
+        "/api/clients/{id}/cases/{case_id}/tasks",
+        {"title": "Cek rekening", "due_in_working_days": 2},
+    ),
+    "reassign": (
+        "POST",
+        "/api/client/cases/reassign",
+        {"case_ids": ["{case_id}"], "assigned_to": "officer-x"},
+    ),
 }
 NOBODY_ELSE = {"ministry": 403, "bank-nusantara": 403, "admin": 403}
 EXPECTED: dict[str, dict[str, int]] = {
@@ -42,6 +56,11 @@ EXPECTED: dict[str, dict[str, int]] = {
     "reveal nik": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
     "search by nik": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
     "audit log": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
+    "cases": {"siti": 200, "budi": 404, "rina": 200, **NOBODY_ELSE},
+    "open case": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
+    "case note": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
+    "case task": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
+    "reassign": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
 }
 # Where the status alone cannot show the scope (a search answers 200 with what you may see).
 FINDS_THE_RECORD = {"search by nik": {"siti": True, "budi": False, "rina": True}}
@@ -57,7 +76,14 @@ def record(gateway: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         "/api/clients", json=body, headers={"Authorization": f"Bearer {tokens['siti']}"}
     )
     assert answer.status_code == 201, answer.text
-    return {"id": answer.json()["id"], "nik": body["nik"]}
+    client_id = answer.json()["id"]
+    case = gateway.post(
+        f"/api/clients/{client_id}/cases",
+        json={"title": "Pendampingan"},
+        headers={"Authorization": f"Bearer {tokens['siti']}"},
+    )
+    assert case.status_code == 201, case.text
+    return {"id": client_id, "nik": body["nik"], "case_id": case.json()["id"]}
 
 
 def test_every_cell_of_the_matrix_is_defined() -> None:
@@ -75,6 +101,8 @@ def test_cell(
     tokens: dict[str, str],
 ) -> None:
     method, template, body = ENDPOINTS[endpoint]
+    if body is not None:
+        body = json.loads(json.dumps(body).replace("{case_id}", record["case_id"]))
     answer = gateway.request(
         method,
         template.format(**record),

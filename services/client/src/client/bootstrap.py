@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from client.adapters.holidays_calendar import IndonesianHolidays
 from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
 from client.service_layer.unit_of_work import SqlUnitOfWork
@@ -21,6 +22,7 @@ class Container:
     sessions: async_sessionmaker[AsyncSession]
     nik: NikProtector
     regions: KemendagriRegions
+    holidays: IndonesianHolidays
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.nik)
@@ -45,4 +47,5 @@ def build(settings: ClientSettings | None = None) -> Container:
         sessions=db.session_factory(engine),
         nik=nik_protector(settings),
         regions=KemendagriRegions(),
+        holidays=IndonesianHolidays(),
     )

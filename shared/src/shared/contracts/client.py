@@ -141,3 +141,49 @@ PUBLISHED: list[type[Contract]] = [
     ConsentGranted,
     ConsentWithdrawn,
 ]
+
+
+class _CaseEvent(Contract):
+    case_id: UUID
+    client_id: UUID
+    region_code: str
+    status: Literal["open", "in_progress", "closed"]
+    assigned_to: str
+    occurred_at: datetime
+
+
+_CASE_EXAMPLE: dict[str, Any] = {
+    "case_id": "2e9d1b7a-4c3f-4a8e-9b6d-7c5e4f3a2b1c",
+    "client_id": _CLIENT_ID,
+    "region_code": "3273",
+    "status": "open",
+    "assigned_to": _OFFICER,
+    "occurred_at": "2026-11-29T03:25:00Z",
+}
+
+
+class CaseOpened(_CaseEvent):
+    """An officer opened a case for a client."""
+
+    TYPE: ClassVar[str] = "jembatan.case.opened.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = _CASE_EXAMPLE
+
+
+class CaseAssigned(_CaseEvent):
+    """A case was (re)assigned to an officer, e.g. in a supervisor's bulk reassignment."""
+
+    TYPE: ClassVar[str] = "jembatan.case.assigned.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = _CASE_EXAMPLE
+
+
+class CaseClosed(_CaseEvent):
+    """A case was closed."""
+
+    TYPE: ClassVar[str] = "jembatan.case.closed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {**_CASE_EXAMPLE, "status": "closed"}
+
+
+PUBLISHED += [CaseOpened, CaseAssigned, CaseClosed]

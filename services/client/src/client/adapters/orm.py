@@ -119,6 +119,49 @@ record_reads = Table(
     Index("ix_record_reads_record_id", "record_id"),
 )
 
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("assigned_to", Text, nullable=False),
+    Column("opened_by", Text, nullable=False),
+    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("status IN ('open', 'in_progress', 'closed')", name="status"),
+    Index("ix_cases_client_id", "client_id"),
+    Index("ix_cases_assigned_to", "assigned_to"),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False),
+    Column("author", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_notes_case_id", "case_id"),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Index("ix_tasks_case_id", "case_id"),
+    Index("ix_tasks_open_due_on", "due_on", postgresql_where=text("done_at IS NULL")),
+)
+
 # One row per imported sheet; the digest makes a repeated upload answer the first report.
 client_imports = Table(
     "client_imports",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from client.domain import events
+from client.domain.case import Case
 from client.domain.consent import Consent
 from client.domain.model import Client
 from shared.contracts import Contract
@@ -90,4 +91,30 @@ def consent_envelopes(consent: Consent, client: Client) -> list[Envelope]:
         else:
             raise TypeError(f"no contract for {type(event).__name__}")
         out.append(_envelope(client, data, f"consent/{consent.id}"))
+    return out
+
+
+_CASE_CONTRACTS: dict[
+    type[events.Event],
+    type[client_contracts.CaseOpened | client_contracts.CaseAssigned | client_contracts.CaseClosed],
+] = {
+    events.CaseOpened: client_contracts.CaseOpened,
+    events.CaseAssigned: client_contracts.CaseAssigned,
+    events.CaseClosed: client_contracts.CaseClosed,
+}
+
+
+def case_envelopes(case: Case, client: Client) -> list[Envelope]:
+    out = []
+    for event in case.events:
+        contract = _CASE_CONTRACTS[type(event)]
+        data = contract(
+            case_id=case.id,
+            client_id=client.id,
+            region_code=case.region_code,
+            status=case.status,
+            assigned_to=case.assigned_to,
+            occurred_at=datetime.now(UTC),
+        )
+        out.append(_envelope(client, data, f"case/{case.id}"))
     return out

@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm
+from client.domain.case import Case, Note, Task
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Business, Client, FinancialProfile, normalized_name
@@ -388,3 +389,65 @@ def _to_report(row: Any) -> ImportReport:
         already_registered=row["already_registered"],
         rejected=[Rejection(**r) for r in row["rejected"]],
     )
+
+
+class CaseRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, case: Case) -> None:
+        await self._session.execute(insert(orm.cases).values(**_case_values(case)))
+
+    async def save(self, case: Case) -> None:
+        values = _case_values(case)
+        result = await self._session.execute(
+            update(orm.cases)
+            .where(orm.cases.c.id == case.id, orm.cases.c.version < case.version)
+            .values(**values)
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise ConcurrentUpdate()
+
+    async def get(self, case_id: UUID, scope: RegionScope) -> Case | None:
+        row = (
+            await self._session.execute(
+                select(orm.cases)
+                .where(orm.cases.c.id == case_id, scope.filter(orm.cases.c.region_code))
+                .with_for_update()
+            )
+        ).first()
+        return Case(**row._mapping) if row else None
+
+    async def for_client(self, client_id: UUID) -> list[Case]:
+        rows = await self._session.execute(
+            select(orm.cases)
+            .where(orm.cases.c.client_id == client_id)
+            .order_by(orm.cases.c.opened_at.desc())
+        )
+        return [Case(**r._mapping) for r in rows]
+
+    async def add_note(self, note: Note) -> None:
+        await self._session.execute(insert(orm.case_notes).values(**dataclasses.asdict(note)))
+
+    async def notes(self, case_id: UUID) -> list[Note]:
+        rows = await self._session.execute(
+            select(orm.case_notes)
+            .where(orm.case_notes.c.case_id == case_id)
+            .order_by(orm.case_notes.c.created_at)
+        )
+        return [Note(**r._mapping) for r in rows]
+
+    async def add_task(self, task: Task) -> None:
+        await self._session.execute(insert(orm.tasks).values(**dataclasses.asdict(task)))
+
+    async def tasks(self, case_id: UUID) -> list[Task]:
+        rows = await self._session.execute(
+            select(orm.tasks).where(orm.tasks.c.case_id == case_id).order_by(orm.tasks.c.due_on)
+        )
+        return [Task(**r._mapping) for r in rows]
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    values = dataclasses.asdict(case)
+    values.pop("events")
+    return values

@@ -32,3 +32,21 @@ class ConsentGranted(Event):
 class ConsentWithdrawn(Event):
     client_id: UUID
     consent_id: UUID
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    client_id: UUID
+    case_id: UUID
+
+
+@dataclass(frozen=True)
+class CaseAssigned(Event):
+    client_id: UUID
+    case_id: UUID
+
+
+@dataclass(frozen=True)
+class CaseClosed(Event):
+    client_id: UUID
+    case_id: UUID

@@ -23,7 +23,9 @@ def _uow(container: Annotated[Container, Depends(_container)]) -> SqlUnitOfWork:
 
 
 def _context(container: Annotated[Container, Depends(_container)]) -> Context:
-    return Context(now=lambda: datetime.now(UTC), regions=container.regions)
+    return Context(
+        now=lambda: datetime.now(UTC), regions=container.regions, holidays=container.holidays
+    )
 
 
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]

@@ -228,3 +228,67 @@ class ImportOut(BaseModel):
     rejected: list[ImportRejection]
     repeated_upload: bool = Field(description="the same sheet was imported before: nothing new")
     rejects_url: str
+
+
+class NewCase(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    assigned_to: str | None = Field(default=None, description="officer's user id; default: you")
+
+
+class CaseStatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["open", "in_progress", "closed"]
+
+
+class NewNote(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    body: str = Field(min_length=1, max_length=5000)
+
+
+class NewTask(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    due_in_working_days: int = Field(ge=0, le=260, description="Indonesian working days from today")
+
+
+class NoteOut(BaseModel):
+    id: UUID
+    author: str
+    body: str
+    created_at: datetime
+
+
+class TaskOut(BaseModel):
+    id: UUID
+    title: str
+    due_on: date
+    done_at: datetime | None
+    overdue: bool
+
+
+class CaseOut(BaseModel):
+    id: UUID
+    client_id: UUID
+    title: str
+    status: str
+    assigned_to: str
+    opened_at: datetime
+    closed_at: datetime | None
+    notes: list[NoteOut] = Field(default_factory=list)
+    tasks: list[TaskOut] = Field(default_factory=list)
+
+
+class CaseList(BaseModel):
+    items: list[CaseOut]
+
+
+class Reassignment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    case_ids: list[UUID] = Field(min_length=1, max_length=500)
+    assigned_to: str = Field(min_length=1, max_length=100)

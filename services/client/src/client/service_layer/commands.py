@@ -50,3 +50,43 @@ class WithdrawConsent:
     actor: Principal
     client_id: UUID
     consent_id: UUID
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    actor: Principal
+    client_id: UUID
+    title: str
+    assigned_to: str | None = None
+
+
+@dataclass(frozen=True)
+class ChangeCaseStatus:
+    actor: Principal
+    client_id: UUID
+    case_id: UUID
+    status: str
+
+
+@dataclass(frozen=True)
+class AddNote:
+    actor: Principal
+    client_id: UUID
+    case_id: UUID
+    body: str
+
+
+@dataclass(frozen=True)
+class AddTask:
+    actor: Principal
+    client_id: UUID
+    case_id: UUID
+    title: str
+    due_in_working_days: int
+
+
+@dataclass(frozen=True)
+class ReassignCases:
+    actor: Principal
+    case_ids: tuple[UUID, ...]
+    assigned_to: str

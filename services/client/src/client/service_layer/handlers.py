@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +41,7 @@ class Context:
 
     now: Clock
     regions: RegionDirectory
+    holidays: Container[date] = frozenset()
 
 
 def _phone(raw: str) -> tuple[str, bool]:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
 from client.adapters.repository import (
+    CaseRepository,
     ClientRepository,
     ConsentRepository,
     ImportRepository,
@@ -19,6 +20,7 @@ from client.adapters.repository import (
     ReadAudit,
     Timeline,
 )
+from client.domain.case import Case, Note, Task
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport
 from client.domain.model import Client
@@ -58,6 +60,17 @@ class Imports(Protocol):
     async def add(self, report: ImportReport, *, actor: str, scope: str) -> None: ...
 
 
+class Cases(Protocol):
+    async def add(self, case: Case) -> None: ...
+    async def save(self, case: Case) -> None: ...
+    async def get(self, case_id: UUID, scope: RegionScope) -> Case | None: ...
+    async def for_client(self, client_id: UUID) -> list[Case]: ...
+    async def add_note(self, note: Note) -> None: ...
+    async def notes(self, case_id: UUID) -> list[Note]: ...
+    async def add_task(self, task: Task) -> None: ...
+    async def tasks(self, case_id: UUID) -> list[Task]: ...
+
+
 class Consents(Protocol):
     async def add(self, consent: Consent) -> None: ...
     async def save_withdrawal(self, consent: Consent) -> None: ...
@@ -91,6 +104,8 @@ class UnitOfWork(Protocol):
     def timeline(self) -> TimelineView: ...
     @property
     def imports(self) -> Imports: ...
+    @property
+    def cases(self) -> Cases: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -99,7 +114,7 @@ class UnitOfWork(Protocol):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None: ...
-    def track(self, client: Client, consent: Consent | None = None) -> None: ...
+    def track(self, client: Client, part: Consent | Case | None = None) -> None: ...
     async def commit(self) -> None: ...
 
 
@@ -107,7 +122,7 @@ class SqlUnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], nik: NikProtector) -> None:
         self._sessions = sessions
         self._nik = nik
-        self._tracked: list[tuple[Client, Consent | None]] = []
+        self._tracked: list[tuple[Client, Consent | Case | None]] = []
 
     async def __aenter__(self) -> Self:
         self._session = self._sessions()
@@ -117,6 +132,7 @@ class SqlUnitOfWork:
         self.audit = ReadAudit(self._session)
         self.timeline = Timeline(self._session)
         self.imports = ImportRepository(self._session)
+        self.cases = CaseRepository(self._session)
         self._tracked = []
         return self
 
@@ -132,19 +148,22 @@ class SqlUnitOfWork:
         finally:
             await self._session.close()
 
-    def track(self, client: Client, consent: Consent | None = None) -> None:
-        """Publish the new events of this client (or of its consent) with the commit."""
-        self._tracked.append((client, consent))
+    def track(self, client: Client, part: Consent | Case | None = None) -> None:
+        """Publish the new events of this client (or of its consent or case) with the commit."""
+        self._tracked.append((client, part))
 
     async def commit(self) -> None:
         envelopes: list[Envelope] = []
-        for client, consent in self._tracked:
-            if consent is None:
+        for client, part in self._tracked:
+            if part is None:
                 envelopes += publishing.client_envelopes(client)
                 client.events.clear()
+            elif isinstance(part, Consent):
+                envelopes += publishing.consent_envelopes(part, client)
+                part.events.clear()
             else:
-                envelopes += publishing.consent_envelopes(consent, client)
-                consent.events.clear()
+                envelopes += publishing.case_envelopes(part, client)
+                part.events.clear()
         await add_to_outbox(self._session, orm.outbox, client_contracts.TOPIC, envelopes)
         try:
             await self._session.commit()

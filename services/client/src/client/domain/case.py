@@ -1,0 +1,92 @@
+"""A case: the officer's follow-through with one client, with notes and follow-up tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from client.domain import events
+from client.domain.model import Client, InvalidClient
+
+STATUSES = ("open", "in_progress", "closed")
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+@dataclass
+class Task:
+    id: UUID
+    case_id: UUID
+    title: str
+    due_on: date
+    created_by: str
+    created_at: datetime
+    done_at: datetime | None = None
+
+    def overdue(self, today: date) -> bool:
+        return self.done_at is None and self.due_on < today
+
+
+@dataclass
+class Note:
+    id: UUID
+    case_id: UUID
+    author: str
+    body: str
+    created_at: datetime
+
+
+@dataclass
+class Case:
+    id: UUID
+    client_id: UUID
+    region_code: str
+    title: str
+    status: str
+    assigned_to: str
+    opened_by: str
+    opened_at: datetime
+    closed_at: datetime | None = None
+    version: int = 1
+    events: list[events.Event] = field(default_factory=list, repr=False, compare=False)
+
+    @classmethod
+    def open(cls, client: Client, *, title: str, assigned_to: str, by: str, now: datetime) -> Case:
+        if not title.strip():
+            raise InvalidClient("title", "must not be empty")
+        case = cls(
+            id=uuid4(),
+            client_id=client.id,
+            region_code=client.region_code,
+            title=title.strip(),
+            status="open",
+            assigned_to=assigned_to,
+            opened_by=by,
+            opened_at=now,
+        )
+        case.events.append(events.CaseOpened(client_id=client.id, case_id=case.id))
+        return case
+
+    def assign(self, officer: str) -> None:
+        if self.status == "closed":
+            raise IllegalTransition("a closed case cannot be reassigned")
+        if officer != self.assigned_to:
+            self.assigned_to = officer
+            self.version += 1
+            self.events.append(events.CaseAssigned(client_id=self.client_id, case_id=self.id))
+
+    def move_to(self, status: str, now: datetime) -> None:
+        if status not in STATUSES:
+            raise InvalidClient("status", f"must be one of {', '.join(STATUSES)}")
+        if self.status == "closed":
+            raise IllegalTransition("a closed case stays closed")
+        if status == self.status:
+            return
+        self.status = status
+        self.version += 1
+        if status == "closed":
+            self.closed_at = now
+            self.events.append(events.CaseClosed(client_id=self.client_id, case_id=self.id))

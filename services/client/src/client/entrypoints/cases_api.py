@@ -1,0 +1,146 @@
+"""HTTP routes of cases: open, move, note, follow up, reassign in bulk."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, status
+
+from client.domain.case import Case, IllegalTransition, Task
+from client.domain.model import InvalidClient
+from client.entrypoints.dependencies import CaseWorker, ContextDep, Supervisor, UowDep
+from client.entrypoints.schemas import (
+    CaseList,
+    CaseOut,
+    CaseStatusChange,
+    NewCase,
+    NewNote,
+    NewTask,
+    NoteOut,
+    Reassignment,
+    TaskOut,
+)
+from client.service_layer import cases, commands, handlers
+from shared.problems import Conflict, FieldError, Invalid, NotFound
+
+router = APIRouter(prefix="/api/clients/{client_id}/cases", tags=["cases"])
+bulk_router = APIRouter(prefix="/api/client/cases", tags=["cases"])
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such case in your region"}}
+
+
+def _task(task: Task, today: date) -> TaskOut:
+    return TaskOut(
+        id=task.id,
+        title=task.title,
+        due_on=task.due_on,
+        done_at=task.done_at,
+        overdue=task.overdue(today),
+    )
+
+
+def _case(case: Case, view: cases.CaseView | None = None) -> CaseOut:
+    out = CaseOut(
+        id=case.id,
+        client_id=case.client_id,
+        title=case.title,
+        status=case.status,
+        assigned_to=case.assigned_to,
+        opened_at=case.opened_at,
+        closed_at=case.closed_at,
+    )
+    if view is not None:
+        out.notes = [
+            NoteOut(id=n.id, author=n.author, body=n.body, created_at=n.created_at)
+            for n in view.notes
+        ]
+        out.tasks = [_task(t, view.today.date()) for t in view.tasks]
+    return out
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CaseOut, responses=NOT_FOUND)
+async def open_case(
+    client_id: UUID, body: NewCase, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> CaseOut:
+    command = commands.OpenCase(user, client_id, body.title, body.assigned_to)
+    try:
+        return _case(await cases.open_case(command, uow, ctx))
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    except InvalidClient as exc:
+        raise Invalid([FieldError(exc.field, exc.message)]) from None
+
+
+@router.get("", response_model=CaseList, responses=NOT_FOUND)
+async def list_cases(client_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep) -> CaseList:
+    try:
+        views = await cases.cases_of(client_id, user, uow, ctx)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    return CaseList(items=[_case(v.case, v) for v in views])
+
+
+@router.patch("/{case_id}", response_model=CaseOut, responses=NOT_FOUND)
+async def change_status(
+    client_id: UUID,
+    case_id: UUID,
+    body: CaseStatusChange,
+    user: CaseWorker,
+    uow: UowDep,
+    ctx: ContextDep,
+) -> CaseOut:
+    command = commands.ChangeCaseStatus(user, client_id, case_id, body.status)
+    try:
+        return _case(await cases.change_status(command, uow, ctx))
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), "illegal-transition") from None
+
+
+@router.post(
+    "/{case_id}/notes",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NoteOut,
+    responses=NOT_FOUND,
+)
+async def add_note(
+    client_id: UUID, case_id: UUID, body: NewNote, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> NoteOut:
+    try:
+        note = await cases.add_note(commands.AddNote(user, client_id, case_id, body.body), uow, ctx)
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    return NoteOut(id=note.id, author=note.author, body=note.body, created_at=note.created_at)
+
+
+@router.post(
+    "/{case_id}/tasks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TaskOut,
+    responses=NOT_FOUND,
+)
+async def add_task(
+    client_id: UUID, case_id: UUID, body: NewTask, user: CaseWorker, uow: UowDep, ctx: ContextDep
+) -> TaskOut:
+    """A follow-up task due after `due_in_working_days` Indonesian working days."""
+    command = commands.AddTask(user, client_id, case_id, body.title, body.due_in_working_days)
+    try:
+        task = await cases.add_task(command, uow, ctx)
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    return _task(task, task.due_on)
+
+
+@bulk_router.post("/reassign", response_model=CaseList, responses=NOT_FOUND)
+async def reassign(body: Reassignment, user: Supervisor, uow: UowDep) -> CaseList:
+    """Move cases of the supervisor's province to another officer, all or none."""
+    command = commands.ReassignCases(user, tuple(body.case_ids), body.assigned_to)
+    try:
+        moved = await cases.reassign(command, uow)
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), "illegal-transition") from None
+    return CaseList(items=[_case(c) for c in moved])

@@ -1,0 +1,125 @@
+"""Cases, notes and follow-up tasks. Due dates count Indonesian working days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from client.domain.calendar import add_working_days
+from client.domain.case import Case, Note, Task
+from client.domain.model import Client
+from client.domain.reference import time_zone_of
+from client.service_layer import commands
+from client.service_layer.handlers import ClientNotFound, Context
+from client.service_layer.unit_of_work import UnitOfWork
+from shared.auth import Principal
+
+
+class CaseNotFound(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case: Case
+    notes: list[Note]
+    tasks: list[Task]
+    today: datetime
+
+
+def local_today(region_code: str, now: datetime) -> datetime:
+    """`now` in the time zone of the office's province (WIB, WITA or WIT)."""
+    return now.astimezone(ZoneInfo(time_zone_of(region_code)))
+
+
+async def _client_and_case(
+    uow: UnitOfWork, actor: Principal, client_id: UUID, case_id: UUID
+) -> tuple[Client, Case]:
+    client = await uow.clients.get(client_id, actor.scope)
+    case = await uow.cases.get(case_id, actor.scope) if client else None
+    if client is None or case is None or case.client_id != client.id:
+        raise CaseNotFound()
+    return client, case
+
+
+async def open_case(cmd: commands.OpenCase, uow: UnitOfWork, ctx: Context) -> Case:
+    async with uow:
+        client = await uow.clients.get(cmd.client_id, cmd.actor.scope)
+        if client is None:
+            raise ClientNotFound()
+        case = Case.open(
+            client,
+            title=cmd.title,
+            assigned_to=cmd.assigned_to or cmd.actor.subject,
+            by=cmd.actor.subject,
+            now=ctx.now(),
+        )
+        await uow.cases.add(case)
+        uow.track(client, case)
+        await uow.commit()
+    return case
+
+
+async def change_status(cmd: commands.ChangeCaseStatus, uow: UnitOfWork, ctx: Context) -> Case:
+    async with uow:
+        client, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
+        case.move_to(cmd.status, ctx.now())
+        await uow.cases.save(case)
+        uow.track(client, case)
+        await uow.commit()
+    return case
+
+
+async def add_note(cmd: commands.AddNote, uow: UnitOfWork, ctx: Context) -> Note:
+    async with uow:
+        _, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
+        note = Note(uuid4(), case.id, cmd.actor.subject, cmd.body.strip(), ctx.now())
+        await uow.cases.add_note(note)
+        await uow.commit()
+    return note
+
+
+async def add_task(cmd: commands.AddTask, uow: UnitOfWork, ctx: Context) -> Task:
+    now = ctx.now()
+    async with uow:
+        _, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
+        today = local_today(case.region_code, now).date()
+        due = add_working_days(today, cmd.due_in_working_days, ctx.holidays)
+        task = Task(uuid4(), case.id, cmd.title.strip(), due, cmd.actor.subject, now)
+        await uow.cases.add_task(task)
+        await uow.commit()
+    return task
+
+
+async def cases_of(
+    client_id: UUID, actor: Principal, uow: UnitOfWork, ctx: Context
+) -> list[CaseView]:
+    async with uow:
+        client = await uow.clients.get(client_id, actor.scope)
+        if client is None:
+            raise ClientNotFound()
+        today = local_today(client.region_code, ctx.now())
+        return [
+            CaseView(case, await uow.cases.notes(case.id), await uow.cases.tasks(case.id), today)
+            for case in await uow.cases.for_client(client.id)
+        ]
+
+
+async def reassign(cmd: commands.ReassignCases, uow: UnitOfWork) -> list[Case]:
+    """All or nothing: every case must lie in the supervisor's province."""
+    async with uow:
+        moved = []
+        for case_id in dict.fromkeys(cmd.case_ids):
+            case = await uow.cases.get(case_id, cmd.actor.scope)
+            client = await uow.clients.get(case.client_id, cmd.actor.scope) if case else None
+            if case is None or client is None:
+                raise CaseNotFound()
+            case.assign(cmd.assigned_to)
+            if case.events:
+                await uow.cases.save(case)
+                uow.track(client, case)
+            moved.append(case)
+        await uow.commit()
+    return moved

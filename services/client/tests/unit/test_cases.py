@@ -1,0 +1,73 @@
+"""Cases move one way; follow-ups fall due in Indonesian working days."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from uuid import uuid4
+
+import pytest
+
+from client.domain.calendar import add_working_days, is_working_day
+from client.domain.case import Case, IllegalTransition, Task
+from client.domain.reference import time_zone_of
+from client.service_layer.cases import local_today
+
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+HOLIDAYS = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
+
+
+def test_working_days_skip_weekends_and_holidays() -> None:
+    assert add_working_days(date(2026, 12, 23), 2, HOLIDAYS) == date(2026, 12, 29)
+    assert add_working_days(date(2026, 12, 4), 1, HOLIDAYS) == date(2026, 12, 7)  # Fri → Mon
+    assert add_working_days(date(2026, 12, 4), 0, HOLIDAYS) == date(2026, 12, 4)
+    assert not is_working_day(date(2026, 12, 25), HOLIDAYS)
+    with pytest.raises(ValueError):
+        add_working_days(date(2026, 12, 4), -1, HOLIDAYS)
+
+
+def test_the_office_day_follows_its_province_time_zone() -> None:
+    late_evening_utc = datetime(2026, 11, 29, 16, 30, tzinfo=UTC)
+    assert local_today("3273", late_evening_utc).date() == date(2026, 11, 29)  # WIB 23:30
+    assert local_today("7371", late_evening_utc).date() == date(2026, 11, 30)  # WITA 00:30
+    assert local_today("9171", late_evening_utc).date() == date(2026, 11, 30)  # WIT
+    assert time_zone_of("6171") == "Asia/Pontianak"
+
+
+def _case() -> Case:
+    return Case(
+        id=uuid4(),
+        client_id=uuid4(),
+        region_code="3273",
+        title="Rekening tabungan",
+        status="open",
+        assigned_to="siti",
+        opened_by="siti",
+        opened_at=NOW,
+    )
+
+
+def test_a_closed_case_stays_closed_and_cannot_be_reassigned() -> None:
+    case = _case()
+    case.move_to("in_progress", NOW)
+    case.move_to("closed", NOW)
+    assert case.closed_at == NOW and [type(e).__name__ for e in case.events] == ["CaseClosed"]
+    with pytest.raises(IllegalTransition):
+        case.move_to("open", NOW)
+    with pytest.raises(IllegalTransition):
+        case.assign("budi")
+
+
+def test_reassigning_to_the_same_officer_records_nothing() -> None:
+    case = _case()
+    case.assign("siti")
+    assert case.events == []
+    case.assign("rudi")
+    assert case.assigned_to == "rudi" and len(case.events) == 1
+
+
+def test_a_task_is_overdue_only_after_its_day_and_while_open() -> None:
+    task = Task(uuid4(), uuid4(), "Cek rekening", date(2026, 12, 1), "siti", NOW)
+    assert not task.overdue(date(2026, 12, 1))
+    assert task.overdue(date(2026, 12, 2))
+    task.done_at = NOW
+    assert not task.overdue(date(2026, 12, 2))

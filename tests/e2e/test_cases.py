@@ -1,0 +1,71 @@
+"""A case from opening to closing, with a follow-up due in working days, through the gateway."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import httpx
+import pytest
+
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_case_is_opened_followed_up_reassigned_and_closed(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    rina = {"Authorization": f"Bearer {tokens['rina']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+
+    case = gateway.post(base, json={"title": "Rekening tabungan"}, headers=siti).json()
+    assert case["status"] == "open"
+    note = gateway.post(f"{base}/{case['id']}/notes", json={"body": "Bawa KTP"}, headers=siti)
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Cek rekening", "due_in_working_days": 3},
+        headers=siti,
+    )
+    assert note.status_code == 201 and task.status_code == 201
+    due = date.fromisoformat(task.json()["due_on"])
+    assert due > date.today() and due.weekday() < 5
+
+    moved = gateway.post(
+        "/api/client/cases/reassign",
+        json={"case_ids": [case["id"]], "assigned_to": "officer-rudi"},
+        headers=rina,
+    )
+    assert moved.status_code == 200 and moved.json()["items"][0]["assigned_to"] == "officer-rudi"
+
+    closed = gateway.patch(f"{base}/{case['id']}", json={"status": "closed"}, headers=siti)
+    assert closed.status_code == 200 and closed.json()["closed_at"]
+    reopened = gateway.patch(f"{base}/{case['id']}", json={"status": "open"}, headers=siti)
+    assert reopened.status_code == 409
+
+    listed = gateway.get(base, headers=siti).json()["items"]
+    assert [c["id"] for c in listed] == [case["id"]]
+    assert listed[0]["notes"][0]["body"] == "Bawa KTP"
+    assert listed[0]["tasks"][0]["overdue"] is False
+
+
+def test_a_bulk_reassignment_outside_the_province_changes_nothing(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    budi = {"Authorization": f"Bearer {tokens['budi']}"}
+    bandung = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    surabaya = gateway.post(
+        "/api/clients", json=new_worker(region_code="3578"), headers=budi
+    ).json()
+    ours = gateway.post(f"/api/clients/{bandung['id']}/cases", json={"title": "A"}, headers=siti)
+    theirs = gateway.post(f"/api/clients/{surabaya['id']}/cases", json={"title": "B"}, headers=budi)
+    answer = gateway.post(
+        "/api/client/cases/reassign",
+        json={"case_ids": [ours.json()["id"], theirs.json()["id"]], "assigned_to": "x"},
+        headers={"Authorization": f"Bearer {tokens['rina']}"},
+    )
+    assert answer.status_code == 404
+    after = gateway.get(f"/api/clients/{bandung['id']}/cases", headers=siti).json()["items"]
+    assert after[0]["assigned_to"] != "x"  # all or nothing
