@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport
@@ -125,6 +125,52 @@ class FakeImports:
         self.rows[(report.file_sha256, scope)] = report
 
 
+class FakeDuplicates:
+    """Flags a new client whose phone an earlier client of the regency has."""
+
+    def __init__(self, clients: FakeClients) -> None:
+        self.clients = clients
+        self.flags: list[dict[str, Any]] = []
+
+    async def flag_new(self, client_ids: list[UUID]) -> list[dict[str, Any]]:
+        new = []
+        for client_id in client_ids:
+            client = self.clients.rows[client_id]
+            for other in self.clients.rows.values():
+                if (
+                    other.id != client.id
+                    and other.id not in client_ids
+                    and (other.region_code == client.region_code and other.phone == client.phone)
+                ):
+                    new.append(
+                        {
+                            "id": uuid4(),
+                            "client_id": client.id,
+                            "candidate_id": other.id,
+                            "region_code": client.region_code,
+                            "reason": "same_phone",
+                            "flagged_at": client.registered_at,
+                            "status": "open",
+                        }
+                    )
+        self.flags += new
+        return new
+
+    async def open_flags(self, scope: RegionScope, limit: int) -> list[dict[str, Any]]:
+        return [f for f in self.flags if f["status"] == "open"][:limit]
+
+    async def get(self, flag_id: UUID, scope: RegionScope) -> dict[str, Any] | None:
+        return next((f for f in self.flags if f["id"] == flag_id), None)
+
+    async def resolve(self, flag_id: UUID, status: str, by: str, at: datetime) -> None:
+        for flag in self.flags:
+            if flag["id"] == flag_id:
+                flag["status"] = status
+
+    async def merge(self, merged: UUID, survivor: UUID) -> None:
+        self.clients.rows[merged].merged_into = survivor
+
+
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.clients = FakeClients()
@@ -132,6 +178,8 @@ class FakeUnitOfWork:
         self.audit = FakeAudit()
         self.timeline = FakeTimeline()
         self.imports = FakeImports()
+        self.duplicates = FakeDuplicates(self.clients)
+        self.announced: list[object] = []
         self.published: list[object] = []
         self.committed = 0
         self._pending: list[tuple[Client, Consent | None]] = []
@@ -148,8 +196,11 @@ class FakeUnitOfWork:
     ) -> None:
         pass
 
-    def track(self, client: Client, consent: Consent | None = None) -> None:
+    def track(self, client: Client, consent: Any = None) -> None:
         self._pending.append((client, consent))
+
+    def announce(self, envelopes: list[Any]) -> None:
+        self.announced += envelopes
 
     async def commit(self) -> None:
         for client, consent in self._pending:

@@ -163,3 +163,24 @@ async def test_an_unchanged_update_publishes_nothing() -> None:
     change = commands.UpdateClient(SITI, client.id, {"full_name": "Ratna Sari"})
     await handlers.update_client(change, uow, CTX)
     assert len(uow.published) == before
+
+
+async def test_a_second_client_with_the_same_phone_is_flagged_and_can_be_merged() -> None:
+    from client.service_layer import duplicates
+
+    uow = FakeUnitOfWork()
+    first = await handlers.register_client(_register(), uow, CTX)
+    second = await handlers.register_client(
+        _register(nik="3273011204880002", full_name="Dedi", birth_date=date(1988, 4, 12), sex="M"),
+        uow,
+        CTX,
+    )
+    [flag] = uow.duplicates.flags
+    assert (flag["client_id"], flag["candidate_id"]) == (second.id, first.id)
+    assert [e.type for e in uow.announced] == ["jembatan.client.duplicate_suspected.v1"]
+
+    rina = Principal("rina-sub", "rina", "jembatan-cli", frozenset({"supervisor"}), "32", None)
+    survivor = await duplicates.merge(rina, flag["id"], None, uow, CTX)
+    assert survivor == first.id and uow.clients.rows[second.id].merged_into == first.id
+    with pytest.raises(duplicates.FlagResolved):
+        await duplicates.dismiss(rina, flag["id"], uow, CTX)

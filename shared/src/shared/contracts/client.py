@@ -187,3 +187,48 @@ class CaseClosed(_CaseEvent):
 
 
 PUBLISHED += [CaseOpened, CaseAssigned, CaseClosed]
+
+
+class DuplicateSuspected(Contract):
+    """A new client looks like one already registered in the regency (for a supervisor)."""
+
+    TYPE: ClassVar[str] = "jembatan.client.duplicate_suspected.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "flag_id": "3f2e1d0c-9b8a-4765-8432-10fedcba9876",
+        "client_id": _CLIENT_ID,
+        "candidate_id": "9a8b7c6d-5e4f-4321-8765-43210fedcba9",
+        "region_code": "3273",
+        "reason": "same_phone",
+        "flagged_at": "2026-11-29T03:15:01Z",
+    }
+
+    flag_id: UUID
+    client_id: UUID
+    candidate_id: UUID
+    region_code: str
+    reason: Literal["same_phone", "same_name_and_birth_date"]
+    flagged_at: datetime
+
+
+class ClientMerged(Contract):
+    """A supervisor merged a duplicate into the client it duplicated; both records remain."""
+
+    TYPE: ClassVar[str] = "jembatan.client.merged.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "merged_client_id": "9a8b7c6d-5e4f-4321-8765-43210fedcba9",
+        "region_code": "3273",
+        "merged_by": _OFFICER,
+        "merged_at": "2026-11-30T02:00:00Z",
+    }
+
+    client_id: UUID
+    merged_client_id: UUID
+    region_code: str
+    merged_by: str
+    merged_at: datetime
+
+
+PUBLISHED += [DuplicateSuspected, ClientMerged]

@@ -57,12 +57,15 @@ clients = Table(
     Column("registered_by", Text, nullable=False),
     Column("updated_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False, server_default="1"),
+    # A merged duplicate stays, pointing at the client it duplicated (history is kept).
+    Column("merged_into", Uuid),
     CheckConstraint("kind IN ('worker', 'business')", name="kind"),
     CheckConstraint("sex IN ('F', 'M')", name="sex"),
     Index(
         "ix_clients_region_code", "region_code", postgresql_ops={"region_code": "text_pattern_ops"}
     ),
     Index("ix_clients_phone", "phone"),
+    Index("ix_clients_name_normalized_birth_date", "name_normalized", "birth_date"),
     Index(
         "ix_clients_name_trgm",
         "name_normalized",
@@ -117,6 +120,23 @@ record_reads = Table(
     Column("purpose", Text, nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index("ix_record_reads_record_id", "record_id"),
+)
+
+# Likely duplicates for a supervisor to review: flagged, then merged or dismissed.
+duplicate_flags = Table(
+    "duplicate_flags",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("candidate_id", Uuid, ForeignKey("clients.id"), nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", Text, nullable=False, server_default="open"),
+    Column("flagged_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("resolved_by", Text),
+    Column("resolved_at", DateTime(timezone=True)),
+    UniqueConstraint("client_id", "candidate_id"),
+    Index("ix_duplicate_flags_region_code_status", "region_code", "status"),
 )
 
 cases = Table(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
 
 from client.domain import events
 from client.domain.case import Case
@@ -118,3 +120,40 @@ def case_envelopes(case: Case, client: Client) -> list[Envelope]:
         )
         out.append(_envelope(client, data, f"case/{case.id}"))
     return out
+
+
+def duplicate_envelope(flag: dict[str, Any]) -> Envelope:
+    data = client_contracts.DuplicateSuspected(
+        flag_id=flag["id"],
+        client_id=flag["client_id"],
+        candidate_id=flag["candidate_id"],
+        region_code=flag["region_code"],
+        reason=flag["reason"],
+        flagged_at=flag["flagged_at"],
+    )
+    return Envelope(
+        type=data.TYPE,
+        source=client_contracts.SOURCE,
+        subject=f"client/{data.client_id}",
+        key=str(data.client_id),
+        data=data.to_data(),
+    )
+
+
+def merged_envelope(
+    survivor: UUID, merged: UUID, region_code: str, by: str, at: datetime
+) -> Envelope:
+    data = client_contracts.ClientMerged(
+        client_id=survivor,
+        merged_client_id=merged,
+        region_code=region_code,
+        merged_by=by,
+        merged_at=at,
+    )
+    return Envelope(
+        type=data.TYPE,
+        source=client_contracts.SOURCE,
+        subject=f"client/{survivor}",
+        key=str(survivor),
+        data=data.to_data(),
+    )

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Text, insert, literal, select, update
+from sqlalchemy import Select, Text, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -145,7 +145,9 @@ class ClientRepository:
         phone: str | None = None,
     ) -> Select[Any]:
         """The search statement: region first, then exact NIK (keyed index), phone, or name."""
-        query: Select[Any] = select(orm.clients).where(scope.filter(orm.clients.c.region_code))
+        query: Select[Any] = select(orm.clients).where(
+            scope.filter(orm.clients.c.region_code), orm.clients.c.merged_into.is_(None)
+        )
         if nik is not None:
             query = query.where(orm.clients.c.nik_index == self._nik.index.digest(nik))
         if phone is not None:
@@ -197,6 +199,7 @@ class ClientRepository:
             registered_by=row["registered_by"],
             updated_at=row["updated_at"],
             version=row["version"],
+            merged_into=row["merged_into"],
         )
 
 
@@ -451,3 +454,77 @@ def _case_values(case: Case) -> dict[str, Any]:
     values = dataclasses.asdict(case)
     values.pop("events")
     return values
+
+
+_FLAG_NEW = text(
+    """
+    INSERT INTO duplicate_flags (id, client_id, candidate_id, region_code, reason)
+    SELECT gen_random_uuid(), n.id, c.id, n.region_code,
+           CASE WHEN c.phone = n.phone THEN 'same_phone' ELSE 'same_name_and_birth_date' END
+    FROM clients n
+    JOIN clients c
+      ON c.region_code = n.region_code
+     AND c.merged_into IS NULL
+     AND (c.registered_at, c.id) < (n.registered_at, n.id)
+     AND (c.phone = n.phone
+          OR (c.name_normalized = n.name_normalized AND c.birth_date = n.birth_date))
+    WHERE n.id = ANY(:ids)
+    ON CONFLICT DO NOTHING
+    RETURNING id, client_id, candidate_id, region_code, reason, flagged_at, status
+    """
+)
+
+
+class DuplicateRepository:
+    """Likely duplicates: the same phone, or the same name and birth date, in one regency."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def flag_new(self, client_ids: list[UUID]) -> list[dict[str, Any]]:
+        if not client_ids:
+            return []
+        rows = await self._session.execute(_FLAG_NEW, {"ids": client_ids})
+        return [dict(r._mapping) for r in rows]
+
+    async def open_flags(self, scope: RegionScope, limit: int) -> list[dict[str, Any]]:
+        rows = await self._session.execute(
+            select(orm.duplicate_flags)
+            .where(
+                scope.filter(orm.duplicate_flags.c.region_code),
+                orm.duplicate_flags.c.status == "open",
+            )
+            .order_by(orm.duplicate_flags.c.flagged_at)
+            .limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    async def get(self, flag_id: UUID, scope: RegionScope) -> dict[str, Any] | None:
+        row = (
+            await self._session.execute(
+                select(orm.duplicate_flags)
+                .where(
+                    orm.duplicate_flags.c.id == flag_id,
+                    scope.filter(orm.duplicate_flags.c.region_code),
+                )
+                .with_for_update()
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    async def resolve(self, flag_id: UUID, status: str, by: str, at: datetime) -> None:
+        await self._session.execute(
+            update(orm.duplicate_flags)
+            .where(orm.duplicate_flags.c.id == flag_id)
+            .values(status=status, resolved_by=by, resolved_at=at)
+        )
+
+    async def merge(self, merged: UUID, survivor: UUID) -> None:
+        """Point the duplicate at the survivor and move its consents and cases over."""
+        await self._session.execute(
+            update(orm.clients).where(orm.clients.c.id == merged).values(merged_into=survivor)
+        )
+        for table in (orm.consents, orm.cases):
+            await self._session.execute(
+                update(table).where(table.c.client_id == merged).values(client_id=survivor)
+            )

@@ -138,6 +138,7 @@ class Client:
     registered_by: str
     updated_at: datetime | None = None
     version: int = 1
+    merged_into: UUID | None = None
     events: list[events.Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from client import bootstrap
-from client.entrypoints import cases_api
+from client.entrypoints import cases_api, duplicates_api
 from client.entrypoints.api import audit_router, router
 from client.settings import ClientSettings
 from shared.http import create_app
@@ -22,7 +22,13 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
         settings,
         title="Jembatan client intake",
         description="Register workers and UMKM, record consent, follow their cases.",
-        routers=[router, cases_api.router, cases_api.bulk_router, audit_router],
+        routers=[
+            router,
+            cases_api.router,
+            cases_api.bulk_router,
+            duplicates_api.router,
+            audit_router,
+        ],
         engine=container.engine,
     )
     app.state.container = container

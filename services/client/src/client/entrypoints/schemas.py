@@ -111,6 +111,7 @@ class ClientOut(BaseModel):
     registered_at: datetime
     updated_at: datetime | None
     version: int
+    merged_into: UUID | None = None
 
     @classmethod
     def of(cls, client: Client) -> ClientOut:
@@ -134,6 +135,7 @@ class ClientOut(BaseModel):
             registered_at=client.registered_at,
             updated_at=client.updated_at,
             version=client.version,
+            merged_into=client.merged_into,
         )
 
 
@@ -292,3 +294,28 @@ class Reassignment(BaseModel):
 
     case_ids: list[UUID] = Field(min_length=1, max_length=500)
     assigned_to: str = Field(min_length=1, max_length=100)
+
+
+class DuplicateFlagOut(BaseModel):
+    id: UUID
+    client_id: UUID
+    candidate_id: UUID
+    reason: str
+    status: str
+    flagged_at: datetime
+
+
+class DuplicateFlagList(BaseModel):
+    items: list[DuplicateFlagOut]
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    keep: UUID | None = Field(
+        default=None, description="the client that survives; default: the earlier one"
+    )
+
+
+class MergeOut(BaseModel):
+    survivor_id: UUID

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from client.adapters import publishing
 from client.domain.consent import Consent
 from client.domain.model import (
     Business,
@@ -104,11 +105,18 @@ async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Co
             raise NikAlreadyRegistered(existing[0] if visible else None)
         await uow.clients.add(client)
         uow.track(client)
+        await flag_duplicates(uow, [client.id])
         try:
             await uow.commit()
         except DuplicateNik:  # a concurrent registration won the race
             raise NikAlreadyRegistered(None) from None
     return client
+
+
+async def flag_duplicates(uow: UnitOfWork, client_ids: list[UUID]) -> None:
+    """Flag new clients that look like earlier ones of their regency, for a supervisor."""
+    flags = await uow.duplicates.flag_new(client_ids)
+    uow.announce([publishing.duplicate_envelope(flag) for flag in flags])
 
 
 async def update_client(cmd: commands.UpdateClient, uow: UnitOfWork, ctx: Context) -> Client:

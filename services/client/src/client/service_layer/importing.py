@@ -17,7 +17,7 @@ from client.adapters.sheets import read_rows
 from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Client, InvalidClient
 from client.service_layer import commands
-from client.service_layer.handlers import Context, new_client
+from client.service_layer.handlers import Context, flag_duplicates, new_client
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 
@@ -115,6 +115,7 @@ async def import_sheet(
             for client in batch:
                 if client.id in inserted:
                     uow.track(client)
+            await flag_duplicates(uow, list(inserted))
             await uow.commit()
         report.registered += len(inserted)
         report.already_registered += len(batch) - len(inserted)

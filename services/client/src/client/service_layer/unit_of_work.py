@@ -15,6 +15,7 @@ from client.adapters.repository import (
     CaseRepository,
     ClientRepository,
     ConsentRepository,
+    DuplicateRepository,
     ImportRepository,
     NikProtector,
     ReadAudit,
@@ -71,6 +72,14 @@ class Cases(Protocol):
     async def tasks(self, case_id: UUID) -> list[Task]: ...
 
 
+class Duplicates(Protocol):
+    async def flag_new(self, client_ids: list[UUID]) -> list[dict[str, Any]]: ...
+    async def open_flags(self, scope: RegionScope, limit: int) -> list[dict[str, Any]]: ...
+    async def get(self, flag_id: UUID, scope: RegionScope) -> dict[str, Any] | None: ...
+    async def resolve(self, flag_id: UUID, status: str, by: str, at: datetime) -> None: ...
+    async def merge(self, merged: UUID, survivor: UUID) -> None: ...
+
+
 class Consents(Protocol):
     async def add(self, consent: Consent) -> None: ...
     async def save_withdrawal(self, consent: Consent) -> None: ...
@@ -106,6 +115,8 @@ class UnitOfWork(Protocol):
     def imports(self) -> Imports: ...
     @property
     def cases(self) -> Cases: ...
+    @property
+    def duplicates(self) -> Duplicates: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -115,6 +126,7 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def track(self, client: Client, part: Consent | Case | None = None) -> None: ...
+    def announce(self, envelopes: list[Envelope]) -> None: ...
     async def commit(self) -> None: ...
 
 
@@ -134,6 +146,8 @@ class SqlUnitOfWork:
         self.imports = ImportRepository(self._session)
         self.cases = CaseRepository(self._session)
         self._tracked = []
+        self._announced: list[Envelope] = []
+        self.duplicates = DuplicateRepository(self._session)
         return self
 
     async def __aexit__(
@@ -152,8 +166,12 @@ class SqlUnitOfWork:
         """Publish the new events of this client (or of its consent or case) with the commit."""
         self._tracked.append((client, part))
 
+    def announce(self, envelopes: list[Envelope]) -> None:
+        """Publish events that belong to no aggregate (duplicate flags, merges) with the commit."""
+        self._announced += envelopes
+
     async def commit(self) -> None:
-        envelopes: list[Envelope] = []
+        envelopes: list[Envelope] = list(self._announced)
         for client, part in self._tracked:
             if part is None:
                 envelopes += publishing.client_envelopes(client)

@@ -1,0 +1,49 @@
+"""HTTP routes of the duplicate review (supervisors)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from client.entrypoints.dependencies import ContextDep, Supervisor, UowDep
+from client.entrypoints.schemas import DuplicateFlagList, DuplicateFlagOut, MergeOut, MergeRequest
+from client.service_layer import duplicates
+from shared.problems import Conflict, NotFound
+
+router = APIRouter(prefix="/api/client/duplicates", tags=["duplicates"])
+
+
+@router.get("", response_model=DuplicateFlagList)
+async def open_flags(
+    user: Supervisor, uow: UowDep, limit: Annotated[int, Query(ge=1, le=200)] = 100
+) -> DuplicateFlagList:
+    """Open flags of the supervisor's province, oldest first."""
+    rows = await duplicates.open_flags(user, uow, limit)
+    return DuplicateFlagList(items=[DuplicateFlagOut.model_validate(r) for r in rows])
+
+
+@router.post("/{flag_id}/merge", response_model=MergeOut)
+async def merge(
+    flag_id: UUID, body: MergeRequest, user: Supervisor, uow: UowDep, ctx: ContextDep
+) -> MergeOut:
+    """Merge the pair: consents and cases move to the survivor; both records are kept."""
+    try:
+        survivor = await duplicates.merge(user, flag_id, body.keep, uow, ctx)
+    except duplicates.FlagNotFound:
+        raise NotFound("duplicate flag") from None
+    except duplicates.FlagResolved:
+        raise Conflict("This flag was already resolved.", "flag-resolved") from None
+    return MergeOut(survivor_id=survivor)
+
+
+@router.post("/{flag_id}/dismiss", status_code=status.HTTP_204_NO_CONTENT)
+async def dismiss(flag_id: UUID, user: Supervisor, uow: UowDep, ctx: ContextDep) -> Response:
+    try:
+        await duplicates.dismiss(user, flag_id, uow, ctx)
+    except duplicates.FlagNotFound:
+        raise NotFound("duplicate flag") from None
+    except duplicates.FlagResolved:
+        raise Conflict("This flag was already resolved.", "flag-resolved") from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
