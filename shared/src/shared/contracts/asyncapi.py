@@ -1,0 +1,145 @@
+"""Writes docs/asyncapi.yaml (AsyncAPI 3) from the contracts: `python -m shared.contracts.asyncapi`.
+
+The document is generated so it cannot drift from the code: a test regenerates it and
+compares, and another validates it with the AsyncAPI parser.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from shared.contracts import Contract
+from shared.contracts import client as client_contracts
+from shared.contracts import notify as notify_contracts
+
+# Each internal topic: who writes it, who reads it (consumer group), and what it carries.
+TOPICS: dict[str, dict[str, Any]] = {
+    client_contracts.TOPIC: {
+        "producer": "client",
+        "consumers": ["notify", "client-timeline"],
+        "contracts": client_contracts.PUBLISHED,
+        "partitions": 3,
+    },
+    notify_contracts.TOPIC: {
+        "producer": "notify",
+        "consumers": ["client-timeline"],
+        "contracts": notify_contracts.PUBLISHED,
+        "partitions": 3,
+    },
+}
+
+HEADERS = {
+    "type": "object",
+    "required": ["ce_id", "ce_type", "ce_source", "ce_specversion", "ce_time"],
+    "properties": {
+        "ce_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "event id; consumers dedupe on it",
+        },
+        "ce_type": {"type": "string", "description": "jembatan.<entity>.<action>.v<major>"},
+        "ce_source": {"type": "string", "description": "/services/<service>"},
+        "ce_subject": {"type": "string", "description": "<entity>/<id>"},
+        "ce_specversion": {"type": "string", "const": "1.0"},
+        "ce_time": {"type": "string", "format": "date-time"},
+        "content-type": {"type": "string", "const": "application/json"},
+        "traceparent": {"type": "string", "description": "W3C trace context"},
+    },
+}
+
+
+def _message_name(contract: type[Contract]) -> str:
+    return contract.TYPE.removeprefix("jembatan.").replace(".", "_")
+
+
+def document() -> dict[str, Any]:
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for topic, spec in TOPICS.items():
+        channel = topic.replace(".", "_")
+        names = []
+        for contract in spec["contracts"]:
+            name = _message_name(contract)
+            names.append(name)
+            schema = contract.model_json_schema(ref_template="#/components/schemas/{model}")
+            messages[name] = {
+                "name": contract.TYPE,
+                "title": contract.TYPE,
+                "summary": (contract.__doc__ or "").strip().splitlines()[0],
+                "contentType": "application/json",
+                "headers": HEADERS,
+                "payload": {k: v for k, v in schema.items() if k != "$defs"},
+                "bindings": {
+                    "kafka": {
+                        "key": {"type": "string", "format": "uuid", "description": "the client id"}
+                    }
+                },
+                "examples": [
+                    {
+                        "name": "example",
+                        "headers": {
+                            "ce_id": "1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                            "ce_type": contract.TYPE,
+                            "ce_source": f"/services/{spec['producer']}",
+                            "ce_specversion": "1.0",
+                            "ce_time": "2026-11-29T03:15:00Z",
+                        },
+                        "payload": contract.EXAMPLE,
+                    }
+                ],
+            }
+            for def_name, definition in schema.get("$defs", {}).items():
+                messages.setdefault("__schemas__", {})[def_name] = definition
+        channels[channel] = {
+            "address": topic,
+            "description": f"Written by {spec['producer']} through its outbox relay; "
+            f"{spec['partitions']} partitions; dead letters on {topic}.dlq.",
+            "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names},
+        }
+        operations[f"{spec['producer']}_publishes_{channel}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{channel}"},
+            "summary": f"{spec['producer']} publishes (transactional outbox, at least once)",
+        }
+        for group in spec["consumers"]:
+            operations[f"{group.replace('-', '_')}_consumes_{channel}"] = {
+                "action": "receive",
+                "channel": {"$ref": f"#/channels/{channel}"},
+                "summary": f"consumer group {group} (inbox: each event's effect exactly once)",
+            }
+    schemas = messages.pop("__schemas__", {})
+    return {
+        "asyncapi": "3.1.0",
+        "info": {
+            "title": "Jembatan events",
+            "version": "1.0.0",
+            "description": "Internal topics of the Jembatan services (DESIGN.md §6). Generated "
+            "from shared/contracts by `python -m shared.contracts.asyncapi`.",
+        },
+        "servers": {
+            "local": {"host": "127.0.0.1:9092", "protocol": "kafka", "description": "make up"}
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages, "schemas": schemas},
+    }
+
+
+def render() -> str:
+    # JSON is valid YAML; it keeps the generator free of a YAML dependency.
+    return json.dumps(document(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/asyncapi.yaml")
+    target.write_text(render())
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    main()
