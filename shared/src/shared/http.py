@@ -12,9 +12,10 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from shared import idempotency
 from shared.auth import TokenVerifier
 from shared.problems import install_handlers
 from shared.settings import ServiceSettings
@@ -75,6 +76,7 @@ def create_app(
     engine: AsyncEngine,
     lifespan: Callable[[FastAPI], Any] | None = None,
     description: str = "",
+    idempotency_keys: Table | None = None,
 ) -> FastAPI:
     """A FastAPI app with Jembatan's defaults; OpenAPI at `/api/<service>/openapi.json`."""
 
@@ -107,6 +109,8 @@ def create_app(
     app.include_router(health_router(engine, settings))
     for router in routers:
         app.include_router(router)
+    if idempotency_keys is not None:
+        idempotency.install(app, engine, idempotency_keys)
     app.middleware("http")(_access_log)
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="healthz,readyz", server_request_hook=_scrub_url_attributes

@@ -24,6 +24,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from client.domain.reference import REGION_CODE_SET
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.messaging.inbox import inbox_table
 from shared.messaging.outbox import outbox_table
 
@@ -200,4 +201,5 @@ client_imports = Table(
 )
 
 outbox = outbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)
 inbox = inbox_table(metadata)

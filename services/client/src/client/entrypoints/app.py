@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from client import bootstrap
+from client.adapters import orm
 from client.entrypoints import cases_api, duplicates_api
 from client.entrypoints.api import audit_router, router
 from client.settings import ClientSettings
@@ -30,6 +31,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
             audit_router,
         ],
         engine=container.engine,
+        idempotency_keys=orm.idempotency_keys,
     )
     app.state.container = container
     return app

@@ -1,0 +1,141 @@
+"""`Idempotency-Key` on POST (DESIGN.md §5): a retried request gets the first answer.
+
+Officers on slow connections press "save" twice and phones retry on a flaky network. The
+first request with a key reserves it, runs, and stores its answer; a retry with the same key
+and the same request replays that answer (`Idempotent-Replayed: true`) without running again.
+The same key with a different request is a 422; a retry while the first is still running is a
+409. Keys belong to the caller (token subject), so nobody can replay another's answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.auth import InvalidToken, TokenVerifier
+from shared.problems import Conflict, FieldError, Invalid, problem_response
+
+HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 200
+
+
+def idempotency_table(metadata: MetaData) -> Table:
+    return Table(
+        "idempotency_keys",
+        metadata,
+        Column("principal", Text, primary_key=True),
+        Column("key", Text, primary_key=True),
+        Column("request_hash", Text, nullable=False),
+        Column("status", Integer),  # NULL while the first request runs
+        Column("content_type", Text),
+        Column("body", LargeBinary),
+        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    )
+
+
+def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        key = request.headers.get(HEADER)
+        if request.method != "POST" or key is None:
+            return await call_next(request)
+        if not key or len(key) > MAX_KEY_LENGTH:
+            return problem_response(
+                Invalid(
+                    [FieldError("Idempotency-Key", f"must be 1 to {MAX_KEY_LENGTH} characters")]
+                )
+            )
+        verifier: TokenVerifier = request.app.state.token_verifier
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        try:
+            subject = verifier.verify(token.strip()).subject if scheme.lower() == "bearer" else None
+        except InvalidToken:
+            subject = None
+        if subject is None:
+            return await call_next(request)  # the route answers 401 itself
+
+        body = await request.body()
+        digest = hashlib.sha256(
+            json.dumps([request.url.path, request.headers.get("content-type", "")]).encode() + body
+        ).hexdigest()
+        row_of = and_(table.c.principal == subject, table.c.key == key)
+        async with engine.begin() as conn:
+            reserved = (
+                await conn.execute(
+                    insert(table)
+                    .values(principal=subject, key=key, request_hash=digest)
+                    .on_conflict_do_nothing()
+                    .returning(table.c.key)
+                )
+            ).first() is not None
+            if not reserved:
+                earlier = (await conn.execute(select(table).where(row_of))).one()
+        if not reserved:
+            if earlier.request_hash != digest:
+                return problem_response(
+                    Invalid(
+                        [FieldError("Idempotency-Key", "was already used for a different request")]
+                    )
+                )
+            if earlier.status is None:
+                return problem_response(
+                    Conflict("A request with this Idempotency-Key is still running.", "in-progress")
+                )
+            return Response(
+                earlier.body,
+                status_code=earlier.status,
+                media_type=earlier.content_type,
+                headers={"Idempotent-Replayed": "true"},
+            )
+
+        try:
+            response = await call_next(request)
+        except Exception:
+            await _forget(engine, table, row_of)
+            raise
+        if response.status_code >= 500:
+            await _forget(engine, table, row_of)  # a server failure may be retried for real
+            return response
+        content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
+        async with engine.begin() as conn:
+            await conn.execute(
+                update(table)
+                .where(row_of)
+                .values(
+                    status=response.status_code,
+                    content_type=response.headers.get("content-type"),
+                    body=content,
+                )
+            )
+        return Response(
+            content,
+            status_code=response.status_code,
+            headers=dict(response.headers),
+        )
+
+    app.middleware("http")(middleware)
+
+
+async def _forget(engine: AsyncEngine, table: Table, row_of: object) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(delete(table).where(row_of))  # type: ignore[arg-type]

@@ -1,0 +1,45 @@
+"""A retried POST with the same Idempotency-Key gets the first answer and changes nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_retried_registration_replays_the_first_answer(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    key = str(uuid.uuid4())
+    siti = {"Authorization": f"Bearer {tokens['siti']}", "Idempotency-Key": key}
+    body = new_worker()
+    first = gateway.post("/api/clients", json=body, headers=siti)
+    retry = gateway.post("/api/clients", json=body, headers=siti)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json() == first.json()
+    assert retry.headers.get("idempotent-replayed") == "true"
+    assert "idempotent-replayed" not in first.headers
+
+    other_body = gateway.post("/api/clients", json=new_worker(), headers=siti)
+    assert other_body.status_code == 422
+    assert other_body.json()["errors"][0]["field"] == "Idempotency-Key"
+
+    # Without a key, the same request is a new one: this NIK is now registered.
+    plain = {"Authorization": f"Bearer {tokens['siti']}"}
+    assert gateway.post("/api/clients", json=body, headers=plain).status_code == 409
+
+
+def test_keys_belong_to_their_caller(gateway: httpx.Client, tokens: dict[str, str]) -> None:
+    key = str(uuid.uuid4())
+    body = new_worker()
+    siti = {"Authorization": f"Bearer {tokens['siti']}", "Idempotency-Key": key}
+    assert gateway.post("/api/clients", json=body, headers=siti).status_code == 201
+    rina = {"Authorization": f"Bearer {tokens['rina']}", "Idempotency-Key": key}
+    again = gateway.post("/api/clients", json=body, headers=rina)
+    assert again.status_code == 409  # rina's own request, run for real: the NIK exists
+    assert "idempotent-replayed" not in again.headers
