@@ -24,11 +24,16 @@ def _sheet(rng: random.Random) -> tuple[bytes, int]:
     sheet = workbook.create_sheet("Absensi")
     sheet.append(["NIK", "Nama", "Tanggal Lahir", "JK", "No HP", "Kode Wilayah"])
     bad = 0
+    niks: set[str] = set()
     for i in range(ROWS):
-        born = date(rng.randrange(1960, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
-        sex = rng.choice("FM")
+        nik = ""
+        while not nik or nik in niks:  # unique within the sheet
+            born = date(rng.randrange(1960, 2005), rng.randrange(1, 13), rng.randrange(1, 29))
+            sex = rng.choice("FM")
+            nik = nik_for(born, sex, district=f"3273{rng.randrange(1, 31):02d}")
+        niks.add(nik)
         row = [
-            nik_for(born, sex, district="327301"),
+            nik,
             f"Peserta {i}",
             born,
             "P" if sex == "F" else "L",
@@ -59,7 +64,9 @@ def test_a_ten_thousand_row_sheet_registers_once_and_reports_every_bad_row(
     print(f"\nimport of {ROWS} rows ({len(content) // 1024} KiB): {elapsed:.1f} s")
     assert report["rows"] == ROWS
     assert len(report["rejected"]) == bad
-    assert report["registered"] == ROWS - bad
+    # A NIK drawn at random may already be registered by an earlier run on this database.
+    assert report["registered"] + report["already_registered"] == ROWS - bad
+    assert report["already_registered"] <= ROWS // 100
     assert {r["field"] for r in report["rejected"]} == {"birth_date", "sex", "phone"}
 
     rejects = gateway.get(report["rejects_url"], headers=auth)

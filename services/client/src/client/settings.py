@@ -17,6 +17,7 @@ class ClientSettings(ServiceSettings):
     database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
     http_port: int = 8101
     # Unique per running worker (static group membership); Kubernetes sets the pod name.
+    task_due_scan_seconds: float = 15.0
     worker_instance_id: str = Field(default_factory=lambda: f"client-{socket.gethostname()}")
     # Keys never live in the database. Each is the input of HKDF; production sets real ones.
     nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")

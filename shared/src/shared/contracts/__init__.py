@@ -28,7 +28,7 @@ class Contract(BaseModel):
 
 def registry() -> dict[str, type[Contract]]:
     """Every published contract by its type string."""
-    from shared.contracts import client, notify
+    from shared.contracts import client, notify, referral
 
-    contracts: list[type[Contract]] = [*client.PUBLISHED, *notify.PUBLISHED]
+    contracts: list[type[Contract]] = [*client.PUBLISHED, *notify.PUBLISHED, *referral.PUBLISHED]
     return {c.TYPE: c for c in contracts}

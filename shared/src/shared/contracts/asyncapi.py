@@ -14,6 +14,7 @@ from typing import Any
 from shared.contracts import Contract
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
+from shared.contracts import referral as referral_contracts
 
 # Each internal topic: who writes it, who reads it (consumer group), and what it carries.
 TOPICS: dict[str, dict[str, Any]] = {
@@ -21,6 +22,12 @@ TOPICS: dict[str, dict[str, Any]] = {
         "producer": "client",
         "consumers": ["notify", "client-timeline"],
         "contracts": client_contracts.PUBLISHED,
+        "partitions": 3,
+    },
+    referral_contracts.TOPIC: {
+        "producer": "referral",
+        "consumers": ["client-timeline"],
+        "contracts": referral_contracts.PUBLISHED,
         "partitions": 3,
     },
     notify_contracts.TOPIC: {

@@ -232,3 +232,28 @@ class ClientMerged(Contract):
 
 
 PUBLISHED += [DuplicateSuspected, ClientMerged]
+
+
+class TaskDue(Contract):
+    """A follow-up task fell due today (the office's date); reminders and dashboards react."""
+
+    TYPE: ClassVar[str] = "jembatan.task.due.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "8e7d6c5b-4a39-4281-9706-5f4e3d2c1b0a",
+        "case_id": "2e9d1b7a-4c3f-4a8e-9b6d-7c5e4f3a2b1c",
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "kind": "account_follow_up_30",
+        "due_on": "2027-01-06",
+    }
+
+    task_id: UUID
+    case_id: UUID
+    client_id: UUID
+    region_code: str
+    kind: str | None
+    due_on: date
+
+
+PUBLISHED += [TaskDue]

@@ -179,8 +179,25 @@ tasks = Table(
     Column("created_by", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("done_at", DateTime(timezone=True)),
+    Column("kind", Text),
+    Column("announced_at", DateTime(timezone=True)),
     Index("ix_tasks_case_id", "case_id"),
     Index("ix_tasks_open_due_on", "due_on", postgresql_where=text("done_at IS NULL")),
+)
+
+# Metadata of documents attached to a case; the files themselves live in object storage.
+case_attachments = Table(
+    "case_attachments",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("case_id", Uuid, ForeignKey("cases.id"), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("added_by", Text, nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Index("ix_case_attachments_case_id", "case_id"),
 )
 
 # One row per imported sheet; the digest makes a repeated upload answer the first report.

@@ -7,7 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from client.domain import events
-from client.domain.case import Case
+from client.domain.case import Case, Task
 from client.domain.consent import Consent
 from client.domain.model import Client
 from shared.contracts import Contract
@@ -16,11 +16,15 @@ from shared.messaging.envelope import Envelope
 
 
 def _envelope(client: Client, data: Contract, subject: str) -> Envelope:
+    return _envelope_for(client.id, data, subject)
+
+
+def _envelope_for(client_id: UUID, data: Contract, subject: str) -> Envelope:
     return Envelope(
         type=data.TYPE,
         source=client_contracts.SOURCE,
         subject=subject,
-        key=str(client.id),
+        key=str(client_id),
         data=data.to_data(),
     )
 
@@ -106,19 +110,19 @@ _CASE_CONTRACTS: dict[
 }
 
 
-def case_envelopes(case: Case, client: Client) -> list[Envelope]:
+def case_envelopes(case: Case) -> list[Envelope]:
     out = []
     for event in case.events:
         contract = _CASE_CONTRACTS[type(event)]
         data = contract(
             case_id=case.id,
-            client_id=client.id,
+            client_id=case.client_id,
             region_code=case.region_code,
             status=case.status,
             assigned_to=case.assigned_to,
             occurred_at=datetime.now(UTC),
         )
-        out.append(_envelope(client, data, f"case/{case.id}"))
+        out.append(_envelope_for(case.client_id, data, f"case/{case.id}"))
     return out
 
 
@@ -157,3 +161,15 @@ def merged_envelope(
         key=str(survivor),
         data=data.to_data(),
     )
+
+
+def task_due_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope:
+    data = client_contracts.TaskDue(
+        task_id=task.id,
+        case_id=task.case_id,
+        client_id=client_id,
+        region_code=region_code,
+        kind=task.kind,
+        due_on=task.due_on,
+    )
+    return _envelope_for(client_id, data, f"task/{task.id}")

@@ -7,7 +7,7 @@ the caller's `RegionScope`.
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm
-from client.domain.case import Case, Note, Task
+from client.domain.case import Attachment, Case, Note, Task
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Business, Client, FinancialProfile, normalized_name
@@ -443,6 +443,56 @@ class CaseRepository:
     async def add_task(self, task: Task) -> None:
         await self._session.execute(insert(orm.tasks).values(**dataclasses.asdict(task)))
 
+    async def add_attachment(self, attachment: Attachment) -> None:
+        await self._session.execute(
+            insert(orm.case_attachments).values(**dataclasses.asdict(attachment))
+        )
+
+    async def attachments(self, case_id: UUID) -> list[Attachment]:
+        rows = await self._session.execute(
+            select(orm.case_attachments)
+            .where(orm.case_attachments.c.case_id == case_id)
+            .order_by(orm.case_attachments.c.added_at)
+        )
+        return [Attachment(**r._mapping) for r in rows]
+
+    async def open_case_of(self, client_id: UUID) -> Case | None:
+        row = (
+            await self._session.execute(
+                select(orm.cases)
+                .where(orm.cases.c.client_id == client_id, orm.cases.c.status != "closed")
+                .order_by(orm.cases.c.opened_at.desc())
+                .limit(1)
+                .with_for_update()
+            )
+        ).first()
+        return Case(**row._mapping) if row else None
+
+    async def tasks_falling_due(self, until: date, limit: int) -> list[tuple[Task, UUID, str]]:
+        """Open, unannounced tasks due by `until`, each with its client and region; locked."""
+        rows = await self._session.execute(
+            select(orm.tasks, orm.cases.c.client_id, orm.cases.c.region_code)
+            .join(orm.cases, orm.cases.c.id == orm.tasks.c.case_id)
+            .where(
+                orm.tasks.c.done_at.is_(None),
+                orm.tasks.c.announced_at.is_(None),
+                orm.tasks.c.due_on <= until,
+            )
+            .order_by(orm.tasks.c.due_on)
+            .limit(limit)
+            .with_for_update(of=orm.tasks, skip_locked=True)
+        )
+        out = []
+        for r in rows:
+            fields = {c.name: r._mapping[c] for c in orm.tasks.c}
+            out.append((Task(**fields), r.client_id, r.region_code))
+        return out
+
+    async def mark_announced(self, task_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(orm.tasks).where(orm.tasks.c.id == task_id).values(announced_at=at)
+        )
+
     async def tasks(self, case_id: UUID) -> list[Task]:
         rows = await self._session.execute(
             select(orm.tasks).where(orm.tasks.c.case_id == case_id).order_by(orm.tasks.c.due_on)
@@ -528,3 +578,11 @@ class DuplicateRepository:
             await self._session.execute(
                 update(table).where(table.c.client_id == merged).values(client_id=survivor)
             )
+
+
+async def registering_officer(session: AsyncSession, client_id: UUID) -> str | None:
+    return (
+        await session.execute(
+            select(orm.clients.c.registered_by).where(orm.clients.c.id == client_id)
+        )
+    ).scalar_one_or_none()

@@ -25,9 +25,24 @@ class Task:
     created_by: str
     created_at: datetime
     done_at: datetime | None = None
+    # Set for follow-ups the system creates (e.g. "account_follow_up_30"); None for officers'.
+    kind: str | None = None
+    announced_at: datetime | None = None
 
     def overdue(self, today: date) -> bool:
         return self.done_at is None and self.due_on < today
+
+
+@dataclass
+class Attachment:
+    id: UUID
+    case_id: UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    added_by: str
+    added_at: datetime
 
 
 @dataclass
@@ -55,19 +70,34 @@ class Case:
 
     @classmethod
     def open(cls, client: Client, *, title: str, assigned_to: str, by: str, now: datetime) -> Case:
+        return cls.open_for(
+            client.id, client.region_code, title=title, assigned_to=assigned_to, by=by, now=now
+        )
+
+    @classmethod
+    def open_for(
+        cls,
+        client_id: UUID,
+        region_code: str,
+        *,
+        title: str,
+        assigned_to: str,
+        by: str,
+        now: datetime,
+    ) -> Case:
         if not title.strip():
             raise InvalidClient("title", "must not be empty")
         case = cls(
             id=uuid4(),
-            client_id=client.id,
-            region_code=client.region_code,
+            client_id=client_id,
+            region_code=region_code,
             title=title.strip(),
             status="open",
             assigned_to=assigned_to,
             opened_by=by,
             opened_at=now,
         )
-        case.events.append(events.CaseOpened(client_id=client.id, case_id=case.id))
+        case.events.append(events.CaseOpened(client_id=client_id, case_id=case.id))
         return case
 
     def assign(self, officer: str) -> None:

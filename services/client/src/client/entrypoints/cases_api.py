@@ -12,9 +12,11 @@ from client.domain.case import Case, IllegalTransition, Task
 from client.domain.model import InvalidClient
 from client.entrypoints.dependencies import CaseWorker, ContextDep, Supervisor, UowDep
 from client.entrypoints.schemas import (
+    AttachmentOut,
     CaseList,
     CaseOut,
     CaseStatusChange,
+    NewAttachment,
     NewCase,
     NewNote,
     NewTask,
@@ -33,6 +35,7 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such case
 def _task(task: Task, today: date) -> TaskOut:
     return TaskOut(
         id=task.id,
+        kind=task.kind,
         title=task.title,
         due_on=task.due_on,
         done_at=task.done_at,
@@ -56,6 +59,9 @@ def _case(case: Case, view: cases.CaseView | None = None) -> CaseOut:
             for n in view.notes
         ]
         out.tasks = [_task(t, view.today.date()) for t in view.tasks]
+        out.attachments = [
+            AttachmentOut.model_validate(a, from_attributes=True) for a in view.attachments
+        ]
     return out
 
 
@@ -131,6 +137,31 @@ async def add_task(
     except cases.CaseNotFound:
         raise NotFound("case") from None
     return _task(task, task.due_on)
+
+
+@router.post(
+    "/{case_id}/attachments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AttachmentOut,
+    responses=NOT_FOUND,
+)
+async def attach(
+    client_id: UUID,
+    case_id: UUID,
+    body: NewAttachment,
+    user: CaseWorker,
+    uow: UowDep,
+    ctx: ContextDep,
+) -> AttachmentOut:
+    """Record an attached document's metadata (name, type, size, SHA-256)."""
+    command = commands.AttachDocument(
+        user, client_id, case_id, body.filename, body.content_type, body.size_bytes, body.sha256
+    )
+    try:
+        attachment = await cases.attach(command, uow, ctx)
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    return AttachmentOut.model_validate(attachment, from_attributes=True)
 
 
 @bulk_router.post("/reassign", response_model=CaseList, responses=NOT_FOUND)

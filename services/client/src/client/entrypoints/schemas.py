@@ -267,10 +267,29 @@ class NoteOut(BaseModel):
 
 class TaskOut(BaseModel):
     id: UUID
+    kind: str | None = None
     title: str
     due_on: date
     done_at: datetime | None
     overdue: bool
+
+
+class NewAttachment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$")
+    size_bytes: int = Field(ge=0, le=50 * 1024 * 1024)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class AttachmentOut(BaseModel):
+    id: UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    added_at: datetime
 
 
 class CaseOut(BaseModel):
@@ -283,6 +302,7 @@ class CaseOut(BaseModel):
     closed_at: datetime | None
     notes: list[NoteOut] = Field(default_factory=list)
     tasks: list[TaskOut] = Field(default_factory=list)
+    attachments: list[AttachmentOut] = Field(default_factory=list)
 
 
 class CaseList(BaseModel):

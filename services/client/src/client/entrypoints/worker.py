@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import faust
 
 from client import bootstrap
 from client.adapters import orm
-from client.service_layer.timeline import CONSUMED
+from client.service_layer.follow_ups import announce_due_tasks
+from client.service_layer.timeline import consumed
 from client.settings import ClientSettings
 from shared.messaging.consumer import IdempotentConsumer
 from shared.messaging.worker import create_worker_app, run_worker, subscribe
@@ -18,8 +21,13 @@ GROUP = "client-timeline"
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
     app = create_worker_app(GROUP, settings.kafka_bootstrap_servers, settings.worker_instance_id)
-    for topic, handlers in CONSUMED.items():
+    for topic, handlers in consumed().items():
         subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+
+    async def announce_tasks_falling_due() -> None:
+        await announce_due_tasks(container.sessions, datetime.now(UTC))
+
+    app.timer(interval=settings.task_due_scan_seconds)(announce_tasks_falling_due)
     return app
 
 

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
 from client.domain.calendar import add_working_days
-from client.domain.case import Case, Note, Task
+from client.domain.case import Attachment, Case, Note, Task
 from client.domain.model import Client
 from client.domain.reference import time_zone_of
 from client.service_layer import commands
@@ -26,6 +26,7 @@ class CaseView:
     case: Case
     notes: list[Note]
     tasks: list[Task]
+    attachments: list[Attachment]
     today: datetime
 
 
@@ -102,9 +103,34 @@ async def cases_of(
             raise ClientNotFound()
         today = local_today(client.region_code, ctx.now())
         return [
-            CaseView(case, await uow.cases.notes(case.id), await uow.cases.tasks(case.id), today)
+            CaseView(
+                case,
+                await uow.cases.notes(case.id),
+                await uow.cases.tasks(case.id),
+                await uow.cases.attachments(case.id),
+                today,
+            )
             for case in await uow.cases.for_client(client.id)
         ]
+
+
+async def attach(cmd: commands.AttachDocument, uow: UnitOfWork, ctx: Context) -> Attachment:
+    """Record a document's metadata on the case (the file itself is kept elsewhere)."""
+    async with uow:
+        _, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
+        attachment = Attachment(
+            uuid4(),
+            case.id,
+            cmd.filename,
+            cmd.content_type,
+            cmd.size_bytes,
+            cmd.sha256,
+            cmd.actor.subject,
+            ctx.now(),
+        )
+        await uow.cases.add_attachment(attachment)
+        await uow.commit()
+    return attachment
 
 
 async def reassign(cmd: commands.ReassignCases, uow: UnitOfWork) -> list[Case]:

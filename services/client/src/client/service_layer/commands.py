@@ -90,3 +90,14 @@ class ReassignCases:
     actor: Principal
     case_ids: tuple[UUID, ...]
     assigned_to: str
+
+
+@dataclass(frozen=True)
+class AttachDocument:
+    actor: Principal
+    client_id: UUID
+    case_id: UUID
+    filename: str
+    content_type: str
+    size_bytes: int
+    sha256: str

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from client.adapters.repository import TimelineWriter
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
+from shared.contracts import referral as referral_contracts
 from shared.messaging.consumer import Handler, PermanentFailure
 from shared.messaging.envelope import Envelope
 
@@ -62,7 +63,15 @@ async def record_on_timeline(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
-CONSUMED: dict[str, dict[str, Handler]] = {
-    client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
-    notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
-}
+def consumed() -> dict[str, dict[str, Handler]]:
+    """The client worker's routing table: every event onto the timeline, some also acted on."""
+    from client.service_layer.follow_ups import follow_up_opened_account
+
+    return {
+        client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
+        notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+        referral_contracts.TOPIC: {
+            **{c.TYPE: record_on_timeline for c in referral_contracts.PUBLISHED},
+            referral_contracts.ReferralCompleted.TYPE: follow_up_opened_account,
+        },
+    }

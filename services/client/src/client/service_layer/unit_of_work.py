@@ -21,7 +21,7 @@ from client.adapters.repository import (
     ReadAudit,
     Timeline,
 )
-from client.domain.case import Case, Note, Task
+from client.domain.case import Attachment, Case, Note, Task
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport
 from client.domain.model import Client
@@ -70,6 +70,8 @@ class Cases(Protocol):
     async def notes(self, case_id: UUID) -> list[Note]: ...
     async def add_task(self, task: Task) -> None: ...
     async def tasks(self, case_id: UUID) -> list[Task]: ...
+    async def add_attachment(self, attachment: Attachment) -> None: ...
+    async def attachments(self, case_id: UUID) -> list[Attachment]: ...
 
 
 class Duplicates(Protocol):
@@ -180,7 +182,7 @@ class SqlUnitOfWork:
                 envelopes += publishing.consent_envelopes(part, client)
                 part.events.clear()
             else:
-                envelopes += publishing.case_envelopes(part, client)
+                envelopes += publishing.case_envelopes(part)
                 part.events.clear()
         await add_to_outbox(self._session, orm.outbox, client_contracts.TOPIC, envelopes)
         try:

@@ -1,0 +1,90 @@
+"""Follow-ups the system starts: after an account is opened, and when a task falls due.
+
+An account opened through a referral gets two follow-up tasks, at 30 and 90 days (is the
+account in the client's own name; was it used in the last 30 days): the data behind the
+women's financial-inclusion indicators.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from client.adapters import orm, publishing
+from client.adapters.repository import CaseRepository, registering_officer
+from client.domain.case import Case, Task
+from client.service_layer.cases import local_today
+from client.service_layer.timeline import record_on_timeline
+from shared.contracts import client as client_contracts
+from shared.contracts import referral as referral_contracts
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import add_to_outbox
+
+SYSTEM = "jembatan"
+FOLLOW_UPS = (
+    (30, "account_follow_up_30", "Tindak lanjut 30 hari: rekening atas nama sendiri dan dipakai?"),
+    (90, "account_follow_up_90", "Tindak lanjut 90 hari: rekening masih dipakai?"),
+)
+
+
+async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) -> None:
+    """On the timeline always; for an opened account, two follow-up tasks on an open case."""
+    await record_on_timeline(session, envelope)
+    event = referral_contracts.ReferralCompleted.model_validate(envelope.data)
+    if event.outcome != "account_opened":
+        return
+    cases = CaseRepository(session)
+    case = await cases.open_case_of(event.client_id)
+    if case is None:
+        officer = await registering_officer(session, event.client_id) or SYSTEM
+        case = Case.open_for(
+            event.client_id,
+            event.region_code,
+            title="Tindak lanjut rekening",
+            assigned_to=officer,
+            by=SYSTEM,
+            now=event.completed_at,
+        )
+        await cases.add(case)
+        await add_to_outbox(
+            session, orm.outbox, client_contracts.TOPIC, publishing.case_envelopes(case)
+        )
+    opened_on = local_today(event.region_code, event.completed_at).date()
+    for days, kind, title in FOLLOW_UPS:
+        await cases.add_task(
+            Task(
+                id=uuid4(),
+                case_id=case.id,
+                title=title,
+                due_on=opened_on + timedelta(days=days),
+                created_by=SYSTEM,
+                created_at=event.completed_at,
+                kind=kind,
+            )
+        )
+
+
+async def announce_due_tasks(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = 500
+) -> int:
+    """Publish `jembatan.task.due.v1` once per task whose day has come in its office's zone."""
+    async with sessions.begin() as session:
+        cases = CaseRepository(session)
+        # The easternmost zone (WIT, UTC+9) reaches a date first: a superset to filter locally.
+        candidates = await cases.tasks_falling_due((now + timedelta(hours=9)).date(), limit)
+        due = [
+            (task, client_id, region)
+            for task, client_id, region in candidates
+            if task.due_on <= local_today(region, now).date()
+        ]
+        for task, _, _ in due:
+            await cases.mark_announced(task.id, now)
+        await add_to_outbox(
+            session,
+            orm.outbox,
+            client_contracts.TOPIC,
+            [publishing.task_due_envelope(t, client_id, region) for t, client_id, region in due],
+        )
+    return len(due)

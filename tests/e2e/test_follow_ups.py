@@ -1,0 +1,117 @@
+"""Follow-ups the system starts: after an account is opened, and when a task falls due."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from kafka import KafkaProducer
+
+from shared.contracts import referral as referral_contracts
+from shared.messaging.envelope import Envelope
+from support import stack
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+
+def _publish_completed(client: dict[str, Any], outcome: str) -> None:
+    """What the referral service publishes when a partner reports the outcome."""
+    data = referral_contracts.ReferralCompleted(
+        referral_id=uuid.uuid4(),
+        client_id=client["id"],
+        region_code=client["region_code"],
+        partner_code="bank-nusantara",
+        product_code="savings-basic",
+        outcome=outcome,  # type: ignore[arg-type]
+        completed_at=datetime.now(UTC),
+    )
+    key, value, headers = Envelope(
+        type=data.TYPE,
+        source=referral_contracts.SOURCE,
+        subject=f"referral/{data.referral_id}",
+        key=str(client["id"]),
+        data=data.to_data(),
+    ).to_kafka()
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
+    producer.send(referral_contracts.TOPIC, key=key, value=value, headers=headers).get(30)
+    producer.close()
+
+
+def test_an_opened_account_starts_follow_ups_at_30_and_90_days(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    _publish_completed(client, "account_opened")
+
+    def follow_ups() -> list[dict[str, Any]] | None:
+        cases = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
+        tasks = [t for c in cases for t in c["tasks"] if t["kind"]]
+        return tasks if len(tasks) == 2 else None
+
+    tasks = stack.eventually(follow_ups, timeout_s=30)
+    today = date.today()
+    assert sorted(t["kind"] for t in tasks) == ["account_follow_up_30", "account_follow_up_90"]
+    for task in tasks:
+        days = int(task["kind"].rsplit("_", 1)[1])
+        assert abs((date.fromisoformat(task["due_on"]) - today - timedelta(days=days)).days) <= 1
+    timeline = gateway.get(f"/api/clients/{client['id']}/timeline", headers=siti).json()["items"]
+    assert "jembatan.referral.completed.v1" in [e["event_type"] for e in timeline]
+
+
+def test_a_task_due_today_is_announced_once(gateway: httpx.Client, tokens: dict[str, str]) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Pendampingan"}, headers=siti).json()
+    since = stack.topic_end_offsets("client.events")
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Telepon", "due_in_working_days": 0},
+        headers=siti,
+    ).json()
+
+    def announcements(records: list[Any]) -> list[Any]:
+        return [
+            r
+            for r in records
+            if dict(r.headers)["ce_type"] == b"jembatan.task.due.v1"
+            and task["id"].encode() in r.value
+        ]
+
+    with stack.reading("client.events", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(announcements(rs)), timeout_s=60)
+        records += stack.drain_until(consumer, lambda rs: True, timeout_s=1)
+    assert len(announcements(records)) == 1
+
+
+def test_attachment_metadata_is_kept_on_the_case(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Berkas"}, headers=siti).json()
+    document = {
+        "filename": "surat-keterangan-usaha.pdf",
+        "content_type": "application/pdf",
+        "size_bytes": 182_044,
+        "sha256": "ab" * 32,
+    }
+    added = gateway.post(f"{base}/{case['id']}/attachments", json=document, headers=siti)
+    assert added.status_code == 201, added.text
+    bad = gateway.post(
+        f"{base}/{case['id']}/attachments", json={**document, "sha256": "x"}, headers=siti
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "sha256"
+    listed = gateway.get(base, headers=siti).json()["items"][0]["attachments"]
+    assert [a["filename"] for a in listed] == ["surat-keterangan-usaha.pdf"]
+    budi = {"Authorization": f"Bearer {tokens['budi']}"}
+    assert (
+        gateway.post(f"{base}/{case['id']}/attachments", json=document, headers=budi).status_code
+        == 404
+    )
