@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, Text, insert, literal, select, text, update
+from sqlalchemy import ColumnElement, Select, Text, insert, literal, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -345,23 +345,17 @@ class ImportRepository:
         self._session = session
 
     async def find(self, digest: str, scope: str) -> ImportReport | None:
-        row = (
-            await self._session.execute(
-                select(orm.client_imports).where(
-                    orm.client_imports.c.file_sha256 == digest, orm.client_imports.c.scope == scope
-                )
-            )
-        ).first()
-        return _to_report(row._mapping) if row else None
+        return await self._one(
+            orm.client_imports.c.file_sha256 == digest, orm.client_imports.c.scope == scope
+        )
 
     async def get(self, import_id: UUID, scope: str) -> ImportReport | None:
-        row = (
-            await self._session.execute(
-                select(orm.client_imports).where(
-                    orm.client_imports.c.id == import_id, orm.client_imports.c.scope == scope
-                )
-            )
-        ).first()
+        return await self._one(
+            orm.client_imports.c.id == import_id, orm.client_imports.c.scope == scope
+        )
+
+    async def _one(self, *criteria: ColumnElement[bool]) -> ImportReport | None:
+        row = (await self._session.execute(select(orm.client_imports).where(*criteria))).first()
         return _to_report(row._mapping) if row else None
 
     async def add(self, report: ImportReport, *, actor: str, scope: str) -> None:
