@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from client.adapters.holidays_calendar import IndonesianHolidays
 from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
 from client.service_layer.unit_of_work import SqlUnitOfWork
 from client.settings import ClientSettings
 from shared import db
+from shared.calendar import IndonesianHolidays
 from shared.crypto import BlindIndex, FieldCipher, derive_key
 
 

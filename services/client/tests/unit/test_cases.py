@@ -7,10 +7,9 @@ from uuid import uuid4
 
 import pytest
 
-from client.domain.calendar import add_working_days, is_working_day
 from client.domain.case import Case, IllegalTransition, Task
-from client.domain.reference import time_zone_of
 from client.service_layer.cases import local_today
+from shared.calendar import add_working_days, is_working_day, time_zone_of
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 HOLIDAYS = frozenset({date(2026, 12, 24), date(2026, 12, 25)})

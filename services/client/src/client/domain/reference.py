@@ -47,20 +47,3 @@ def scale_for(amount_idr: int, basis: str) -> str | None:
         if amount_idr <= limits[scale]:
             return scale
     return None
-
-
-# Keppres 41/1987: WIB, WITA and WIT by province (Kemendagri code); IANA names.
-_WIB = ("11 12 13 14 15 16 17 18 19 21 31 32 33 34 35 36", "Asia/Jakarta")
-_WIB_KALIMANTAN = ("61 62", "Asia/Pontianak")
-_WITA = ("51 52 53 63 64 65 71 72 73 74 75 76", "Asia/Makassar")
-_WIT = ("81 82 91 92 93 94 95 96", "Asia/Jayapura")
-PROVINCE_TIME_ZONE = {
-    province: zone
-    for provinces, zone in (_WIB, _WIB_KALIMANTAN, _WITA, _WIT)
-    for province in provinces.split()
-}
-
-
-def time_zone_of(region_code: str) -> str:
-    """The IANA zone of a region by its province; Jakarta time for an unknown province."""
-    return PROVINCE_TIME_ZONE.get(region_code[:2], "Asia/Jakarta")

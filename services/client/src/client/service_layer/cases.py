@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
-from client.domain.calendar import add_working_days
 from client.domain.case import Attachment, Case, Note, Task
 from client.domain.model import Client
-from client.domain.reference import time_zone_of
 from client.service_layer import commands
 from client.service_layer.handlers import ClientNotFound, Context
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.calendar import add_working_days, local_now
 
 
 class CaseNotFound(Exception):
@@ -32,7 +30,7 @@ class CaseView:
 
 def local_today(region_code: str, now: datetime) -> datetime:
     """`now` in the time zone of the office's province (WIB, WITA or WIT)."""
-    return now.astimezone(ZoneInfo(time_zone_of(region_code)))
+    return local_now(region_code, now)
 
 
 async def _client_and_case(
