@@ -1,0 +1,1 @@
+"""Plain-Python rules of referrals: the catalogue, eligibility, the lifecycle, the offer."""

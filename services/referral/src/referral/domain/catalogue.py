@@ -1,0 +1,58 @@
+"""Licensed partners, their products, versioned fee sheets and declarative eligibility rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+REGULATORS = ("OJK", "BI")
+LICENCE_STATUSES = ("active", "suspended", "revoked")
+
+
+@dataclass(frozen=True)
+class FeeSheet:
+    """What the client pays and may do; the version is what the client acknowledges."""
+
+    version: str
+    fees: dict[str, int]  # rupiah, e.g. {"opening": 0, "monthly": 0}
+    limits: dict[str, int] = field(default_factory=dict)  # rupiah, e.g. {"balance": 20_000_000}
+    interest_tier: str | None = None  # e.g. "KUR Mikro 6 % p.a. effective"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One eligibility rule: `kind` names the check, `value` parametrises it."""
+
+    kind: str
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class Product:
+    code: str
+    partner_code: str
+    name: str
+    kind: str  # savings | payroll | credit | ewallet | qris
+    fee_sheet: FeeSheet
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Partner:
+    code: str
+    name: str
+    kind: str  # bank | e-money
+    regulator: str
+    licence_type: str
+    licence_number: str
+    licence_status: str
+    licence_verified_on: date
+    products: tuple[Product, ...] = ()
+
+    @property
+    def may_receive_referrals(self) -> bool:
+        return self.licence_status == "active"
+
+    def product(self, code: str) -> Product | None:
+        return next((p for p in self.products if p.code == code), None)
