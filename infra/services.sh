@@ -11,7 +11,9 @@ each() { grep -vE '^\s*(#|$)' "$ROOT/infra/services.txt"; }
 migrate() {
   local s
   for s in "${SERVICES[@]}"; do "$PY" -m "$s.entrypoints.migrate" || die "migrating $s failed"; done
-  log "migrations applied"
+  # The fictional demo partners of DESIGN.md §4: local stacks only, never a production overlay.
+  "$PY" -m referral.entrypoints.seed_demo || die "seeding the demo partners failed"
+  log "migrations applied, demo partners seeded"
 }
 
 api_port() { awk -v n="$1" '$1 == n {print $NF}' "$ROOT/infra/services.txt"; }

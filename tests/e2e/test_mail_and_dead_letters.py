@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import pytest
 from kafka import KafkaProducer
 
+from shared.contracts.asyncapi import TOPICS
 from shared.messaging.worker import DLQ_CONSUMER_HEADER, DLQ_REASON_HEADER
 from support import stack
 
@@ -38,7 +39,8 @@ def test_an_undecodable_record_is_parked_on_the_dead_letter_topic_with_its_reaso
     producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all")
     producer.send("client.events", key=key, value=b"this is not a CloudEvent", headers=[]).get(30)
     producer.close()
-    consumers = {b"notify", b"client-timeline"}  # every group reading client.events parks it
+    # Every consumer group reading client.events parks it (the groups as docs/asyncapi.yaml says).
+    consumers = {group.encode() for group in TOPICS["client.events"]["consumers"]}
 
     def parked_by(records: list) -> set[bytes]:  # type: ignore[type-arg]
         return {dict(r.headers)[DLQ_CONSUMER_HEADER] for r in records if r.key == key}

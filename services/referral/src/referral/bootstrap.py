@@ -1,13 +1,18 @@
-"""The composition root of referral: engines are built here, once, on demand."""
+"""The composition root of referral: engines and clients are built here, once, on demand."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from referral.adapters.clients import ClientService
+from referral.service_layer.handlers import Context
+from referral.service_layer.unit_of_work import UnitOfWork
 from referral.settings import ReferralSettings
 from shared import db
+from shared.calendar import IndonesianHolidays
 
 
 @dataclass(frozen=True)
@@ -15,9 +20,23 @@ class Container:
     settings: ReferralSettings
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    clients: ClientService
+    holidays: IndonesianHolidays
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions)
+
+    def context(self) -> Context:
+        return Context(now=lambda: datetime.now(UTC), holidays=self.holidays, clients=self.clients)
 
 
 def build(settings: ReferralSettings | None = None) -> Container:
     settings = settings or ReferralSettings()
     engine = db.async_engine(settings.database_url)
-    return Container(settings=settings, engine=engine, sessions=db.session_factory(engine))
+    return Container(
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        clients=ClientService(settings.client_service_url),
+        holidays=IndonesianHolidays(),
+    )

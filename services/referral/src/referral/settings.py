@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -13,3 +16,7 @@ class ReferralSettings(ServiceSettings):
     service_name: str = "referral"
     database_url: str = "postgresql+psycopg://referral:referral-dev@127.0.0.1:5432/referral"
     http_port: int = 8102
+    # The client service, called directly (not through the gateway) for referral profiles.
+    client_service_url: str = "http://127.0.0.1:8101"
+    sla_scan_seconds: float = 30.0
+    worker_instance_id: str = Field(default_factory=lambda: f"referral-{socket.gethostname()}")

@@ -28,7 +28,12 @@ class Contract(BaseModel):
 
 def registry() -> dict[str, type[Contract]]:
     """Every published contract by its type string."""
-    from shared.contracts import client, notify, referral
+    from shared.contracts import client, notify, partner, referral
 
-    contracts: list[type[Contract]] = [*client.PUBLISHED, *notify.PUBLISHED, *referral.PUBLISHED]
+    contracts: list[type[Contract]] = [
+        *client.PUBLISHED,
+        *notify.PUBLISHED,
+        *referral.PUBLISHED,
+        *partner.PUBLISHED,
+    ]
     return {c.TYPE: c for c in contracts}

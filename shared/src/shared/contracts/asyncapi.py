@@ -14,13 +14,14 @@ from typing import Any
 from shared.contracts import Contract
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
+from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
 
 # Each internal topic: who writes it, who reads it (consumer group), and what it carries.
 TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
         "producer": "client",
-        "consumers": ["notify", "client-timeline"],
+        "consumers": ["notify", "client-timeline", "referral"],
         "contracts": client_contracts.PUBLISHED,
         "partitions": 3,
     },
@@ -29,6 +30,16 @@ TOPICS: dict[str, dict[str, Any]] = {
         "consumers": ["client-timeline"],
         "contracts": referral_contracts.PUBLISHED,
         "partitions": 3,
+    },
+    **{
+        partner_contracts.topic_for(code): {
+            "producer": "referral",
+            "consumers": [f"partner-{code}"],
+            "contracts": partner_contracts.PUBLISHED,
+            "partitions": 3,
+            "key": "the referral id",
+        }
+        for code in ("bank-nusantara", "dompet-rakyat")
     },
     notify_contracts.TOPIC: {
         "producer": "notify",
@@ -82,7 +93,11 @@ def document() -> dict[str, Any]:
                 "payload": {k: v for k, v in schema.items() if k != "$defs"},
                 "bindings": {
                     "kafka": {
-                        "key": {"type": "string", "format": "uuid", "description": "the client id"}
+                        "key": {
+                            "type": "string",
+                            "format": "uuid",
+                            "description": spec.get("key", "the client id"),
+                        }
                     }
                 },
                 "examples": [

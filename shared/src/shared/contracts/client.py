@@ -25,6 +25,13 @@ class Contact(BaseModel):
     email: str | None = None
 
 
+class BusinessInfo(BaseModel):
+    nib: str
+    name: str
+    kbli: str
+    scale: str
+
+
 class ClientRegistered(Contract):
     """A client was registered by an officer."""
 
@@ -55,6 +62,7 @@ class ClientRegistered(Contract):
     disability: bool
     preferred_language: Literal["id", "en"]
     contact: Contact
+    business: BusinessInfo | None = None
 
 
 class ClientUpdated(Contract):

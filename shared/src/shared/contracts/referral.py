@@ -1,12 +1,12 @@
 """Events published by the referral service on `referral.events` (key: the client id).
 
-Defined ahead of the referral service (issue 4) because client intake reacts to them: an
-account opened through a referral starts the 30- and 90-day follow-ups.
+An internal topic: identifiers and states, never a person's details (those go, within the
+consented scope, only to the partner's own topic: `shared.contracts.partner`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -16,6 +16,97 @@ TOPIC = "referral.events"
 SOURCE = "/services/referral"
 
 Outcome = Literal["account_opened", "loan_disbursed", "merchant_active", "wallet_activated"]
+
+
+_REFERRAL = {
+    "referral_id": "6c5b4a39-2817-4f6e-9d5c-4b3a29180716",
+    "client_id": "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10",
+    "region_code": "3273",
+    "partner_code": "bank-nusantara",
+    "product_code": "savings-basic",
+}
+
+
+class _ReferralEvent(Contract):
+    referral_id: UUID
+    client_id: UUID
+    region_code: str
+    partner_code: str
+    product_code: str
+
+
+class ReferralSent(_ReferralEvent):
+    """An officer referred a consenting client; the partner must acknowledge by `respond_by`."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.sent.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_REFERRAL,
+        "fee_sheet_version": "2026-01",
+        "options_shown": ["bank-nusantara", "dompet-rakyat"],
+        "sent_at": "2026-11-30T03:00:00Z",
+        "respond_by": "2026-12-02",
+    }
+
+    fee_sheet_version: str
+    options_shown: list[str]
+    sent_at: datetime
+    respond_by: date
+
+
+class ReferralAcknowledged(_ReferralEvent):
+    """The partner picked the referral up."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.acknowledged.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {**_REFERRAL, "acknowledged_at": "2026-12-01T07:00:00Z"}
+
+    acknowledged_at: datetime
+
+
+class ReferralDeclined(_ReferralEvent):
+    """The partner declined, with a reason code."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.declined.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_REFERRAL,
+        "reason": "documents_missing",
+        "declined_at": "2026-12-03T07:00:00Z",
+    }
+
+    reason: str
+    declined_at: datetime
+
+
+class ReferralWithdrawn(_ReferralEvent):
+    """The referral ended without an outcome: consent withdrawn, officer withdrew, or expired."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.withdrawn.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_REFERRAL,
+        "reason": "consent_withdrawn",
+        "withdrawn_at": "2026-12-05T08:00:00Z",
+    }
+
+    reason: Literal["consent_withdrawn", "officer_withdrew", "expired"]
+    withdrawn_at: datetime
+
+
+class ReferralEscalated(_ReferralEvent):
+    """A referral breached its SLA; the province's supervisor must hear of it."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.escalated.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_REFERRAL,
+        "breach": "not_acknowledged",
+        "escalated_at": "2026-12-03T00:00:00Z",
+    }
+
+    breach: Literal["not_acknowledged", "outcome_late"]
+    escalated_at: datetime
 
 
 class ReferralCompleted(Contract):
@@ -42,4 +133,11 @@ class ReferralCompleted(Contract):
     completed_at: datetime
 
 
-PUBLISHED: list[type[Contract]] = [ReferralCompleted]
+PUBLISHED: list[type[Contract]] = [
+    ReferralSent,
+    ReferralAcknowledged,
+    ReferralCompleted,
+    ReferralDeclined,
+    ReferralWithdrawn,
+    ReferralEscalated,
+]

@@ -33,6 +33,15 @@ def _contact(client: Client) -> client_contracts.Contact:
     return client_contracts.Contact(phone=client.phone, email=client.email)
 
 
+def _business(client: Client) -> client_contracts.BusinessInfo | None:
+    b = client.business
+    return (
+        client_contracts.BusinessInfo(nib=b.nib, name=b.name, kbli=b.kbli, scale=b.scale)
+        if b
+        else None
+    )
+
+
 def client_envelopes(client: Client) -> list[Envelope]:
     out = []
     for event in client.events:
@@ -50,6 +59,7 @@ def client_envelopes(client: Client) -> list[Envelope]:
                 disability=client.disability,
                 preferred_language=client.preferred_language,
                 contact=_contact(client),
+                business=_business(client),
             )
         elif isinstance(event, events.ClientUpdated):
             data = client_contracts.ClientUpdated(

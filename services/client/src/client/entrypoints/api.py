@@ -32,6 +32,7 @@ from client.entrypoints.schemas import (
     ImportRejection,
     NewClient,
     NewConsent,
+    ReferralProfile,
     RevealedNik,
     TimelineEntry,
     TimelinePage,
@@ -152,6 +153,42 @@ async def update_client(
         raise NotFound("client") from None
     except InvalidClient as exc:
         raise _invalid(exc) from None
+
+
+@router.get("/{client_id}/referral-profile", response_model=ReferralProfile, responses=NOT_FOUND)
+async def referral_profile(
+    client_id: UUID,
+    user: CaseWorker,
+    uow: UowDep,
+    partner_code: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+) -> ReferralProfile:
+    """Exactly the fields the live referral consent for `partner_code` allows; audited."""
+    try:
+        client, consent = await handlers.referral_profile(client_id, partner_code, user, uow)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    except handlers.NoLiveConsent:
+        raise Conflict("No live referral consent for this partner.", "no-consent") from None
+    profile = ReferralProfile(
+        client_id=client.id,
+        kind=client.kind,
+        region_code=client.region_code,
+        consent_id=consent.id,
+        consent_granted_at=consent.granted_at,
+        scope=list(consent.scope),
+    )
+    if "contact" in consent.scope:
+        profile.full_name, profile.phone = client.full_name, client.phone
+    if "identity" in consent.scope:
+        profile.nik, profile.birth_date, profile.sex = (
+            client.nik.value,
+            client.birth_date,
+            client.sex,
+        )
+    if "business" in consent.scope and client.business is not None:
+        b = client.business
+        profile.business = {"nib": b.nib, "name": b.name, "kbli": b.kbli}
+    return profile
 
 
 @router.post("/{client_id}/nik/reveal", response_model=RevealedNik, responses=NOT_FOUND)

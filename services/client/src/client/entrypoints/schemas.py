@@ -339,3 +339,20 @@ class MergeRequest(BaseModel):
 
 class MergeOut(BaseModel):
     survivor_id: UUID
+
+
+class ReferralProfile(BaseModel):
+    """A client's details cut to a live referral consent's scope (for the referral service)."""
+
+    client_id: UUID
+    kind: str
+    region_code: str
+    consent_id: UUID
+    consent_granted_at: datetime
+    scope: list[str]
+    full_name: str | None = None
+    phone: str | None = None
+    nik: str | None = None
+    birth_date: date | None = None
+    sex: str | None = None
+    business: dict[str, Any] | None = None

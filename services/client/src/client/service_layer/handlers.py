@@ -251,3 +251,33 @@ COMMAND_HANDLERS = {
     commands.GrantConsent: grant_consent,
     commands.WithdrawConsent: withdraw_consent,
 }
+
+
+class NoLiveConsent(Exception):
+    """The client has no live referral consent for that partner."""
+
+
+async def referral_profile(
+    client_id: UUID, partner_code: str, actor: Principal, uow: UnitOfWork
+) -> tuple[Client, Consent]:
+    """The client and the live referral consent for `partner_code`, the read audited.
+
+    The referral service calls this with the officer's own token when it sends a referral:
+    the NIK never travels on internal topics (docs/decisions/0006).
+    """
+    async with uow:
+        client = await uow.clients.get(client_id, actor.scope)
+        if client is None:
+            raise ClientNotFound()
+        live = [
+            c
+            for c in await uow.consents.for_client(client_id)
+            if c.live and c.purpose == "referral" and c.partner_code == partner_code
+        ]
+        if not live:
+            raise NoLiveConsent()
+        await uow.audit.record(
+            actor=actor.subject, username=actor.username, client=client, purpose="referral"
+        )
+        await uow.commit()
+    return client, live[0]

@@ -2,11 +2,107 @@
 
 from __future__ import annotations
 
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
 from shared.db import new_metadata
+from shared.idempotency import idempotency_table
 from shared.messaging.inbox import inbox_table
 from shared.messaging.outbox import outbox_table
 
 metadata = new_metadata()
 
+partners = Table(
+    "partners",
+    metadata,
+    Column("code", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("regulator", Text, nullable=False),
+    Column("licence_type", Text, nullable=False),
+    Column("licence_number", Text, nullable=False),
+    Column("licence_status", Text, nullable=False),
+    Column("licence_verified_on", Date, nullable=False),
+    CheckConstraint("regulator IN ('OJK', 'BI')", name="regulator"),
+    CheckConstraint("licence_status IN ('active', 'suspended', 'revoked')", name="licence_status"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("partner_code", Text, ForeignKey("partners.code"), nullable=False),
+    Column("code", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("fee_sheet", JSONB, nullable=False),
+    Column("rules", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    PrimaryKeyConstraint("partner_code", "code"),
+)
+
+# What client events tell us about a client: enough to check eligibility, never a NIK.
+client_facts = Table(
+    "client_facts",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("has_nib", Boolean, nullable=False),
+    Column("merged_into", Uuid),
+)
+
+# The consent projection, fed by consent events: the gate for every referral.
+consents = Table(
+    "consents",
+    metadata,
+    Column("consent_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("partner_code", Text, nullable=False),
+    Column("scope", JSONB, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Index("ix_consents_client_id_partner_code", "client_id", "partner_code"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("partner_code", Text, ForeignKey("partners.code"), nullable=False),
+    Column("product_code", Text, nullable=False),
+    Column("consent_id", Uuid, nullable=False),
+    Column("fee_sheet_version", Text, nullable=False),
+    Column("options_shown", JSONB, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("respond_by", Date, nullable=False),
+    Column("sent_by", Text, nullable=False),
+    Column("external_ref", Text),
+    Column("outcome", Text),
+    Column("reason", Text),
+    Column("updated_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False, server_default="1"),
+    Index("ix_referrals_client_id", "client_id"),
+    Index("ix_referrals_partner_code_state", "partner_code", "state"),
+    Index("ix_referrals_open_respond_by", "respond_by", postgresql_where=text("state = 'sent'")),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)
+idempotency_keys = idempotency_table(metadata)

@@ -1,13 +1,15 @@
-"""The referral API process: `uvicorn --factory referral.entrypoints.app:create`.
-
-The routes of this service arrive with its own issue; until then it serves health and OpenAPI.
-"""
+"""The referral API process: `uvicorn --factory referral.entrypoints.app:create`."""
 
 from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
 from referral import bootstrap
+from referral.adapters import orm
+from referral.entrypoints.api import catalogue_router, officer_router, partner_router
 from referral.settings import ReferralSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -19,8 +21,20 @@ def create(settings: ReferralSettings | None = None, *, configure_process: bool 
         configure_logging("referral-api", settings.log_level, settings.log_file)
         configure_telemetry("referral-api", settings.otlp_endpoint)
     container = bootstrap.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await container.clients.close()
+
     app = create_app(
-        container.settings, title="Jembatan referrals", routers=[], engine=container.engine
+        settings,
+        title="Jembatan referrals",
+        description="Refer consenting clients to licensed partners; the partner side of it.",
+        routers=[officer_router, catalogue_router, partner_router],
+        engine=container.engine,
+        lifespan=lifespan,
+        idempotency_keys=orm.idempotency_keys,
     )
     app.state.container = container
     return app

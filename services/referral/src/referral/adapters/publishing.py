@@ -1,0 +1,153 @@
+"""Referral changes, translated into `referral.events` and the partner's own topic."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from referral.domain.offer import applicant_for_partner
+from referral.domain.referral import Happened, Referral
+from shared.calendar import time_zone_of
+from shared.contracts import Contract
+from shared.contracts import partner as partner_contracts
+from shared.contracts import referral as referral_contracts
+from shared.messaging.envelope import Envelope
+
+
+def _internal(referral: Referral, data: Contract) -> tuple[str, Envelope]:
+    return referral_contracts.TOPIC, Envelope(
+        type=data.TYPE,
+        source=referral_contracts.SOURCE,
+        subject=f"referral/{referral.id}",
+        key=str(referral.client_id),
+        data=data.to_data(),
+    )
+
+
+def _to_partner(referral: Referral, data: Contract) -> tuple[str, Envelope]:
+    # The partner's key is the referral id: no person's identifier leaves in a key.
+    return partner_contracts.topic_for(referral.partner_code), Envelope(
+        type=data.TYPE,
+        source=partner_contracts.SOURCE,
+        subject=f"referral/{referral.id}",
+        key=str(referral.id),
+        data=data.to_data(),
+    )
+
+
+def _ids(referral: Referral) -> dict[str, object]:
+    return {
+        "referral_id": referral.id,
+        "client_id": referral.client_id,
+        "region_code": referral.region_code,
+        "partner_code": referral.partner_code,
+        "product_code": referral.product_code,
+    }
+
+
+def end_of_day(referral: Referral) -> datetime:
+    """The last second of the respond-by day in the office's zone (what a partner reads)."""
+    zone = ZoneInfo(time_zone_of(referral.region_code))
+    return datetime.combine(referral.respond_by, time(23, 59, 59), zone)
+
+
+def offered(
+    referral: Referral,
+    kind: str,
+    profile: dict[str, object],
+    scope: tuple[str, ...],
+    consent_granted_at: datetime,
+) -> tuple[str, Envelope]:
+    data = partner_contracts.ReferralOffered(
+        referral_id=referral.id,
+        product_code=referral.product_code,
+        offered_at=referral.sent_at,
+        respond_by=end_of_day(referral),
+        office_region_code=referral.region_code,
+        applicant=partner_contracts.Applicant.model_validate(
+            applicant_for_partner(kind, profile, scope)
+        ),
+        consent=partner_contracts.Consent(
+            consent_id=referral.consent_id,
+            granted_at=consent_granted_at,
+            scope=list(scope),
+        ),
+    )
+    return _to_partner(referral, data)
+
+
+def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelope]]:
+    """What each change of state announces, internally and (for an ending) to the partner."""
+    ids = _ids(referral)
+    at = happened.at
+    out: list[tuple[str, Envelope]] = []
+    if happened.action == "send":
+        out.append(
+            _internal(
+                referral,
+                referral_contracts.ReferralSent(
+                    **ids,
+                    fee_sheet_version=referral.fee_sheet_version,
+                    options_shown=list(referral.options_shown),
+                    sent_at=at,
+                    respond_by=referral.respond_by,
+                ),
+            )
+        )
+    elif happened.action == "acknowledge":
+        out.append(
+            _internal(referral, referral_contracts.ReferralAcknowledged(**ids, acknowledged_at=at))
+        )
+    elif happened.action == "complete":
+        out.append(
+            _internal(
+                referral,
+                referral_contracts.ReferralCompleted(
+                    **ids,
+                    outcome=happened.detail["outcome"],
+                    completed_at=at,
+                ),
+            )
+        )
+    elif happened.action == "decline":
+        out.append(
+            _internal(
+                referral,
+                referral_contracts.ReferralDeclined(
+                    **ids,
+                    reason=happened.detail["reason"],
+                    declined_at=at,
+                ),
+            )
+        )
+    elif happened.action in ("withdraw", "expire"):
+        reason = happened.detail["reason"]
+        out.append(
+            _internal(
+                referral,
+                referral_contracts.ReferralWithdrawn(**ids, reason=reason, withdrawn_at=at),
+            )
+        )
+        out.append(
+            _to_partner(
+                referral,
+                partner_contracts.ReferralWithdrawn(
+                    referral_id=referral.id,
+                    withdrawn_at=at,
+                    reason=reason,
+                    erase_by=datetime.fromisoformat(happened.detail["erase_by"]),
+                ),
+            )
+        )
+        if happened.action == "expire":
+            out.append(
+                _internal(
+                    referral,
+                    referral_contracts.ReferralEscalated(
+                        **ids,
+                        breach="not_acknowledged",
+                        escalated_at=at,
+                    ),
+                )
+            )
+    return out

@@ -1,0 +1,277 @@
+"""Persistence of the catalogue, the client and consent projections, and referrals."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from referral.adapters import orm
+from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
+from referral.domain.eligibility import Applicant
+from referral.domain.referral import Referral
+from shared.auth import RegionScope
+
+
+class ConcurrentUpdate(Exception):
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveConsent:
+    consent_id: UUID
+    scope: tuple[str, ...]
+    granted_at: datetime
+
+
+class Catalogue:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def partners(self) -> list[Partner]:
+        partner_rows = (
+            await self._session.execute(select(orm.partners).order_by(orm.partners.c.code))
+        ).all()
+        product_rows = (
+            await self._session.execute(select(orm.products).order_by(orm.products.c.code))
+        ).all()
+        return [
+            _partner(p._mapping, [r._mapping for r in product_rows if r.partner_code == p.code])
+            for p in partner_rows
+        ]
+
+    async def partner(self, code: str) -> Partner | None:
+        return next((p for p in await self.partners() if p.code == code), None)
+
+    async def upsert(self, partner: Partner) -> None:
+        values = {k: v for k, v in dataclasses.asdict(partner).items() if k != "products"}
+        await self._session.execute(
+            pg_insert(orm.partners)
+            .values(values)
+            .on_conflict_do_update(index_elements=["code"], set_=values)
+        )
+        for product in partner.products:
+            row = {
+                "partner_code": partner.code,
+                "code": product.code,
+                "name": product.name,
+                "kind": product.kind,
+                "fee_sheet": dataclasses.asdict(product.fee_sheet),
+                "rules": [dataclasses.asdict(r) for r in product.rules],
+            }
+            await self._session.execute(
+                pg_insert(orm.products)
+                .values(row)
+                .on_conflict_do_update(index_elements=["partner_code", "code"], set_=row)
+            )
+
+    async def set_licence(self, code: str, status: str, verified_on: date) -> bool:
+        result = await self._session.execute(
+            update(orm.partners)
+            .where(orm.partners.c.code == code)
+            .values(licence_status=status, licence_verified_on=verified_on)
+            .returning(orm.partners.c.code)
+        )
+        return result.first() is not None
+
+
+def _partner(row: Any, products: list[Any]) -> Partner:
+    return Partner(
+        code=row["code"],
+        name=row["name"],
+        kind=row["kind"],
+        regulator=row["regulator"],
+        licence_type=row["licence_type"],
+        licence_number=row["licence_number"],
+        licence_status=row["licence_status"],
+        licence_verified_on=row["licence_verified_on"],
+        products=tuple(
+            Product(
+                code=p["code"],
+                partner_code=p["partner_code"],
+                name=p["name"],
+                kind=p["kind"],
+                fee_sheet=FeeSheet(**p["fee_sheet"]),
+                rules=tuple(Rule(**r) for r in p["rules"]),
+            )
+            for p in products
+        ),
+    )
+
+
+class Projections:
+    """Client facts and consents, as the client service announced them."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def upsert_client(self, client_id: UUID, **facts: Any) -> None:
+        await self._session.execute(
+            pg_insert(orm.client_facts)
+            .values(client_id=client_id, **facts)
+            .on_conflict_do_update(index_elements=["client_id"], set_=facts)
+        )
+
+    async def set_region(self, client_id: UUID, region_code: str) -> None:
+        await self._session.execute(
+            update(orm.client_facts)
+            .where(orm.client_facts.c.client_id == client_id)
+            .values(region_code=region_code)
+        )
+
+    async def applicant(self, client_id: UUID, scope: RegionScope) -> Applicant | None:
+        row = (
+            await self._session.execute(
+                select(orm.client_facts).where(
+                    orm.client_facts.c.client_id == client_id,
+                    scope.filter(orm.client_facts.c.region_code),
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        return Applicant(
+            kind=row.kind,
+            birth_date=row.birth_date,
+            region_code=row.region_code,
+            has_nib=row.has_nib,
+        )
+
+    async def grant(
+        self, consent_id: UUID, client_id: UUID, partner_code: str, scope: list[str], at: datetime
+    ) -> None:
+        await self._session.execute(
+            pg_insert(orm.consents)
+            .values(
+                consent_id=consent_id,
+                client_id=client_id,
+                partner_code=partner_code,
+                scope=scope,
+                granted_at=at,
+            )
+            .on_conflict_do_nothing()
+        )
+
+    async def withdraw(self, consent_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(orm.consents)
+            .where(orm.consents.c.consent_id == consent_id)
+            .values(withdrawn_at=at)
+        )
+
+    async def live_consent(self, client_id: UUID, partner_code: str) -> LiveConsent | None:
+        row = (
+            await self._session.execute(
+                select(orm.consents)
+                .where(
+                    orm.consents.c.client_id == client_id,
+                    orm.consents.c.partner_code == partner_code,
+                    orm.consents.c.withdrawn_at.is_(None),
+                )
+                .order_by(orm.consents.c.granted_at.desc())
+                .limit(1)
+            )
+        ).first()
+        return LiveConsent(row.consent_id, tuple(row.scope), row.granted_at) if row else None
+
+
+_FIELDS = [f.name for f in dataclasses.fields(Referral) if f.name != "events"]
+
+
+class Referrals:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, referral: Referral) -> None:
+        values = {name: getattr(referral, name) for name in _FIELDS}
+        values["options_shown"] = list(referral.options_shown)
+        await self._session.execute(insert(orm.referrals).values(**values))
+
+    async def save(self, referral: Referral) -> None:
+        result = await self._session.execute(
+            update(orm.referrals)
+            .where(orm.referrals.c.id == referral.id)
+            .values(
+                state=referral.state,
+                external_ref=referral.external_ref,
+                outcome=referral.outcome,
+                reason=referral.reason,
+                updated_at=referral.updated_at,
+                version=orm.referrals.c.version + 1,
+            )
+            .returning(orm.referrals.c.id)
+        )
+        if result.first() is None:
+            raise ConcurrentUpdate()
+
+    async def get(
+        self,
+        referral_id: UUID,
+        *,
+        scope: RegionScope | None = None,
+        partner_code: str | None = None,
+    ) -> Referral | None:
+        """One referral, within the officer's region or the partner's own; locked for change."""
+        query = select(orm.referrals).where(orm.referrals.c.id == referral_id).with_for_update()
+        if scope is not None:
+            query = query.where(scope.filter(orm.referrals.c.region_code))
+        if partner_code is not None:
+            query = query.where(orm.referrals.c.partner_code == partner_code)
+        row = (await self._session.execute(query)).first()
+        return _referral(row._mapping) if row else None
+
+    async def find(
+        self,
+        *,
+        scope: RegionScope | None = None,
+        partner_code: str | None = None,
+        client_id: UUID | None = None,
+        state: str | None = None,
+        limit: int = 50,
+        after: UUID | None = None,
+    ) -> list[Referral]:
+        query = select(orm.referrals)
+        if scope is not None:
+            query = query.where(scope.filter(orm.referrals.c.region_code))
+        if partner_code is not None:
+            query = query.where(orm.referrals.c.partner_code == partner_code)
+        if client_id is not None:
+            query = query.where(orm.referrals.c.client_id == client_id)
+        if state is not None:
+            query = query.where(orm.referrals.c.state == state)
+        if after is not None:
+            query = query.where(orm.referrals.c.id > after)
+        rows = await self._session.execute(query.order_by(orm.referrals.c.id).limit(limit))
+        return [_referral(r._mapping) for r in rows]
+
+    async def open_for_consent(self, client_id: UUID, partner_code: str) -> list[Referral]:
+        rows = await self._session.execute(
+            select(orm.referrals)
+            .where(
+                orm.referrals.c.client_id == client_id,
+                orm.referrals.c.partner_code == partner_code,
+                orm.referrals.c.state.in_(("sent", "acknowledged")),
+            )
+            .with_for_update()
+        )
+        return [_referral(r._mapping) for r in rows]
+
+    async def unacknowledged_due_by(self, day: date, limit: int) -> list[Referral]:
+        rows = await self._session.execute(
+            select(orm.referrals)
+            .where(orm.referrals.c.state == "sent", orm.referrals.c.respond_by <= day)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_referral(r._mapping) for r in rows]
+
+
+def _referral(row: Any) -> Referral:
+    values = {name: row[name] for name in _FIELDS}
+    values["options_shown"] = tuple(row["options_shown"])
+    return Referral(**values)

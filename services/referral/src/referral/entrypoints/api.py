@@ -1,0 +1,200 @@
+"""HTTP routes of referrals, the catalogue and the partner side: parse, handle, shape."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Request, status
+
+from referral.bootstrap import Container
+from referral.domain.referral import IllegalTransition
+from referral.entrypoints.schemas import (
+    LicenceChange,
+    NewReferral,
+    PartnerList,
+    PartnerOut,
+    PartnerReferralOut,
+    PartnerReferralPage,
+    ReferralOut,
+    ReferralPage,
+    StatusChange,
+)
+from referral.service_layer import handlers
+from shared.auth import Principal, require_roles
+from shared.problems import Conflict, FieldError, Forbidden, Invalid, NotFound, Problem
+
+officer_router = APIRouter(prefix="/api/referrals", tags=["referrals"])
+catalogue_router = APIRouter(prefix="/api/partners", tags=["catalogue"])
+partner_router = APIRouter(prefix="/api/partner/referrals", tags=["partner"])
+
+CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+AnyUser = Annotated[
+    Principal, Depends(require_roles("officer", "supervisor", "admin", "ministry", "partner"))
+]
+PartnerUser = Annotated[Principal, Depends(require_roles("partner"))]
+Limit = Annotated[int, Query(ge=1, le=200)]
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such referral for you"}}
+
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(_container)]
+
+
+def _illegal(exc: IllegalTransition) -> Problem:
+    return Conflict(str(exc), "illegal-transition", state=exc.state)
+
+
+@catalogue_router.get("", response_model=PartnerList)
+async def catalogue(user: AnyUser, container: ContainerDep) -> PartnerList:
+    """Licensed partners, their licences, products, fee sheets and eligibility rules."""
+    async with container.uow() as uow:
+        partners = await uow.catalogue.partners()
+    return PartnerList(items=[PartnerOut.of(p) for p in partners])
+
+
+@catalogue_router.put("/{partner_code}/licence", response_model=PartnerOut, responses=NOT_FOUND)
+async def change_licence(
+    partner_code: str, body: LicenceChange, user: Admin, container: ContainerDep
+) -> PartnerOut:
+    """Record a licence check (OJK/BI); a partner whose licence is not active gets no referral."""
+    async with container.uow() as uow:
+        if not await uow.catalogue.set_licence(
+            partner_code, body.licence_status, body.licence_verified_on
+        ):
+            raise NotFound("partner")
+        partner = await uow.catalogue.partner(partner_code)
+        await uow.commit()
+    assert partner is not None
+    return PartnerOut.of(partner)
+
+
+@officer_router.post("", status_code=status.HTTP_201_CREATED, response_model=ReferralOut)
+async def send_referral(
+    body: NewReferral, user: CaseWorker, request: Request, container: ContainerDep
+) -> ReferralOut:
+    token = request.headers["authorization"].partition(" ")[2].strip()
+    command = handlers.SendReferral(
+        actor=user,
+        bearer_token=token,
+        client_id=body.client_id,
+        partner_code=body.partner_code,
+        product_code=body.product_code,
+        fee_sheet_version=body.fee_sheet_version,
+        options_shown=tuple(body.options_shown),
+    )
+    try:
+        referral = await handlers.send_referral(command, container.uow(), container.context())
+    except handlers.NotFound:
+        raise NotFound("client") from None
+    except handlers.BadInput as exc:
+        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    except handlers.Ineligible as exc:
+        raise Invalid(
+            [FieldError(f"eligibility.{f.rule}", f.reason) for f in exc.failures],
+            detail="The client is not eligible for this product.",
+        ) from None
+    except handlers.Refused as exc:
+        raise Conflict(exc.detail, exc.slug) from None
+    return ReferralOut.of(referral)
+
+
+@officer_router.get("", response_model=ReferralPage)
+async def list_referrals(
+    user: CaseWorker,
+    container: ContainerDep,
+    client_id: UUID | None = None,
+    status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
+    limit: Limit = 50,
+    cursor: UUID | None = None,
+) -> ReferralPage:
+    async with container.uow() as uow:
+        found = await uow.referrals.find(
+            scope=user.scope, client_id=client_id, state=status, limit=limit, after=cursor
+        )
+    return ReferralPage(
+        items=[ReferralOut.of(r) for r in found],
+        next_cursor=str(found[-1].id) if len(found) == limit else None,
+    )
+
+
+@officer_router.get("/{referral_id}", response_model=ReferralOut, responses=NOT_FOUND)
+async def get_referral(referral_id: UUID, user: CaseWorker, container: ContainerDep) -> ReferralOut:
+    async with container.uow() as uow:
+        referral = await uow.referrals.get(referral_id, scope=user.scope)
+    if referral is None:
+        raise NotFound("referral")
+    return ReferralOut.of(referral)
+
+
+@officer_router.post("/{referral_id}/withdraw", response_model=ReferralOut, responses=NOT_FOUND)
+async def withdraw(referral_id: UUID, user: CaseWorker, container: ContainerDep) -> ReferralOut:
+    try:
+        referral = await handlers.withdraw_by_officer(
+            referral_id, user, container.uow(), container.context()
+        )
+    except handlers.NotFound:
+        raise NotFound("referral") from None
+    except IllegalTransition as exc:
+        raise _illegal(exc) from None
+    return ReferralOut.of(referral)
+
+
+def _partner_code(user: Principal) -> str:
+    if not user.partner_code:
+        raise Forbidden()
+    return user.partner_code
+
+
+def _for_partner(referral: object) -> PartnerReferralOut:
+    return PartnerReferralOut.model_validate(referral, from_attributes=True)
+
+
+@partner_router.get("", response_model=PartnerReferralPage)
+async def partner_referrals(
+    user: PartnerUser,
+    container: ContainerDep,
+    status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
+    limit: Limit = 50,
+    cursor: UUID | None = None,
+) -> PartnerReferralPage:
+    """Your own referrals only."""
+    async with container.uow() as uow:
+        found = await uow.referrals.find(
+            partner_code=_partner_code(user), state=status, limit=limit, after=cursor
+        )
+    return PartnerReferralPage(
+        items=[_for_partner(r) for r in found],
+        next_cursor=str(found[-1].id) if len(found) == limit else None,
+    )
+
+
+@partner_router.post(
+    "/{referral_id}/status", response_model=PartnerReferralOut, responses=NOT_FOUND
+)
+async def answer(
+    referral_id: UUID, body: StatusChange, user: PartnerUser, container: ContainerDep
+) -> PartnerReferralOut:
+    """Acknowledge, complete with an outcome, or decline with a reason code."""
+    command = handlers.PartnerAnswer(
+        partner_code=_partner_code(user),
+        referral_id=referral_id,
+        status=body.status,
+        outcome=body.outcome,
+        reason=body.reason,
+        external_ref=body.external_ref,
+    )
+    try:
+        referral = await handlers.answer_as_partner(command, container.uow(), container.context())
+    except handlers.NotFound:
+        raise NotFound("referral") from None
+    except handlers.BadInput as exc:
+        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    except IllegalTransition as exc:
+        raise _illegal(exc) from None
+    return _for_partner(referral)

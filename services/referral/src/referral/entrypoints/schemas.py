@@ -1,0 +1,136 @@
+"""The HTTP shapes of referrals and the partner catalogue."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from referral.domain.catalogue import Partner
+from referral.domain.referral import Referral
+
+Code = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class ProductOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    fee_sheet: dict[str, Any]
+    rules: list[dict[str, Any]]
+
+
+class PartnerOut(BaseModel):
+    code: str
+    name: str
+    kind: str
+    regulator: str
+    licence_type: str
+    licence_number: str
+    licence_status: str
+    licence_verified_on: date
+    products: list[ProductOut]
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerOut:
+        return cls(
+            **{k: v for k, v in dataclasses.asdict(partner).items() if k != "products"},
+            products=[
+                ProductOut(
+                    code=p.code,
+                    name=p.name,
+                    kind=p.kind,
+                    fee_sheet=dataclasses.asdict(p.fee_sheet),
+                    rules=[dataclasses.asdict(r) for r in p.rules],
+                )
+                for p in partner.products
+            ],
+        )
+
+
+class PartnerList(BaseModel):
+    items: list[PartnerOut]
+
+
+class LicenceChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    licence_status: Literal["active", "suspended", "revoked"]
+    licence_verified_on: date
+
+
+class NewReferral(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: UUID
+    partner_code: str = Code
+    product_code: str = Code
+    fee_sheet_version: str = Field(
+        min_length=1, max_length=40, description="the fee sheet the client saw and acknowledged"
+    )
+    options_shown: list[str] = Field(
+        default_factory=list, max_length=20, description="every partner offered to the client"
+    )
+
+
+class ReferralOut(BaseModel):
+    id: UUID
+    client_id: UUID
+    region_code: str
+    partner_code: str
+    product_code: str
+    state: str
+    fee_sheet_version: str
+    options_shown: list[str]
+    sent_at: datetime
+    respond_by: date
+    external_ref: str | None
+    outcome: str | None
+    reason: str | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, referral: Referral) -> ReferralOut:
+        return cls(
+            **{
+                k: v
+                for k, v in dataclasses.asdict(referral).items()
+                if k in cls.model_fields and k != "options_shown"
+            },
+            options_shown=list(referral.options_shown),
+        )
+
+
+class ReferralPage(BaseModel):
+    items: list[ReferralOut]
+    next_cursor: str | None
+
+
+class PartnerReferralOut(BaseModel):
+    """What a partner sees of its own referrals through the API (no applicant details)."""
+
+    id: UUID
+    product_code: str
+    state: str
+    sent_at: datetime
+    respond_by: date
+    external_ref: str | None
+    outcome: str | None
+    reason: str | None
+
+
+class PartnerReferralPage(BaseModel):
+    items: list[PartnerReferralOut]
+    next_cursor: str | None
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Literal["acknowledged", "completed", "declined"]
+    outcome: str | None = Field(default=None, description="for completed: account_opened, ...")
+    reason: str | None = Field(default=None, description="for declined: documents_missing, ...")
+    external_ref: str | None = Field(default=None, max_length=100)

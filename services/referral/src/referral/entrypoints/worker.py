@@ -1,0 +1,45 @@
+"""The referral worker: projections from client events, consent withdrawal, SLA expiry.
+
+`python -m referral.entrypoints.worker`
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import faust
+
+from referral import bootstrap
+from referral.adapters import orm
+from referral.service_layer.handlers import expire_late_referrals
+from referral.service_layer.reactions import CONSUMED
+from referral.settings import ReferralSettings
+from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.telemetry import configure_telemetry
+
+GROUP = "referral"
+
+
+def create(container: bootstrap.Container) -> faust.App:
+    settings = container.settings
+    app = create_worker_app(GROUP, settings.kafka_bootstrap_servers, settings.worker_instance_id)
+    for topic, handlers in CONSUMED.items():
+        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+
+    async def expire_unacknowledged() -> None:
+        await expire_late_referrals(container.uow(), datetime.now(UTC))
+
+    app.timer(interval=settings.sla_scan_seconds)(expire_unacknowledged)
+    return app
+
+
+def main() -> None:
+    settings = ReferralSettings()
+    configure_telemetry("referral-worker", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    run_worker(create(container), "referral-worker", settings.log_level, settings.log_file)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""Use cases of referrals: send, withdraw, the partner's answers, consent and SLA reactions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Container
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from referral.adapters import publishing
+from referral.adapters.clients import ClientService, ProfileUnavailable
+from referral.domain.eligibility import FailedRule, failed_rules
+from referral.domain.referral import Referral
+from referral.service_layer.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.calendar import local_now
+
+
+@dataclass(frozen=True)
+class Context:
+    now: Callable[[], datetime]
+    holidays: Container[date]
+    clients: ClientService
+
+
+class NotFound(Exception):
+    pass
+
+
+class Refused(Exception):
+    """409: the referral may not be sent (no live consent, licence not active)."""
+
+    def __init__(self, slug: str, detail: str) -> None:
+        super().__init__(detail)
+        self.slug = slug
+        self.detail = detail
+
+
+class Ineligible(Exception):
+    def __init__(self, failures: list[FailedRule]) -> None:
+        super().__init__("not eligible")
+        self.failures = failures
+
+
+class BadInput(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SendReferral:
+    actor: Principal
+    bearer_token: str
+    client_id: UUID
+    partner_code: str
+    product_code: str
+    fee_sheet_version: str
+    options_shown: tuple[str, ...] = ()
+
+
+async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Referral:
+    now = ctx.now()
+    async with uow:
+        applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope)
+        if applicant is None:
+            raise NotFound()
+        partner = await uow.catalogue.partner(cmd.partner_code)
+        if partner is None:
+            raise BadInput("partner_code", "is not a partner in the catalogue")
+        product = partner.product(cmd.product_code)
+        if product is None:
+            raise BadInput("product_code", "is not a product of this partner")
+        if not partner.may_receive_referrals:
+            raise Refused(
+                "licence-not-active", f"The partner's licence is {partner.licence_status}."
+            )
+        consent = await uow.projections.live_consent(cmd.client_id, cmd.partner_code)
+        if consent is None:
+            raise Refused("no-consent", "The client has no live referral consent for this partner.")
+        failures = failed_rules(product, applicant, local_now(applicant.region_code, now).date())
+        if failures:
+            raise Ineligible(failures)
+        if cmd.fee_sheet_version != product.fee_sheet.version:
+            raise BadInput(
+                "fee_sheet_version",
+                f"must be the current one ({product.fee_sheet.version}) the client saw",
+            )
+        unknown = set(cmd.options_shown) - {p.code for p in await uow.catalogue.partners()}
+        if unknown:
+            raise BadInput("options_shown", "names a partner that is not in the catalogue")
+        try:
+            profile, granted_at = await ctx.clients.referral_profile(
+                cmd.client_id, cmd.partner_code, cmd.bearer_token
+            )
+        except ProfileUnavailable:
+            raise Refused(
+                "no-consent", "The client has no live referral consent for this partner."
+            ) from None
+        referral = Referral.send(
+            client_id=cmd.client_id,
+            region_code=applicant.region_code,
+            partner_code=cmd.partner_code,
+            product_code=cmd.product_code,
+            consent_id=consent.consent_id,
+            fee_sheet_version=cmd.fee_sheet_version,
+            options_shown=cmd.options_shown,
+            sent_by=cmd.actor.subject,
+            now=now,
+            holidays=ctx.holidays,
+        )
+        await uow.referrals.add(referral)
+        uow.track(referral)
+        uow.announce(
+            *publishing.offered(referral, applicant.kind, profile, consent.scope, granted_at)
+        )
+        await uow.commit()
+    return referral
+
+
+async def withdraw_by_officer(
+    referral_id: UUID, actor: Principal, uow: UnitOfWork, ctx: Context
+) -> Referral:
+    async with uow:
+        referral = await uow.referrals.get(referral_id, scope=actor.scope)
+        if referral is None:
+            raise NotFound()
+        referral.withdraw(ctx.now(), "officer_withdrew")
+        await uow.referrals.save(referral)
+        uow.track(referral)
+        await uow.commit()
+    return referral
+
+
+@dataclass(frozen=True)
+class PartnerAnswer:
+    partner_code: str
+    referral_id: UUID
+    status: str
+    outcome: str | None = None
+    reason: str | None = None
+    external_ref: str | None = None
+
+
+async def answer_as_partner(cmd: PartnerAnswer, uow: UnitOfWork, ctx: Context) -> Referral:
+    now = ctx.now()
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id, partner_code=cmd.partner_code)
+        if referral is None:
+            raise NotFound()
+        try:
+            if cmd.status == "acknowledged":
+                referral.acknowledge(now, cmd.external_ref)
+            elif cmd.status == "completed":
+                referral.complete(now, cmd.outcome or "", cmd.external_ref)
+            else:
+                referral.decline(now, cmd.reason or "")
+        except ValueError as exc:
+            field = "outcome" if cmd.status == "completed" else "reason"
+            raise BadInput(field, str(exc)) from None
+        await uow.referrals.save(referral)
+        uow.track(referral)
+        await uow.commit()
+    return referral
+
+
+async def expire_late_referrals(uow: UnitOfWork, now: datetime, limit: int = 200) -> int:
+    """Expire what the partners left unacknowledged; each expiry escalates."""
+    async with uow:
+        # The westernmost zone (WIB, UTC+7) is the last to leave a day: a superset.
+        candidates = await uow.referrals.unacknowledged_due_by(now.date(), limit)
+        expired = [r for r in candidates if r.expire_if_late(now)]
+        for referral in expired:
+            await uow.referrals.save(referral)
+            uow.track(referral)
+        await uow.commit()
+    return len(expired)
+
+
+def facts_of(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": data["kind"],
+        "region_code": data["region_code"],
+        "birth_date": data["birth_date"],
+        "has_nib": bool((data.get("business") or {}).get("nib")),
+    }

@@ -1,0 +1,78 @@
+"""One use case, one transaction, with its events written to the outbox inside it."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from referral.adapters import orm, publishing
+from referral.adapters.repository import Catalogue, Projections, Referrals
+from referral.domain.referral import Referral
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import add_to_outbox
+
+
+class UnitOfWork:
+    """Used by the API (own session) and by consumers (the inbox's session)."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
+        self._sessions = sessions
+        self._given = session
+        self._extra: list[tuple[str, Envelope]] = []
+        self._tracked: list[Referral] = []
+
+    async def __aenter__(self) -> Self:
+        if self._given is not None:
+            self.session = self._given
+        else:
+            assert self._sessions is not None
+            self.session = self._sessions()
+            await self.session.begin()
+        self.catalogue = Catalogue(self.session)
+        self.projections = Projections(self.session)
+        self.referrals = Referrals(self.session)
+        self._extra, self._tracked = [], []
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._given is not None:
+            return  # the consumer owns that transaction
+        try:
+            if self.session.in_transaction():
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    def track(self, referral: Referral) -> None:
+        self._tracked.append(referral)
+
+    def announce(self, topic: str, envelope: Envelope) -> None:
+        self._extra.append((topic, envelope))
+
+    async def flush_events(self) -> None:
+        pending = list(self._extra)
+        for referral in self._tracked:
+            for happened in referral.events:
+                pending += publishing.envelopes(referral, happened)
+            referral.events.clear()
+        self._extra, self._tracked = [], []
+        for topic in dict.fromkeys(t for t, _ in pending):
+            await add_to_outbox(
+                self.session, orm.outbox, topic, [e for t, e in pending if t == topic]
+            )
+
+    async def commit(self) -> None:
+        await self.flush_events()
+        if self._given is None:
+            await self.session.commit()

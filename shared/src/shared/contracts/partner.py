@@ -1,0 +1,98 @@
+"""The partner contract (DESIGN.md §6.1): what a bank or fintech receives on its own topic,
+`partner.<partner_code>.referrals`, keyed by the referral id.
+
+The applicant carries only what the consent scope allows: `contact` → full_name, phone;
+`identity` → nik, birth_date, sex; `business` → the business (nib, name, kbli). Nothing else
+ever leaves for a partner.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.contracts import Contract
+
+SOURCE = "/services/referral"
+
+
+def topic_for(partner_code: str) -> str:
+    return f"partner.{partner_code}.referrals"
+
+
+class Business(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nib: str
+    name: str
+    kbli: str
+
+
+class Applicant(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field outside the scopes cannot slip in
+
+    kind: Literal["worker", "business"]
+    full_name: str | None = None
+    phone: str | None = None
+    nik: str | None = None
+    birth_date: date | None = None
+    sex: Literal["F", "M"] | None = None
+    business: Business | None = None
+
+
+class Consent(BaseModel):
+    consent_id: UUID
+    granted_at: datetime
+    scope: list[Literal["contact", "identity", "business"]]
+
+
+class ReferralOffered(Contract):
+    """A consenting client is referred to you for a product; acknowledge by `respond_by`."""
+
+    TYPE: ClassVar[str] = "jembatan.partner.referral.offered.v1"
+    TOPIC: ClassVar[str] = "partner.<partner_code>.referrals"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "referral_id": "6c5b4a39-2817-4f6e-9d5c-4b3a29180716",
+        "product_code": "savings-basic",
+        "offered_at": "2026-11-30T03:00:00Z",
+        "respond_by": "2026-12-02T16:59:59Z",
+        "office_region_code": "3273",
+        "applicant": {"kind": "worker", "full_name": "Dedi Kurniawan", "phone": "+6281234567890"},
+        "consent": {
+            "consent_id": "5a0c7f0e-1d7e-4f57-8b0c-1d2e3f4a5b6c",
+            "granted_at": "2026-11-29T03:20:00Z",
+            "scope": ["contact"],
+        },
+    }
+
+    referral_id: UUID
+    product_code: str
+    offered_at: datetime
+    respond_by: datetime
+    office_region_code: str
+    applicant: Applicant
+    consent: Consent
+
+
+class ReferralWithdrawn(Contract):
+    """The referral is withdrawn: stop, and erase what you received by `erase_by` (UU PDP)."""
+
+    TYPE: ClassVar[str] = "jembatan.partner.referral.withdrawn.v1"
+    TOPIC: ClassVar[str] = "partner.<partner_code>.referrals"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "referral_id": "6c5b4a39-2817-4f6e-9d5c-4b3a29180716",
+        "withdrawn_at": "2026-12-05T08:00:00Z",
+        "reason": "consent_withdrawn",
+        "erase_by": "2026-12-08T08:00:00Z",
+    }
+
+    referral_id: UUID
+    withdrawn_at: datetime
+    reason: Literal["consent_withdrawn", "officer_withdrew", "expired"]
+    erase_by: datetime
+
+
+PUBLISHED: list[type[Contract]] = [ReferralOffered, ReferralWithdrawn]

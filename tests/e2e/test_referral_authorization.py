@@ -1,0 +1,113 @@
+"""Every referral endpoint by every caller: expected status written as data, each cell tested."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from support import stack
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+CALLERS = ("siti", "budi", "rina", "ministry", "bank-nusantara", "dompet-rakyat", "admin")
+NOT_PEOPLE = {"ministry": 403, "bank-nusantara": 403, "dompet-rakyat": 403, "admin": 403}
+OFFICERS_ONLY = {"siti": 403, "budi": 403, "rina": 403, "ministry": 403, "admin": 403}
+
+ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
+    "catalogue": ("GET", "/api/partners", None),
+    "licence": (
+        "PUT",
+        "/api/partners/dompet-rakyat/licence",
+        {"licence_status": "active", "licence_verified_on": "2026-11-29"},
+    ),
+    "list referrals": ("GET", "/api/referrals?client_id={client_id}", None),
+    "read referral": ("GET", "/api/referrals/{referral_id}", None),
+    "withdraw": ("POST", "/api/referrals/{other_referral_id}/withdraw", None),
+    "partner list": ("GET", "/api/partner/referrals", None),
+    "partner answer": (
+        "POST",
+        "/api/partner/referrals/{referral_id}/status",
+        {"status": "acknowledged"},
+    ),
+}
+EXPECTED: dict[str, dict[str, int]] = {
+    "catalogue": dict.fromkeys(CALLERS, 200),
+    "licence": {**dict.fromkeys(CALLERS, 403), "admin": 200},
+    "list referrals": {"siti": 200, "budi": 200, "rina": 200, **NOT_PEOPLE},
+    "read referral": {"siti": 200, "budi": 404, "rina": 200, **NOT_PEOPLE},
+    # siti withdraws first; afterwards the referral is withdrawn (409) for rina.
+    "withdraw": {"siti": 200, "budi": 404, "rina": 409, **NOT_PEOPLE},
+    "partner list": {**OFFICERS_ONLY, "bank-nusantara": 200, "dompet-rakyat": 200},
+    # bank-nusantara acknowledges its own; dompet-rakyat may not touch it.
+    "partner answer": {**OFFICERS_ONLY, "bank-nusantara": 200, "dompet-rakyat": 404},
+}
+CELLS = [(endpoint, caller) for endpoint in ENDPOINTS for caller in CALLERS]
+tested: set[tuple[str, str]] = set()
+
+
+@pytest.fixture(scope="module")
+def callers(tokens: dict[str, str]) -> dict[str, dict[str, str]]:
+    all_tokens = {**tokens, "dompet-rakyat": stack.service_token("partner-dompet-rakyat")}
+    return {who: {"Authorization": f"Bearer {all_tokens[who]}"} for who in CALLERS}
+
+
+def _referral(gateway: httpx.Client, siti: dict[str, str]) -> tuple[str, str]:
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={
+            "purpose": "referral",
+            "partner_code": "bank-nusantara",
+            "scope": ["contact"],
+            "text_version": "ref-2026-01",
+        },
+        headers=siti,
+    )
+    body = {
+        "client_id": client["id"],
+        "partner_code": "bank-nusantara",
+        "product_code": "savings-basic",
+        "fee_sheet_version": "2026-01",
+    }
+    deadline = time.monotonic() + 30
+    while True:
+        answer = gateway.post("/api/referrals", json=body, headers=siti)
+        if answer.status_code == 201 or time.monotonic() > deadline:
+            assert answer.status_code == 201, answer.text
+            return client["id"], answer.json()["id"]
+        time.sleep(0.3)
+
+
+@pytest.fixture(scope="module")
+def records(gateway: httpx.Client, callers: dict[str, dict[str, str]]) -> dict[str, str]:
+    client_id, referral_id = _referral(gateway, callers["siti"])
+    _, other = _referral(gateway, callers["siti"])
+    return {"client_id": client_id, "referral_id": referral_id, "other_referral_id": other}
+
+
+def test_every_cell_is_defined() -> None:
+    for endpoint in ENDPOINTS:
+        assert set(EXPECTED[endpoint]) == set(CALLERS), endpoint
+
+
+@pytest.mark.parametrize(("endpoint", "caller"), CELLS)
+def test_cell(
+    endpoint: str,
+    caller: str,
+    records: dict[str, str],
+    gateway: httpx.Client,
+    callers: dict[str, dict[str, str]],
+) -> None:
+    method, template, body = ENDPOINTS[endpoint]
+    answer = gateway.request(method, template.format(**records), json=body, headers=callers[caller])
+    assert answer.status_code == EXPECTED[endpoint][caller], answer.text
+    tested.add((endpoint, caller))
+
+
+def test_zz_report_cells_tested() -> None:
+    print(f"\nauthorization matrix (referral): {len(tested)} cells tested / {len(CELLS)} defined")
+    assert len(tested) == len(CELLS)

@@ -1,0 +1,299 @@
+"""Referrals end to end: the gates, the partner's topic and API, consent withdrawal, expiry."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from referral import bootstrap as referral_bootstrap
+from referral.service_layer.handlers import expire_late_referrals
+from support import stack
+from support.people import new_worker
+
+pytestmark = pytest.mark.integration
+
+FORBIDDEN_TO_PARTNERS = ("disability", "financial_profile", "notes", "registered_by", "siti")
+
+
+def _auth(tokens: dict[str, str], who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[who]}"}
+
+
+def _client_with_consent(
+    gateway: httpx.Client, tokens: dict[str, str], scope: list[str], partner: str = "bank-nusantara"
+) -> dict[str, Any]:
+    body = new_worker()
+    client = gateway.post("/api/clients", json=body, headers=_auth(tokens, "siti")).json()
+    consent = gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={
+            "purpose": "referral",
+            "partner_code": partner,
+            "scope": scope,
+            "text_version": "ref-2026-01",
+        },
+        headers=_auth(tokens, "siti"),
+    )
+    assert consent.status_code == 201, consent.text
+    return {**client, "_nik": body["nik"], "_consent_id": consent.json()["id"]}
+
+
+def _refer(
+    gateway: httpx.Client,
+    tokens: dict[str, str],
+    client_id: str,
+    product: str = "savings-basic",
+    partner: str = "bank-nusantara",
+    wait: bool = True,
+) -> httpx.Response:
+    """Send a referral; `wait` retries while the referral service's projections catch up."""
+    body = {
+        "client_id": client_id,
+        "partner_code": partner,
+        "product_code": product,
+        "fee_sheet_version": "2026-01",
+        "options_shown": ["bank-nusantara", "dompet-rakyat"],
+    }
+    deadline = time.monotonic() + (30 if wait else 0)
+    while True:
+        answer = gateway.post("/api/referrals", json=body, headers=_auth(tokens, "siti"))
+        if answer.status_code not in (404, 409) or time.monotonic() > deadline:
+            return answer
+        time.sleep(0.3)
+
+
+def _offers(records: list[Any], referral_id: str) -> list[dict[str, Any]]:
+    return [
+        json.loads(r.value)
+        for r in records
+        if r.key == referral_id.encode()
+        and dict(r.headers)["ce_type"] == b"jembatan.partner.referral.offered.v1"
+    ]
+
+
+def test_contact_scope_offers_name_and_phone_once_and_nothing_more(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
+    answer = _refer(gateway, tokens, client["id"])
+    assert answer.status_code == 201, answer.text
+    referral = answer.json()
+    assert referral["state"] == "sent" and referral["options_shown"] == [
+        "bank-nusantara",
+        "dompet-rakyat",
+    ]
+
+    with stack.reading("partner.bank-nusantara.referrals", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(_offers(rs, referral["id"])))
+        time.sleep(2)
+        records += stack.drain_until(consumer, lambda rs: True, timeout_s=1)
+    offers = _offers(records, referral["id"])
+    assert len(offers) == 1
+    record = next(r for r in records if r.key == referral["id"].encode())
+    headers = {k: v.decode() for k, v in record.headers}
+    assert (
+        headers["ce_source"] == "/services/referral" and headers["ce_id"] and headers["traceparent"]
+    )
+    applicant = offers[0]["applicant"]
+    assert applicant == {
+        "kind": "worker",
+        "full_name": client["full_name"],
+        "phone": client["phone"],
+        "nik": None,
+        "birth_date": None,
+        "sex": None,
+        "business": None,
+    } or set(k for k, v in applicant.items() if v is not None) == {"kind", "full_name", "phone"}
+    raw = record.value.decode()
+    assert client["_nik"] not in raw
+    for never in FORBIDDEN_TO_PARTNERS:
+        assert never not in raw
+    assert offers[0]["consent"]["scope"] == ["contact"]
+
+
+def test_identity_scope_adds_nik_birth_date_and_sex(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact", "identity"])
+    since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
+    referral = _refer(gateway, tokens, client["id"]).json()
+    with stack.reading("partner.bank-nusantara.referrals", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(_offers(rs, referral["id"])))
+    applicant = _offers(records, referral["id"])[0]["applicant"]
+    assert applicant["nik"] == client["_nik"]
+    assert applicant["birth_date"] == client["birth_date"] and applicant["sex"] == client["sex"]
+
+
+def test_the_gates_without_consent_ineligible_and_suspended_licence(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    # Wait until the projections know the client and consent (a successful probe elsewhere).
+    stranger = gateway.post("/api/clients", json=new_worker(), headers=_auth(tokens, "siti")).json()
+    time.sleep(1)
+    no_consent = _refer(gateway, tokens, stranger["id"], wait=False)
+    assert no_consent.status_code in (404, 409)
+    stack.eventually(
+        lambda: _refer(gateway, tokens, stranger["id"], wait=False).status_code == 409, timeout_s=30
+    )
+    assert (
+        _refer(gateway, tokens, stranger["id"], wait=False).json()["type"].endswith("/no-consent")
+    )
+
+    ineligible = _refer(gateway, tokens, client["id"], product="kur-mikro")
+    assert ineligible.status_code == 422
+    failed = {e["field"] for e in ineligible.json()["errors"]}
+    assert failed == {"eligibility.client_kind", "eligibility.nib_required"}
+
+    admin = _auth(tokens, "admin")
+    suspend = {"licence_status": "suspended", "licence_verified_on": "2026-11-29"}
+    assert (
+        gateway.put("/api/partners/bank-nusantara/licence", json=suspend, headers=admin).status_code
+        == 200
+    )
+    try:
+        refused = _refer(gateway, tokens, client["id"], wait=False)
+        assert refused.status_code == 409 and refused.json()["type"].endswith("/licence-not-active")
+    finally:
+        active = {"licence_status": "active", "licence_verified_on": "2026-11-29"}
+        gateway.put("/api/partners/bank-nusantara/licence", json=active, headers=admin)
+    assert (
+        gateway.put(
+            "/api/partners/bank-nusantara/licence", json=suspend, headers=_auth(tokens, "siti")
+        ).status_code
+        == 403
+    )
+
+
+def test_the_partner_answers_only_its_own_referrals(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    referral = _refer(gateway, tokens, client["id"]).json()
+    bank, other = (
+        _auth(tokens, "bank-nusantara"),
+        {"Authorization": f"Bearer {stack.service_token('partner-dompet-rakyat')}"},
+    )
+    path = f"/api/partner/referrals/{referral['id']}/status"
+
+    assert referral["id"] in [
+        r["id"]
+        for r in gateway.get("/api/partner/referrals", params={"limit": 200}, headers=bank).json()[
+            "items"
+        ]
+    ]
+    assert referral["id"] not in [
+        r["id"]
+        for r in gateway.get("/api/partner/referrals", params={"limit": 200}, headers=other).json()[
+            "items"
+        ]
+    ]
+    assert gateway.post(path, json={"status": "acknowledged"}, headers=other).status_code == 404
+    assert gateway.get(f"/api/referrals/{referral['id']}", headers=other).status_code == 403
+    assert gateway.get("/api/clients", headers=other).status_code == 403
+
+    assert (
+        gateway.post(
+            path, json={"status": "acknowledged", "external_ref": "BN-7781"}, headers=bank
+        ).status_code
+        == 200
+    )
+    bad_outcome = gateway.post(path, json={"status": "completed", "outcome": "rich"}, headers=bank)
+    assert bad_outcome.status_code == 422 and bad_outcome.json()["errors"][0]["field"] == "outcome"
+    done = gateway.post(
+        path, json={"status": "completed", "outcome": "account_opened"}, headers=bank
+    )
+    assert done.status_code == 200 and done.json()["state"] == "completed"
+    again = gateway.post(path, json={"status": "declined", "reason": "other"}, headers=bank)
+    assert again.status_code == 409
+    officer_view = gateway.get(
+        f"/api/referrals/{referral['id']}", headers=_auth(tokens, "siti")
+    ).json()
+    assert officer_view["outcome"] == "account_opened" and officer_view["external_ref"] == "BN-7781"
+    assert (
+        gateway.get(f"/api/referrals/{referral['id']}", headers=_auth(tokens, "budi")).status_code
+        == 404
+    )
+
+
+def test_withdrawing_consent_withdraws_the_referral_and_orders_erasure_in_72_hours(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    referral = _refer(gateway, tokens, client["id"]).json()
+    since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
+    withdrawn = gateway.delete(
+        f"/api/clients/{client['id']}/consents/{client['_consent_id']}",
+        headers=_auth(tokens, "siti"),
+    )
+    assert withdrawn.status_code == 200
+
+    def withdrawal(records: list[Any]) -> list[dict[str, Any]]:
+        return [
+            json.loads(r.value)
+            for r in records
+            if r.key == referral["id"].encode()
+            and dict(r.headers)["ce_type"] == b"jembatan.partner.referral.withdrawn.v1"
+        ]
+
+    with stack.reading("partner.bank-nusantara.referrals", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(withdrawal(rs)))
+    event = withdrawal(records)[0]
+    assert event["reason"] == "consent_withdrawn"
+    at, erase_by = (
+        datetime.fromisoformat(event["withdrawn_at"]),
+        datetime.fromisoformat(event["erase_by"]),
+    )
+    assert erase_by - at == timedelta(hours=72)
+    state = gateway.get(f"/api/referrals/{referral['id']}", headers=_auth(tokens, "siti")).json()[
+        "state"
+    ]
+    assert state == "withdrawn"
+    complete = gateway.post(
+        f"/api/partner/referrals/{referral['id']}/status",
+        json={"status": "completed", "outcome": "account_opened"},
+        headers=_auth(tokens, "bank-nusantara"),
+    )
+    assert complete.status_code == 409
+
+
+async def _expire_as_of(now: datetime) -> int:
+    container = referral_bootstrap.build()
+    try:
+        return await expire_late_referrals(container.uow(), now)
+    finally:
+        await container.engine.dispose()
+        await container.clients.close()
+
+
+def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    referral = _refer(gateway, tokens, client["id"]).json()
+    since = stack.topic_end_offsets("referral.events")
+    respond_by = datetime.fromisoformat(referral["respond_by"]).replace(tzinfo=UTC)
+    # A controllable clock: the respond-by day itself changes nothing; the next day expires it.
+    assert asyncio.run(_expire_as_of(respond_by + timedelta(hours=10))) == 0
+    assert asyncio.run(_expire_as_of(respond_by + timedelta(days=1, hours=1))) >= 1
+    view = gateway.get(f"/api/referrals/{referral['id']}", headers=_auth(tokens, "siti")).json()
+    assert view["state"] == "expired"
+
+    def escalations(records: list[Any]) -> list[Any]:
+        return [
+            r
+            for r in records
+            if dict(r.headers)["ce_type"] == b"jembatan.referral.escalated.v1"
+            and referral["id"].encode() in r.value
+        ]
+
+    with stack.reading("referral.events", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(escalations(rs)))
+    assert json.loads(escalations(records)[0].value)["breach"] == "not_acknowledged"
