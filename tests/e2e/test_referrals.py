@@ -297,3 +297,38 @@ def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates
     with stack.reading("referral.events", since) as consumer:
         records = stack.drain_until(consumer, lambda rs: bool(escalations(rs)))
     assert json.loads(escalations(records)[0].value)["breach"] == "not_acknowledged"
+
+
+def test_an_admin_keeps_the_catalogue(gateway: httpx.Client, tokens: dict[str, str]) -> None:
+    partner = {
+        "name": "Koperasi Digital (fiktif)",
+        "kind": "e-money",
+        "regulator": "BI",
+        "licence_type": "e-money issuer",
+        "licence_number": "BI-TEST-003",
+        "licence_status": "active",
+        "licence_verified_on": "2026-11-29",
+        "products": [
+            {
+                "code": "ewallet-basic",
+                "name": "Dompet dasar",
+                "kind": "ewallet",
+                "fee_sheet": {"version": "2026-02", "fees": {"opening": 0}},
+                "rules": [{"kind": "min_age", "value": 17}],
+            }
+        ],
+    }
+    admin = _auth(tokens, "admin")
+    saved = gateway.put("/api/partners/koperasi-test", json=partner, headers=admin)
+    assert saved.status_code == 200, saved.text
+    listed = gateway.get("/api/partners", headers=_auth(tokens, "siti")).json()["items"]
+    assert "koperasi-test" in [p["code"] for p in listed]
+    bad_rule = {**partner, "products": [{**partner["products"][0], "rules": [{"kind": "vibes"}]}]}
+    refused = gateway.put("/api/partners/koperasi-test", json=bad_rule, headers=admin)
+    assert refused.status_code == 422
+    assert (
+        gateway.put(
+            "/api/partners/koperasi-test", json=partner, headers=_auth(tokens, "siti")
+        ).status_code
+        == 403
+    )

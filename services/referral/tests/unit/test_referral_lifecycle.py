@@ -122,3 +122,12 @@ def test_unknown_outcomes_and_reasons_are_refused() -> None:
         _in_state("acknowledged").complete(MONDAY, "became_rich")
     with pytest.raises(ValueError):
         _in_state("acknowledged").decline(MONDAY, "did_not_like_them")
+
+
+def test_a_referral_acknowledged_but_never_completed_is_late_only_once_past_ten_working_days() -> (
+    None
+):
+    referral = _in_state("acknowledged")
+    # Monday 21 Dec + 10 working days, skipping 24-25 Dec and two weekends: Wednesday 6 Jan.
+    assert not referral.outcome_is_late(datetime(2027, 1, 6, 10, 0, tzinfo=UTC), HOLIDAYS)
+    assert referral.outcome_is_late(datetime(2027, 1, 7, 10, 0, tzinfo=UTC), HOLIDAYS)

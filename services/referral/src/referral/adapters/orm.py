@@ -98,6 +98,8 @@ referrals = Table(
     Column("reason", Text),
     Column("updated_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False, server_default="1"),
+    # When the late-outcome reminder went out (once per referral).
+    Column("outcome_reminded_at", DateTime(timezone=True)),
     Index("ix_referrals_client_id", "client_id"),
     Index("ix_referrals_partner_code_state", "partner_code", "state"),
     Index("ix_referrals_open_respond_by", "respond_by", postgresql_where=text("state = 'sent'")),

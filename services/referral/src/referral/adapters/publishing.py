@@ -151,3 +151,12 @@ def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelop
                 )
             )
     return out
+
+
+def outcome_late(referral: Referral, at: datetime) -> tuple[str, Envelope]:
+    return _internal(
+        referral,
+        referral_contracts.ReferralEscalated(
+            **_ids(referral), breach="outcome_late", escalated_at=at
+        ),
+    )

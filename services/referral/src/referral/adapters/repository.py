@@ -261,6 +261,27 @@ class Referrals:
         )
         return [_referral(r._mapping) for r in rows]
 
+    async def acknowledged_sent_before(self, instant: datetime, limit: int) -> list[Referral]:
+        """Acknowledged referrals sent before `instant` whose late outcome was not yet raised."""
+        rows = await self._session.execute(
+            select(orm.referrals)
+            .where(
+                orm.referrals.c.state == "acknowledged",
+                orm.referrals.c.sent_at < instant,
+                orm.referrals.c.outcome_reminded_at.is_(None),
+            )
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_referral(r._mapping) for r in rows]
+
+    async def mark_outcome_reminded(self, referral_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(orm.referrals)
+            .where(orm.referrals.c.id == referral_id)
+            .values(outcome_reminded_at=at)
+        )
+
     async def unacknowledged_due_by(self, day: date, limit: int) -> list[Referral]:
         rows = await self._session.execute(
             select(orm.referrals)

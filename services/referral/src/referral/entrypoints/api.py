@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, status
 
 from referral.bootstrap import Container
 from referral.domain.referral import IllegalTransition
 from referral.entrypoints.schemas import (
     LicenceChange,
     NewReferral,
+    PartnerIn,
     PartnerList,
     PartnerOut,
     PartnerReferralOut,
@@ -56,6 +57,21 @@ async def catalogue(user: AnyUser, container: ContainerDep) -> PartnerList:
     async with container.uow() as uow:
         partners = await uow.catalogue.partners()
     return PartnerList(items=[PartnerOut.of(p) for p in partners])
+
+
+@catalogue_router.put("/{partner_code}", response_model=PartnerOut)
+async def put_partner(
+    partner_code: Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+    body: PartnerIn,
+    user: Admin,
+    container: ContainerDep,
+) -> PartnerOut:
+    """Create or replace a partner with its products, fee sheets and eligibility rules."""
+    partner = body.to_partner(partner_code)
+    async with container.uow() as uow:
+        await uow.catalogue.upsert(partner)
+        await uow.commit()
+    return PartnerOut.of(partner)
 
 
 @catalogue_router.put("/{partner_code}/licence", response_model=PartnerOut, responses=NOT_FOUND)

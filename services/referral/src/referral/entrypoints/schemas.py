@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from referral.domain.catalogue import Partner
+from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.referral import Referral
 
 Code = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
@@ -134,3 +134,67 @@ class StatusChange(BaseModel):
     outcome: str | None = Field(default=None, description="for completed: account_opened, ...")
     reason: str | None = Field(default=None, description="for declined: documents_missing, ...")
     external_ref: str | None = Field(default=None, max_length=100)
+
+
+class FeeSheetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str = Field(min_length=1, max_length=40)
+    fees: dict[str, int]
+    limits: dict[str, int] = Field(default_factory=dict)
+    interest_tier: str | None = None
+
+
+class RuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["client_kind", "min_age", "nib_required", "region_in", "training_completed"]
+    value: Any = None
+
+
+class ProductIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Code
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["savings", "payroll", "credit", "ewallet", "qris"]
+    fee_sheet: FeeSheetIn
+    rules: list[RuleIn] = Field(default_factory=list)
+
+
+class PartnerIn(BaseModel):
+    """A partner as the catalogue keeps it; a new fee sheet needs a new version."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    kind: Literal["bank", "e-money"]
+    regulator: Literal["OJK", "BI"]
+    licence_type: str = Field(min_length=1, max_length=100)
+    licence_number: str = Field(min_length=1, max_length=100)
+    licence_status: Literal["active", "suspended", "revoked"]
+    licence_verified_on: date
+    products: list[ProductIn] = Field(min_length=1, max_length=50)
+
+    def to_partner(self, code: str) -> Partner:
+        return Partner(
+            code=code,
+            name=self.name,
+            kind=self.kind,
+            regulator=self.regulator,
+            licence_type=self.licence_type,
+            licence_number=self.licence_number,
+            licence_status=self.licence_status,
+            licence_verified_on=self.licence_verified_on,
+            products=tuple(
+                Product(
+                    code=p.code,
+                    partner_code=code,
+                    name=p.name,
+                    kind=p.kind,
+                    fee_sheet=FeeSheet(**p.fee_sheet.model_dump()),
+                    rules=tuple(Rule(r.kind, r.value) for r in p.rules),
+                )
+                for p in self.products
+            ),
+        )

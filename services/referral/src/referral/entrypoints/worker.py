@@ -11,7 +11,7 @@ import faust
 
 from referral import bootstrap
 from referral.adapters import orm
-from referral.service_layer.handlers import expire_late_referrals
+from referral.service_layer.handlers import expire_late_referrals, remind_late_outcomes
 from referral.service_layer.reactions import CONSUMED
 from referral.settings import ReferralSettings
 from shared.messaging.consumer import IdempotentConsumer
@@ -28,7 +28,9 @@ def create(container: bootstrap.Container) -> faust.App:
         subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
 
     async def expire_unacknowledged() -> None:
-        await expire_late_referrals(container.uow(), datetime.now(UTC))
+        now = datetime.now(UTC)
+        await expire_late_referrals(container.uow(), now)
+        await remind_late_outcomes(container.uow(), now, container.holidays)
 
     app.timer(interval=settings.sla_scan_seconds)(expire_unacknowledged)
     return app

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from referral.adapters import publishing
@@ -179,10 +178,16 @@ async def expire_late_referrals(uow: UnitOfWork, now: datetime, limit: int = 200
     return len(expired)
 
 
-def facts_of(data: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "kind": data["kind"],
-        "region_code": data["region_code"],
-        "birth_date": data["birth_date"],
-        "has_nib": bool((data.get("business") or {}).get("nib")),
-    }
+async def remind_late_outcomes(
+    uow: UnitOfWork, now: datetime, holidays: Container[date], limit: int = 200
+) -> int:
+    """Escalate, once, acknowledged referrals still without an outcome after 10 working days."""
+    async with uow:
+        # 10 working days span at least 14 calendar days: older referrals are the candidates.
+        candidates = await uow.referrals.acknowledged_sent_before(now - timedelta(days=14), limit)
+        late = [r for r in candidates if r.outcome_is_late(now, holidays)]
+        for referral in late:
+            await uow.referrals.mark_outcome_reminded(referral.id, now)
+            uow.announce(*publishing.outcome_late(referral, now))
+        await uow.commit()
+    return len(late)
