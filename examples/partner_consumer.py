@@ -25,14 +25,17 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--partner", default="bank-nusantara")
     parser.add_argument("--bootstrap", default="127.0.0.1:9092")
-    parser.add_argument("--from-beginning", action="store_true")
+    parser.add_argument("--group", help="consumer group (default partner-<code>-example)")
+    parser.add_argument(
+        "--from-beginning", action="store_true", help="a new group starts at the oldest offer"
+    )
     parser.add_argument("--max-records", type=int, default=0, help="stop after N (0: run on)")
     args = parser.parse_args()
 
     consumer = KafkaConsumer(
         f"partner.{args.partner}.referrals",
         bootstrap_servers=args.bootstrap,
-        group_id=f"partner-{args.partner}-example",
+        group_id=args.group or f"partner-{args.partner}-example",
         enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
     )

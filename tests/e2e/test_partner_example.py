@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 import time
+import uuid
 
 import httpx
 import pytest
@@ -25,15 +27,20 @@ def test_the_example_consumer_prints_offers_as_they_arrive(
             str(stack.ROOT / "examples" / "partner_consumer.py"),
             "--partner",
             "bank-nusantara",
-            "--max-records",
-            "1",
+            "--group",
+            f"partner-bank-nusantara-test-{uuid.uuid4().hex[:8]}",
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(
+        target=lambda: lines.extend(iter(example.stdout.readline, "")), daemon=True
+    )  # type: ignore[union-attr]
+    reader.start()
     try:
-        time.sleep(4)  # let it join its group at the end of the topic
+        time.sleep(3)  # let it join its group
         client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
         gateway.post(
             f"/api/clients/{client['id']}/consents",
@@ -58,8 +65,11 @@ def test_the_example_consumer_prints_offers_as_they_arrive(
             ),
             timeout_s=30,
         )
-        out, _ = example.communicate(timeout=60)
+        line = stack.eventually(
+            lambda: next((x for x in list(lines) if referral["id"] in x), None), timeout_s=30
+        )
     finally:
-        example.kill()
-    assert f"OFFER {referral['id']} product=savings-basic" in out
-    assert "applicant_fields=full_name,kind,phone" in out
+        example.terminate()
+        example.wait(timeout=10)
+    assert line.startswith(f"OFFER {referral['id']} product=savings-basic")
+    assert "applicant_fields=full_name,kind,phone" in line

@@ -16,7 +16,10 @@ def _pending(client_ids: list[str]) -> int:
     engine = create_engine(stack.database_url("client"))
     with engine.connect() as conn:
         count = conn.execute(
-            text("SELECT count(*) FROM outbox WHERE published_at IS NULL AND msg_key = ANY(:ids)"),
+            text(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL AND msg_key = ANY(:ids)"
+                " AND event_type = 'jembatan.client.registered.v1'"
+            ),
             {"ids": client_ids},
         ).scalar()
     engine.dispose()

@@ -76,6 +76,10 @@ class ReferralOffered(Contract):
     applicant: Applicant
     consent: Consent
 
+    def to_data(self) -> dict[str, Any]:
+        # A field outside the consent scope is absent, not null: nothing hints at it.
+        return self.model_dump(mode="json", exclude_none=True)
+
 
 class ReferralWithdrawn(Contract):
     """The referral is withdrawn: stop, and erase what you received by `erase_by` (UU PDP)."""
