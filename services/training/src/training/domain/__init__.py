@@ -1,0 +1,1 @@
+"""Plain-Python rules of training: programmes, sessions, enrolment, completion, certificates."""

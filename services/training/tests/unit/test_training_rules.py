@@ -1,0 +1,88 @@
+"""Completion at its exact boundaries, the waiting list, certificates' codes and initials."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from training.domain.certificate import initials, verification_code
+from training.domain.programme import CompletionRule, knowledge_gain
+from training.domain.session import NotEnrolled, Session
+
+NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+RULE = CompletionRule()  # 80 % attendance, post-test 70
+
+
+@pytest.mark.parametrize(
+    ("attended", "total", "post", "completed"),
+    [
+        (4, 5, 70, True),  # exactly 80 %, exactly the threshold
+        (79, 100, 100, False),  # 79 %
+        (80, 100, 70, True),  # 80 %
+        (80, 100, 69, False),  # one point short
+        (5, 5, None, False),  # no post-test yet
+        (0, 0, 90, False),  # a session without days
+    ],
+)
+def test_completion_follows_the_rule_exactly_at_its_boundaries(
+    attended: int, total: int, post: int | None, completed: bool
+) -> None:
+    assert RULE.completed(attended, total, post) is completed
+
+
+def test_knowledge_gain_is_post_minus_pre() -> None:
+    assert knowledge_gain(40, 85) == 45
+    assert knowledge_gain(None, 85) is None
+
+
+def _session(capacity: int = 2) -> Session:
+    return Session.schedule(
+        programme_code="qris-umkm",
+        region_code="3273",
+        days=(date(2026, 12, 8), date(2026, 12, 7)),
+        starts_at=datetime(2026, 12, 7, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta")),
+        trainer="officer:siti",
+        capacity=capacity,
+        venue="Aula Kelurahan Sukasari",
+    )
+
+
+def test_a_full_session_waitlists_and_a_cancellation_promotes_the_first_waiting() -> None:
+    session = _session(capacity=2)
+    assert [session.enrol(p, NOW) for p in ("client:a", "client:b", "client:c", "officer:d")] == [
+        "enrolled",
+        "enrolled",
+        "waiting",
+        "waiting",
+    ]
+    assert session.enrol("client:a", NOW) == "enrolled"  # enrolling twice changes nothing
+    assert session.cancel_enrolment("client:a", NOW) == "client:c"
+    assert session.enrolled == ["client:b", "client:c"] and session.waiting == ["officer:d"]
+    assert [e.kind for e in session.events][-2:] == ["enrolment_cancelled", "promoted"]
+    assert session.cancel_enrolment("officer:d", NOW) is None  # a waiting seat frees nothing
+    with pytest.raises(NotEnrolled):
+        session.cancel_enrolment("client:zz", NOW)
+
+
+def test_a_session_needs_an_aware_time_and_a_place() -> None:
+    with pytest.raises(ValueError):
+        Session.schedule(
+            programme_code="x",
+            region_code="3273",
+            days=(date(2026, 12, 7),),
+            starts_at=datetime(2026, 12, 7, 9, 0),
+            trainer="t",
+            capacity=10,
+            venue="Aula",
+        )
+    assert _session().days == (date(2026, 12, 7), date(2026, 12, 8))
+
+
+def test_certificates_show_initials_and_carry_an_unambiguous_code() -> None:
+    assert initials("Ratna Sari Dewi") == "R. S. D."
+    assert initials("  dedi   kurniawan ") == "D. K."
+    codes = {verification_code() for _ in range(500)}
+    assert len(codes) == 500
+    assert all(len(c) == 11 and c[5] == "-" and not set(c) & set("01OIL") for c in codes)
