@@ -28,12 +28,13 @@ class Contract(BaseModel):
 
 def registry() -> dict[str, type[Contract]]:
     """Every published contract by its type string."""
-    from shared.contracts import client, notify, partner, referral
+    from shared.contracts import client, notify, partner, referral, training
 
     contracts: list[type[Contract]] = [
         *client.PUBLISHED,
         *notify.PUBLISHED,
         *referral.PUBLISHED,
         *partner.PUBLISHED,
+        *training.PUBLISHED,
     ]
     return {c.TYPE: c for c in contracts}

@@ -16,12 +16,13 @@ from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
 from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
+from shared.contracts import training as training_contracts
 
 # Each internal topic: who writes it, who reads it (consumer group), and what it carries.
 TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
         "producer": "client",
-        "consumers": ["notify", "client-timeline", "referral"],
+        "consumers": ["notify", "client-timeline", "referral", "training"],
         "contracts": client_contracts.PUBLISHED,
         "partitions": 3,
     },
@@ -40,6 +41,12 @@ TOPICS: dict[str, dict[str, Any]] = {
             "key": "the referral id",
         }
         for code in ("bank-nusantara", "dompet-rakyat")
+    },
+    training_contracts.TOPIC: {
+        "producer": "training",
+        "consumers": ["client-timeline"],
+        "contracts": training_contracts.PUBLISHED,
+        "partitions": 3,
     },
     notify_contracts.TOPIC: {
         "producer": "notify",

@@ -11,6 +11,7 @@ from client.adapters.repository import TimelineWriter
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
 from shared.contracts import referral as referral_contracts
+from shared.contracts import training as training_contracts
 from shared.messaging.consumer import Handler, PermanentFailure
 from shared.messaging.envelope import Envelope
 
@@ -37,6 +38,9 @@ SUMMARY_KEYS = frozenset(
         "reason",
         "session_id",
         "programme_code",
+        "certificate_code",
+        "knowledge_gain",
+        "participant_kind",
         "case_id",
         "task_id",
         "due_on",
@@ -70,6 +74,9 @@ def consumed() -> dict[str, dict[str, Handler]]:
     return {
         client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
         notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+        training_contracts.TOPIC: {
+            c.TYPE: record_on_timeline for c in training_contracts.PUBLISHED
+        },
         referral_contracts.TOPIC: {
             **{c.TYPE: record_on_timeline for c in referral_contracts.PUBLISHED},
             referral_contracts.ReferralCompleted.TYPE: follow_up_opened_account,

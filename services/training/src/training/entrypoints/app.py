@@ -1,7 +1,4 @@
-"""The training API process: `uvicorn --factory training.entrypoints.app:create`.
-
-The routes of this service arrive with its own issue; until then it serves health and OpenAPI.
-"""
+"""The training API process: `uvicorn --factory training.entrypoints.app:create`."""
 
 from __future__ import annotations
 
@@ -10,6 +7,8 @@ from fastapi import FastAPI
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
 from training import bootstrap
+from training.adapters import orm
+from training.entrypoints.api import router
 from training.settings import TrainingSettings
 
 
@@ -20,7 +19,12 @@ def create(settings: TrainingSettings | None = None, *, configure_process: bool 
         configure_telemetry("training-api", settings.otlp_endpoint)
     container = bootstrap.build(settings)
     app = create_app(
-        container.settings, title="Jembatan training records", routers=[], engine=container.engine
+        container.settings,
+        title="Jembatan training records",
+        description="Financial-literacy programmes for clients and officers, and certificates.",
+        routers=[router],
+        engine=container.engine,
+        idempotency_keys=orm.idempotency_keys,
     )
     app.state.container = container
     return app

@@ -1,0 +1,38 @@
+"""The training worker (client projection): `python -m training.entrypoints.worker`."""
+
+from __future__ import annotations
+
+import socket
+
+import faust
+
+from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.telemetry import configure_telemetry
+from training import bootstrap
+from training.adapters import orm
+from training.service_layer.reactions import CONSUMED
+from training.settings import TrainingSettings
+
+GROUP = "training"
+
+
+def create(container: bootstrap.Container) -> faust.App:
+    settings = container.settings
+    app = create_worker_app(
+        GROUP, settings.kafka_bootstrap_servers, f"training-{socket.gethostname()}"
+    )
+    for topic, handlers in CONSUMED.items():
+        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+    return app
+
+
+def main() -> None:
+    settings = TrainingSettings()
+    configure_telemetry("training-worker", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    run_worker(create(container), "training-worker", settings.log_level, settings.log_file)
+
+
+if __name__ == "__main__":
+    main()

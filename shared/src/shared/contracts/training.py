@@ -1,0 +1,47 @@
+"""Events published by the training service on `training.events`.
+
+Key: the client id for a client's event; the session id for events about a session or an
+officer's own training.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from shared.contracts import Contract
+
+TOPIC = "training.events"
+SOURCE = "/services/training"
+
+
+class TrainingCompleted(Contract):
+    """A participant completed a programme under its rule; a certificate was issued."""
+
+    TYPE: ClassVar[str] = "jembatan.training.completed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "session_id": "4d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+        "programme_code": "literasi-keuangan-digital",
+        "participant_kind": "client",
+        "client_id": "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10",
+        "officer_id": None,
+        "region_code": "3273",
+        "knowledge_gain": 35,
+        "certificate_code": "7KQ3M-X9TPA",
+        "completed_at": "2026-12-08T09:30:00Z",
+    }
+
+    session_id: UUID
+    programme_code: str
+    participant_kind: Literal["client", "officer"]
+    client_id: UUID | None
+    officer_id: str | None
+    region_code: str
+    knowledge_gain: int | None
+    certificate_code: str
+    completed_at: datetime
+
+
+PUBLISHED: list[type[Contract]] = [TrainingCompleted]
