@@ -45,3 +45,32 @@ class TrainingCompleted(Contract):
 
 
 PUBLISHED: list[type[Contract]] = [TrainingCompleted]
+
+
+class EnrolmentChanged(Contract):
+    """A participant's place in a session changed: enrolled, waitlisted, promoted or cancelled."""
+
+    TYPE: ClassVar[str] = "jembatan.training.enrolment_changed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "session_id": "4d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+        "programme_code": "literasi-keuangan-digital",
+        "region_code": "3273",
+        "participant_kind": "client",
+        "client_id": "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10",
+        "officer_id": None,
+        "change": "promoted",
+        "changed_at": "2026-12-01T02:00:00Z",
+    }
+
+    session_id: UUID
+    programme_code: str
+    region_code: str
+    participant_kind: Literal["client", "officer"]
+    client_id: UUID | None
+    officer_id: str | None
+    change: Literal["enrolled", "waitlisted", "promoted", "enrolment_cancelled"]
+    changed_at: datetime
+
+
+PUBLISHED += [EnrolmentChanged]

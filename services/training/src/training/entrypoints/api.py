@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import Principal, require_roles
 from shared.problems import FieldError, Invalid, NotFound
 from training.adapters import orm
-from training.domain.session import SessionCancelled
+from training.domain.session import NotEnrolled, SessionCancelled
 from training.service_layer import handlers
 
 router = APIRouter(prefix="/api/training", tags=["training"])
@@ -152,8 +152,10 @@ async def enrol(
         async with _sessions(request) as session, session.begin():
             training = await handlers.load(session, session_id, user)
             participant = await handlers.participant_of(session, user, body.participant)
-            result = training.enrol(participant, datetime.now(training.starts_at.tzinfo))
+            now = datetime.now(UTC)
+            result = training.enrol(participant, now)
             await handlers.save_enrolments(session, training)
+            await handlers.publish_enrolment_changes(session, training, now)
     except handlers.NotFound:
         raise NotFound("session or client") from None
     except handlers.BadInput as exc:
@@ -161,6 +163,26 @@ async def enrol(
     except SessionCancelled:
         raise Invalid([FieldError("session_id", "the session was cancelled")]) from None
     return {"participant": participant, "status": result}
+
+
+@router.delete("/sessions/{session_id}/enrolments/{participant}")
+async def cancel_enrolment(
+    session_id: UUID, participant: str, user: CaseWorker, request: Request
+) -> dict[str, Any]:
+    """Cancel a place; the first on the waiting list moves up and is told (an event)."""
+    try:
+        async with _sessions(request) as session, session.begin():
+            training = await handlers.load(session, session_id, user)
+            who = await handlers.participant_of(session, user, participant)
+            now = datetime.now(UTC)
+            promoted = training.cancel_enrolment(who, now)
+            await handlers.save_enrolments(session, training)
+            await handlers.publish_enrolment_changes(session, training, now)
+    except (handlers.NotFound, NotEnrolled):
+        raise NotFound("enrolment") from None
+    except handlers.BadInput as exc:
+        raise _bad(exc) from None
+    return {"cancelled": who, "promoted": promoted}
 
 
 async def _record(

@@ -138,6 +138,39 @@ async def participant_of(session: AsyncSession, actor: Principal, who: str) -> s
     return f"client:{client_id}"
 
 
+async def publish_enrolment_changes(
+    session: AsyncSession, training: Session, now: datetime
+) -> None:
+    """Announce the session's new enrolment changes (the waiting list moving included)."""
+    envelopes = []
+    for happened in training.events:
+        if happened.participant is None:
+            continue
+        kind, _, ident = happened.participant.partition(":")
+        client_id = UUID(ident) if kind == "client" else None
+        data = training_contracts.EnrolmentChanged(
+            session_id=training.id,
+            programme_code=training.programme_code,
+            region_code=training.region_code,
+            participant_kind=kind,
+            client_id=client_id,
+            officer_id=ident if kind == "officer" else None,
+            change=happened.kind,
+            changed_at=now,
+        )
+        envelopes.append(
+            Envelope(
+                type=data.TYPE,
+                source=training_contracts.SOURCE,
+                subject=f"session/{training.id}",
+                key=str(client_id or training.id),
+                data=data.to_data(),
+            )
+        )
+    training.events.clear()
+    await add_to_outbox(session, orm.outbox, training_contracts.TOPIC, envelopes)
+
+
 async def save_enrolments(session: AsyncSession, training: Session) -> None:
     for e in training.enrolments:
         await session.execute(
