@@ -25,7 +25,3 @@ def tokens() -> dict[str, str]:
 def gateway() -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.GATEWAY, timeout=20) as client:
         yield client
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}

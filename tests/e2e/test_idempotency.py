@@ -6,7 +6,9 @@ import uuid
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
+from support import stack
 from support.people import new_worker
 
 pytestmark = pytest.mark.integration
@@ -43,3 +45,30 @@ def test_keys_belong_to_their_caller(gateway: httpx.Client, tokens: dict[str, st
     again = gateway.post("/api/clients", json=body, headers=rina)
     assert again.status_code == 409  # rina's own request, run for real: the NIK exists
     assert "idempotent-replayed" not in again.headers
+
+
+def test_a_revealed_nik_is_never_kept_for_replay(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    body = new_worker()
+    plain = {"Authorization": f"Bearer {tokens['siti']}"}
+    client_id = gateway.post("/api/clients", json=body, headers=plain).json()["id"]
+    keyed = {**plain, "Idempotency-Key": str(uuid.uuid4())}
+    answers = [
+        gateway.post(f"/api/clients/{client_id}/nik/reveal", headers=keyed) for _ in range(2)
+    ]
+    assert [a.json()["nik"] for a in answers] == [body["nik"], body["nik"]]
+    assert all(a.headers["cache-control"] == "no-store" for a in answers)
+    assert all("idempotent-replayed" not in a.headers for a in answers)  # each one ran, audited
+
+    engine = create_engine(stack.database_url("client"))
+    with engine.connect() as conn:
+        kept = conn.execute(
+            text(
+                "SELECT count(*) FROM idempotency_keys"
+                " WHERE position(convert_to(:nik, 'UTF8') IN body) > 0"
+            ),
+            {"nik": body["nik"]},
+        ).scalar()
+    engine.dispose()
+    assert kept == 0

@@ -5,6 +5,7 @@ first request with a key reserves it, runs, and stores its answer; a retry with 
 and the same request replays that answer (`Idempotent-Replayed: true`) without running again.
 The same key with a different request is a 422; a retry while the first is still running is a
 409. Keys belong to the caller (token subject), so nobody can replay another's answer.
+An answer marked `Cache-Control: no-store` is never stored: it holds a personal value.
 """
 
 from __future__ import annotations
@@ -113,8 +114,10 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
         except Exception:
             await _forget(engine, table, row_of)
             raise
-        if response.status_code >= 500:
-            await _forget(engine, table, row_of)  # a server failure may be retried for real
+        if response.status_code >= 500 or "no-store" in response.headers.get("cache-control", ""):
+            # A server failure may be retried for real; a `no-store` answer (a revealed NIK)
+            # must never be kept, so its key is freed and a retry runs (and is audited) again.
+            await _forget(engine, table, row_of)
             return response
         content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
         async with engine.begin() as conn:

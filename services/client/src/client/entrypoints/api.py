@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, UploadFile, status
+from fastapi import APIRouter, Query, Response, UploadFile, status
 from fastapi.responses import PlainTextResponse
 
 from client.adapters.sheets import UnreadableSheet
@@ -192,12 +192,17 @@ async def referral_profile(
 
 
 @router.post("/{client_id}/nik/reveal", response_model=RevealedNik, responses=NOT_FOUND)
-async def reveal_nik(client_id: UUID, user: CaseWorker, uow: UowDep) -> RevealedNik:
+async def reveal_nik(
+    client_id: UUID, user: CaseWorker, uow: UowDep, response: Response
+) -> RevealedNik:
     """The full NIK, for the owning region; the read is audited with purpose `reveal_nik`."""
     try:
-        return RevealedNik(nik=await handlers.reveal_nik(client_id, user, uow))
+        nik = await handlers.reveal_nik(client_id, user, uow)
     except handlers.ClientNotFound:
         raise NotFound("client") from None
+    # The full NIK is stored nowhere in clear: not by a cache, not as an idempotent replay.
+    response.headers["Cache-Control"] = "no-store"
+    return RevealedNik(nik=nik)
 
 
 @router.post(

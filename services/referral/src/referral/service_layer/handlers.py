@@ -66,7 +66,8 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope)
         if applicant is None:
             raise NotFound()
-        partner = await uow.catalogue.partner(cmd.partner_code)
+        catalogue = {p.code: p for p in await uow.catalogue.partners()}
+        partner = catalogue.get(cmd.partner_code)
         if partner is None:
             raise BadInput("partner_code", "is not a partner in the catalogue")
         product = partner.product(cmd.product_code)
@@ -87,7 +88,7 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
                 "fee_sheet_version",
                 f"must be the current one ({product.fee_sheet.version}) the client saw",
             )
-        unknown = set(cmd.options_shown) - {p.code for p in await uow.catalogue.partners()}
+        unknown = set(cmd.options_shown) - set(catalogue)
         if unknown:
             raise BadInput("options_shown", "names a partner that is not in the catalogue")
         try:
