@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import faust
+from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.messaging.consumer import IdempotentConsumer
+from shared.messaging.consumer import Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
 from shared.telemetry import json_log_handler
 
@@ -57,6 +59,21 @@ def _header_items(headers: Any) -> list[tuple[str, bytes]]:
         headers.items() if isinstance(headers, Mapping) else headers
     )
     return [(str(k), bytes(v)) for k, v in items]
+
+
+def consumer_app(
+    group: str,
+    bootstrap_servers: str,
+    instance_id: str,
+    sessions: async_sessionmaker[AsyncSession],
+    inbox_table: Table,
+    consumed: Mapping[str, Mapping[str, Handler]],
+) -> faust.App:
+    """A worker whose consumer group handles each topic of its routing table idempotently."""
+    app = create_worker_app(group, bootstrap_servers, instance_id)
+    for topic, handlers in consumed.items():
+        subscribe(app, topic, IdempotentConsumer(group, sessions, inbox_table, handlers))
+    return app
 
 
 def subscribe(app: faust.App, topic_name: str, consumer: IdempotentConsumer) -> None:

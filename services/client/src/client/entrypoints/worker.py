@@ -11,8 +11,7 @@ from client.adapters import orm
 from client.service_layer.follow_ups import announce_due_tasks
 from client.service_layer.timeline import consumed
 from client.settings import ClientSettings
-from shared.messaging.consumer import IdempotentConsumer
-from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 GROUP = "client-timeline"
@@ -20,9 +19,14 @@ GROUP = "client-timeline"
 
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
-    app = create_worker_app(GROUP, settings.kafka_bootstrap_servers, settings.worker_instance_id)
-    for topic, handlers in consumed().items():
-        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+    app = consumer_app(
+        GROUP,
+        settings.kafka_bootstrap_servers,
+        settings.worker_instance_id,
+        container.sessions,
+        orm.inbox,
+        consumed(),
+    )
 
     async def announce_tasks_falling_due() -> None:
         await announce_due_tasks(container.sessions, datetime.now(UTC))

@@ -14,8 +14,7 @@ from referral.adapters import orm
 from referral.service_layer.handlers import expire_late_referrals, remind_late_outcomes
 from referral.service_layer.reactions import CONSUMED
 from referral.settings import ReferralSettings
-from shared.messaging.consumer import IdempotentConsumer
-from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 GROUP = "referral"
@@ -23,9 +22,14 @@ GROUP = "referral"
 
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
-    app = create_worker_app(GROUP, settings.kafka_bootstrap_servers, settings.worker_instance_id)
-    for topic, handlers in CONSUMED.items():
-        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
+    app = consumer_app(
+        GROUP,
+        settings.kafka_bootstrap_servers,
+        settings.worker_instance_id,
+        container.sessions,
+        orm.inbox,
+        CONSUMED,
+    )
 
     async def expire_unacknowledged() -> None:
         now = datetime.now(UTC)

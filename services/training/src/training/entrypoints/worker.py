@@ -6,8 +6,7 @@ import socket
 
 import faust
 
-from shared.messaging.consumer import IdempotentConsumer
-from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 from training import bootstrap
 from training.adapters import orm
@@ -19,11 +18,14 @@ GROUP = "training"
 
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
-    app = create_worker_app(
-        GROUP, settings.kafka_bootstrap_servers, f"training-{socket.gethostname()}"
+    app = consumer_app(
+        GROUP,
+        settings.kafka_bootstrap_servers,
+        f"training-{socket.gethostname()}",
+        container.sessions,
+        orm.inbox,
+        CONSUMED,
     )
-    for topic, handlers in CONSUMED.items():
-        subscribe(app, topic, IdempotentConsumer(GROUP, container.sessions, orm.inbox, handlers))
     return app
 
 

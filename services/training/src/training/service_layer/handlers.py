@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
+from shared.contracts import Contract
 from shared.contracts import training as training_contracts
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
@@ -43,6 +44,17 @@ class NewSession:
     capacity: int
     venue: str | None
     online_link: str | None
+
+
+def _envelope(training: Session, data: Contract, client_id: UUID | None) -> Envelope:
+    """Keyed by the client when a client is concerned, else by the session."""
+    return Envelope(
+        type=data.TYPE,
+        source=training_contracts.SOURCE,
+        subject=f"session/{training.id}",
+        key=str(client_id or training.id),
+        data=data.to_data(),
+    )
 
 
 async def _programme(session: AsyncSession, code: str) -> Any:
@@ -158,15 +170,7 @@ async def publish_enrolment_changes(
             change=happened.kind,
             changed_at=now,
         )
-        envelopes.append(
-            Envelope(
-                type=data.TYPE,
-                source=training_contracts.SOURCE,
-                subject=f"session/{training.id}",
-                key=str(client_id or training.id),
-                data=data.to_data(),
-            )
-        )
+        envelopes.append(_envelope(training, data, client_id))
     training.events.clear()
     await add_to_outbox(session, orm.outbox, training_contracts.TOPIC, envelopes)
 
@@ -281,14 +285,9 @@ async def _issue(
         certificate_code=code,
         completed_at=now,
     )
-    envelope = Envelope(
-        type=data.TYPE,
-        source=training_contracts.SOURCE,
-        subject=f"session/{training.id}",
-        key=str(client_id or training.id),
-        data=data.to_data(),
+    await add_to_outbox(
+        session, orm.outbox, training_contracts.TOPIC, [_envelope(training, data, client_id)]
     )
-    await add_to_outbox(session, orm.outbox, training_contracts.TOPIC, [envelope])
 
 
 async def verify(session: AsyncSession, code: str) -> dict[str, Any]:
