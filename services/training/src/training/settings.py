@@ -13,3 +13,5 @@ class TrainingSettings(ServiceSettings):
     service_name: str = "training"
     database_url: str = "postgresql+psycopg://training:training-dev@127.0.0.1:5432/training"
     http_port: int = 8103
+    # Where the public verifies a certificate (printed on every certificate).
+    public_base_url: str = "http://localhost:8080"

@@ -9,7 +9,7 @@ import pytest
 
 from training.domain.certificate import initials, verification_code
 from training.domain.programme import CompletionRule, knowledge_gain
-from training.domain.session import NotEnrolled, Session
+from training.domain.session import InvalidSession, NotEnrolled, Session, SessionCancelled
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 RULE = CompletionRule()  # 80 % attendance, post-test 70
@@ -86,3 +86,55 @@ def test_certificates_show_initials_and_carry_an_unambiguous_code() -> None:
     codes = {verification_code() for _ in range(500)}
     assert len(codes) == 500
     assert all(len(c) == 11 and c[5] == "-" and not set(c) & set("01OIL") for c in codes)
+
+
+def test_attendance_counts_each_day_once_and_completion_waits_for_the_rule() -> None:
+    session = _session()
+    session.enrol("client:a", NOW)
+    first, second = session.days
+    session.record_attendance("client:a", first)
+    session.record_attendance("client:a", first)  # marked twice: still one day
+    session.record_scores("client:a", 40, 85)
+    codes = iter(["AAAAA-BBBBB", "CCCCC-DDDDD"])
+    assert not session.complete_if_due("client:a", RULE, NOW, lambda: next(codes))  # 1 of 2
+    session.record_attendance("client:a", second)
+    assert session.complete_if_due("client:a", RULE, NOW, lambda: next(codes))
+    assert session.participation("client:a").certificate_code == "AAAAA-BBBBB"
+    # completed once: a later mark never issues a second certificate
+    session.record_attendance("client:a", second, present=False)
+    assert not session.complete_if_due("client:a", RULE, NOW, lambda: next(codes))
+    kinds = [e.kind for e in session.events]
+    assert kinds.count("attendance_recorded") == 1 and kinds.count("completed") == 1
+
+
+def test_attendance_is_for_the_enrolled_on_the_session_days() -> None:
+    session = _session(capacity=1)
+    session.enrol("client:a", NOW)
+    session.enrol("client:b", NOW)  # waiting
+    with pytest.raises(InvalidSession) as bad_day:
+        session.record_attendance("client:a", date(2026, 12, 9))
+    assert bad_day.value.field == "day"
+    with pytest.raises(NotEnrolled):
+        session.record_attendance("client:b", date(2026, 12, 7))
+    with pytest.raises(InvalidSession) as bad_score:
+        session.record_scores("client:a", None, 101)
+    assert bad_score.value.field == "post_score"
+
+
+def test_rescheduling_moves_the_days_until_attendance_was_recorded() -> None:
+    session = _session()
+    session.enrol("client:a", NOW)
+    later = datetime(2026, 12, 14, 9, 0, tzinfo=ZoneInfo("Asia/Makassar"))
+    session.reschedule((date(2026, 12, 14),), later)
+    assert session.days == (date(2026, 12, 14),) and session.starts_at == later
+    with pytest.raises(InvalidSession) as off_day:
+        session.reschedule((date(2026, 12, 15),), later)
+    assert off_day.value.field == "starts_at"
+    session.record_attendance("client:a", date(2026, 12, 14))
+    with pytest.raises(InvalidSession):
+        session.reschedule((date(2026, 12, 21),), later.replace(day=21))
+    session.cancel()
+    session.cancel()  # once is enough
+    assert [e.kind for e in session.events].count("cancelled") == 1
+    with pytest.raises(SessionCancelled):
+        session.enrol("client:c", NOW)

@@ -6,7 +6,7 @@ officer's own training.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
@@ -74,3 +74,95 @@ class EnrolmentChanged(Contract):
 
 
 PUBLISHED += [EnrolmentChanged]
+
+
+class _SessionFacts(Contract):
+    session_id: UUID
+    programme_code: str
+    programme_title: str
+    region_code: str
+    days: list[date]
+    starts_at: datetime
+    venue: str | None
+    online_link: str | None
+    capacity: int
+
+
+_SESSION_EXAMPLE: dict[str, Any] = {
+    "session_id": "4d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+    "programme_code": "literasi-keuangan-digital",
+    "programme_title": "Literasi keuangan digital",
+    "region_code": "3273",
+    "days": ["2026-12-07", "2026-12-08"],
+    "starts_at": "2026-12-07T09:00:00+07:00",
+    "venue": "Aula Kelurahan Sukasari",
+    "online_link": None,
+    "capacity": 30,
+}
+
+
+class SessionScheduled(_SessionFacts):
+    """A session was scheduled. Keyed by the session id."""
+
+    TYPE: ClassVar[str] = "jembatan.training.session_scheduled.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = _SESSION_EXAMPLE
+
+
+class SessionChanged(_SessionFacts):
+    """A session moved (days, start, place); the enrolled are to be told. Keyed by the session."""
+
+    TYPE: ClassVar[str] = "jembatan.training.session_changed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = _SESSION_EXAMPLE | {
+        "starts_at": "2026-12-14T09:00:00+07:00"
+    }
+
+
+class SessionCancelled(Contract):
+    """A session was cancelled; the enrolled are to be told. Keyed by the session id."""
+
+    TYPE: ClassVar[str] = "jembatan.training.session_cancelled.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "session_id": "4d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+        "programme_code": "literasi-keuangan-digital",
+        "region_code": "3273",
+        "cancelled_at": "2026-12-01T02:00:00Z",
+    }
+
+    session_id: UUID
+    programme_code: str
+    region_code: str
+    cancelled_at: datetime
+
+
+class AttendanceRecorded(Contract):
+    """A participant's attendance changed: the days attended so far out of the session's days."""
+
+    TYPE: ClassVar[str] = "jembatan.training.attendance_recorded.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "session_id": "4d3c2b1a-0f9e-4d8c-b7a6-958473625140",
+        "programme_code": "literasi-keuangan-digital",
+        "region_code": "3273",
+        "participant_kind": "client",
+        "client_id": "0b8f3c2e-6a51-4c8e-9a57-2f6f1f3c1a10",
+        "officer_id": None,
+        "days_attended": 1,
+        "days_total": 2,
+        "recorded_at": "2026-12-07T09:10:00Z",
+    }
+
+    session_id: UUID
+    programme_code: str
+    region_code: str
+    participant_kind: Literal["client", "officer"]
+    client_id: UUID | None
+    officer_id: str | None
+    days_attended: int
+    days_total: int
+    recorded_at: datetime
+
+
+PUBLISHED += [SessionScheduled, SessionChanged, SessionCancelled, AttendanceRecorded]

@@ -14,7 +14,9 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
@@ -67,6 +69,7 @@ enrolments = Table(
     Column("completed_at", DateTime(timezone=True)),
     Column("certificate_code", Text, unique=True),
     PrimaryKeyConstraint("session_id", "participant"),
+    Index("ix_enrolments_participant", "participant"),
 )
 
 # Certificates verify publicly: only initials, programme, date and validity are kept here.
@@ -79,6 +82,24 @@ certificates = Table(
     Column("programme_title", Text, nullable=False),
     Column("completed_on", Date, nullable=False),
     Column("valid", Boolean, nullable=False),
+    Column("session_id", Uuid),
+    Column("region_code", Text),
+)
+
+# One row per attendance sheet applied to a session: a second upload of the same file is a replay.
+attendance_imports = Table(
+    "attendance_imports",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("session_id", Uuid, ForeignKey("sessions.id"), nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("uploaded_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("rows", Integer, nullable=False),
+    Column("recorded", Integer, nullable=False),
+    Column("rejected", JSONB, nullable=False),
+    UniqueConstraint("session_id", "file_sha256"),
 )
 
 # What client events tell the training service: region and initials, never a name.

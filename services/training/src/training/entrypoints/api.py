@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from fractions import Fraction
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Principal, require_roles
-from shared.problems import FieldError, Invalid, NotFound
-from training.adapters import orm
-from training.domain.session import NotEnrolled, SessionCancelled
-from training.service_layer import handlers
+from shared.problems import Conflict, FieldError, Invalid, NotFound
+from shared.sheets import UnreadableSheet
+from training.adapters import certificate_pdf
+from training.domain.programme import CompletionRule, Programme
+from training.service_layer import attendance_sheet, handlers
 
 router = APIRouter(prefix="/api/training", tags=["training"])
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
 Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+CertificateCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
+MAX_SHEET_BYTES = 2 * 1024 * 1024
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "not found in your region"}}
 
 
 class ProgrammeIn(BaseModel):
@@ -49,10 +52,22 @@ class SessionIn(BaseModel):
     online_link: str | None = Field(default=None, max_length=500)
 
 
+class RescheduleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: list[date] = Field(min_length=1, max_length=30)
+    starts_at: datetime = Field(description="with its offset, on the first of the days")
+    venue: str | None = Field(default=None, max_length=200)
+    online_link: str | None = Field(default=None, max_length=500)
+
+
 class EnrolmentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    participant: str = Field(description="client:<client id>, or me for your own training")
+    participant: str = Field(
+        description="client:<client id>; me (your own training); a supervisor may name "
+        "officer:<keycloak user id>"
+    )
 
 
 class AttendanceIn(BaseModel):
@@ -82,36 +97,39 @@ class Certificate(BaseModel):
     valid: bool
 
 
-def _sessions(request: Request) -> AsyncSession:
-    maker = request.app.state.container.sessions
-    session: AsyncSession = maker()
-    return session
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    maker: async_sessionmaker[AsyncSession] = request.app.state.container.sessions
+    return maker
 
 
-def _bad(exc: handlers.BadInput) -> Exception:
-    return Invalid([FieldError(exc.field, exc.message)])
+def _problem(exc: Exception, what: str = "session") -> Exception:
+    if isinstance(exc, handlers.BadInput):
+        return Invalid([FieldError(exc.field, exc.message)])
+    if isinstance(exc, handlers.Conflict):
+        return Conflict(str(exc), "session-cancelled")
+    return NotFound(what)
 
 
-@router.put("/programmes/{code}", status_code=status.HTTP_200_OK)
+Failures = (handlers.BadInput, handlers.Conflict, handlers.NotFound)
+
+
+@router.put("/programmes/{code}")
 async def put_programme(
     code: Code, body: ProgrammeIn, user: Admin, request: Request
 ) -> dict[str, str]:
-    values = {
-        "code": code,
-        "title": body.title,
-        "modules": body.modules,
-        "duration_hours": body.duration_hours,
-        "audience": body.audience,
-        "language": body.language,
-        "min_attendance": Decimal(body.min_attendance_percent) / 100,
-        "min_post_score": body.min_post_score,
-    }
-    async with _sessions(request) as session, session.begin():
-        await session.execute(
-            pg_insert(orm.programmes)
-            .values(values)
-            .on_conflict_do_update(index_elements=["code"], set_=values)
-        )
+    """Create or change a programme and its completion rule (admin)."""
+    await handlers.put_programme(
+        _sessions(request),
+        Programme(
+            code=code,
+            title=body.title,
+            modules=tuple(body.modules),
+            duration_hours=body.duration_hours,
+            audience=body.audience,
+            language=body.language,
+            rule=CompletionRule(Fraction(body.min_attendance_percent, 100), body.min_post_score),
+        ),
+    )
     return {"code": code}
 
 
@@ -119,122 +137,227 @@ async def put_programme(
 async def schedule(body: SessionIn, user: CaseWorker, request: Request) -> dict[str, Any]:
     new = handlers.NewSession(**body.model_dump() | {"days": tuple(body.days)})
     try:
-        async with _sessions(request) as session, session.begin():
-            scheduled = await handlers.schedule(session, user, new)
-    except handlers.BadInput as exc:
-        raise _bad(exc) from None
+        scheduled = await handlers.schedule(_sessions(request), user, new)
+    except Failures as exc:
+        raise _problem(exc) from None
     return {"id": str(scheduled.id), "days": [d.isoformat() for d in scheduled.days]}
 
 
-@router.get("/sessions/{session_id}")
-async def participants(session_id: UUID, user: CaseWorker, request: Request) -> dict[str, Any]:
-    """The session with its participants; 404 outside your region."""
-    try:
-        async with _sessions(request) as session, session.begin():
-            training = await handlers.load(session, session_id, user)
-    except handlers.NotFound:
-        raise NotFound("session") from None
+@router.get("/sessions")
+async def list_sessions(
+    user: CaseWorker,
+    request: Request,
+    starting_from: Annotated[date | None, Query(alias="from")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict[str, Any]:
+    """Sessions of your region from a day on (default: today), soonest first."""
+    after = None
+    if cursor:
+        try:
+            at, _, ident = cursor.partition("_")
+            after = (datetime.fromisoformat(at), UUID(ident))
+        except ValueError:
+            raise Invalid([FieldError("cursor", "is not a cursor this API gave")]) from None
+    rows = await handlers.list_sessions(
+        _sessions(request), user, starting_from or datetime.now(UTC).date(), limit, after
+    )
+    items = [
+        {
+            "id": str(r["id"]),
+            "programme_code": r["programme_code"],
+            "programme_title": r["programme_title"],
+            "region_code": r["region_code"],
+            "days": r["days"],
+            "starts_at": r["starts_at"].isoformat(),
+            "venue": r["venue"],
+            "online_link": r["online_link"],
+            "capacity": r["capacity"],
+            "cancelled": r["cancelled"],
+        }
+        for r in rows
+    ]
+    last = rows[-1] if len(rows) == limit else None
     return {
-        "id": str(training.id),
-        "programme_code": training.programme_code,
-        "region_code": training.region_code,
-        "capacity": training.capacity,
-        "enrolled": training.enrolled,
-        "waiting": training.waiting,
+        "items": items,
+        "next_cursor": f"{last['starts_at'].isoformat()}_{last['id']}" if last else None,
     }
 
 
-@router.post("/sessions/{session_id}/enrolments", status_code=status.HTTP_201_CREATED)
+@router.get("/sessions/{session_id}", responses=NOT_FOUND)
+async def view_session(session_id: UUID, user: CaseWorker, request: Request) -> dict[str, Any]:
+    """The session with its participants, their attendance, scores and knowledge gain."""
+    try:
+        return await handlers.view(_sessions(request), user, session_id)
+    except Failures as exc:
+        raise _problem(exc) from None
+
+
+@router.patch("/sessions/{session_id}", responses=NOT_FOUND)
+async def reschedule(
+    session_id: UUID, body: RescheduleIn, user: CaseWorker, request: Request
+) -> dict[str, Any]:
+    """Move a session; everyone enrolled or waiting is told (`session_changed`)."""
+    try:
+        changed = await handlers.reschedule(
+            _sessions(request),
+            user,
+            session_id,
+            tuple(body.days),
+            body.starts_at,
+            body.venue,
+            body.online_link,
+        )
+    except Failures as exc:
+        raise _problem(exc) from None
+    return {"id": str(changed.id), "days": [d.isoformat() for d in changed.days]}
+
+
+@router.post("/sessions/{session_id}/cancel", responses=NOT_FOUND)
+async def cancel_session(session_id: UUID, user: CaseWorker, request: Request) -> dict[str, Any]:
+    """Cancel a session; everyone enrolled or waiting is told (`session_cancelled`)."""
+    try:
+        cancelled = await handlers.cancel(_sessions(request), user, session_id)
+    except Failures as exc:
+        raise _problem(exc) from None
+    return {"id": str(cancelled.id), "cancelled": True}
+
+
+@router.post(
+    "/sessions/{session_id}/enrolments", status_code=status.HTTP_201_CREATED, responses=NOT_FOUND
+)
 async def enrol(
     session_id: UUID, body: EnrolmentIn, user: CaseWorker, request: Request
 ) -> dict[str, str]:
+    """Enrol a client of your region (or yourself); a full session puts them on the waiting list."""
     try:
-        async with _sessions(request) as session, session.begin():
-            training = await handlers.load(session, session_id, user)
-            participant = await handlers.participant_of(session, user, body.participant)
-            now = datetime.now(UTC)
-            result = training.enrol(participant, now)
-            await handlers.save_enrolments(session, training)
-            await handlers.publish_enrolment_changes(session, training, now)
-    except handlers.NotFound:
-        raise NotFound("session or client") from None
-    except handlers.BadInput as exc:
-        raise _bad(exc) from None
-    except SessionCancelled:
-        raise Invalid([FieldError("session_id", "the session was cancelled")]) from None
+        result = await handlers.enrol(_sessions(request), user, session_id, body.participant)
+    except Failures as exc:
+        raise _problem(exc, "session or client") from None
+    participant = body.participant if body.participant != "me" else f"officer:{user.subject}"
     return {"participant": participant, "status": result}
 
 
-@router.delete("/sessions/{session_id}/enrolments/{participant}")
+@router.delete("/sessions/{session_id}/enrolments/{participant}", responses=NOT_FOUND)
 async def cancel_enrolment(
     session_id: UUID, participant: str, user: CaseWorker, request: Request
 ) -> dict[str, Any]:
     """Cancel a place; the first on the waiting list moves up and is told (an event)."""
     try:
-        async with _sessions(request) as session, session.begin():
-            training = await handlers.load(session, session_id, user)
-            who = await handlers.participant_of(session, user, participant)
-            now = datetime.now(UTC)
-            promoted = training.cancel_enrolment(who, now)
-            await handlers.save_enrolments(session, training)
-            await handlers.publish_enrolment_changes(session, training, now)
-    except (handlers.NotFound, NotEnrolled):
-        raise NotFound("enrolment") from None
-    except handlers.BadInput as exc:
-        raise _bad(exc) from None
+        who, promoted = await handlers.cancel_enrolment(
+            _sessions(request), user, session_id, participant
+        )
+    except Failures as exc:
+        raise _problem(exc, "enrolment") from None
     return {"cancelled": who, "promoted": promoted}
 
 
-async def _record(
-    session_id: UUID, who: str, user: Principal, request: Request, **kwargs: Any
-) -> dict[str, Any]:
-    try:
-        async with _sessions(request) as session, session.begin():
-            training = await handlers.load(session, session_id, user)
-            participant = await handlers.participant_of(session, user, who)
-            values = await handlers.record(
-                session, training, participant, datetime.now(training.starts_at.tzinfo), **kwargs
-            )
-    except handlers.NotFound:
-        raise NotFound("enrolment") from None
-    except handlers.BadInput as exc:
-        raise _bad(exc) from None
-    return {
-        "participant": participant,
-        "attended": values["attended"],
-        "completed": "completed_at" in values,
-        "certificate_code": values.get("certificate_code"),
-    }
-
-
-@router.post("/sessions/{session_id}/attendance")
+@router.post("/sessions/{session_id}/attendance", responses=NOT_FOUND)
 async def attendance(
     session_id: UUID, body: AttendanceIn, user: CaseWorker, request: Request
 ) -> dict[str, Any]:
-    return await _record(
-        session_id, body.participant, user, request, attended_day=body.day, present=body.present
-    )
+    """Mark one participant present (or absent) on one day of the session."""
+    try:
+        return await handlers.record(
+            _sessions(request),
+            user,
+            session_id,
+            body.participant,
+            day=body.day,
+            present=body.present,
+        )
+    except Failures as exc:
+        raise _problem(exc, "enrolment") from None
 
 
-@router.post("/sessions/{session_id}/scores")
+@router.post(
+    "/sessions/{session_id}/attendance/imports",
+    status_code=status.HTTP_201_CREATED,
+    responses=NOT_FOUND,
+)
+async def import_attendance(
+    session_id: UUID, file: UploadFile, user: CaseWorker, request: Request
+) -> dict[str, Any]:
+    """Attendance from a CSV or XLSX sheet (columns: participant, day, present, and optionally
+    pre_score and post_score; Indonesian headers such as peserta, tanggal, hadir work too).
+    Good rows are applied, bad rows reported; the same file again applies nothing."""
+    content = await file.read(MAX_SHEET_BYTES + 1)
+    if len(content) > MAX_SHEET_BYTES:
+        raise Invalid([FieldError("file", "is larger than 2 MB")])
+    try:
+        report = await attendance_sheet.import_attendance(
+            _sessions(request), user, session_id, file.filename or "sheet.csv", content
+        )
+    except UnreadableSheet as exc:
+        raise Invalid([FieldError("file", str(exc))]) from None
+    except Failures as exc:
+        raise _problem(exc) from None
+    return {
+        "id": str(report.id),
+        "rows": report.rows,
+        "recorded": report.recorded,
+        "rejected": report.rejected,
+        "repeated_upload": report.repeated_upload,
+    }
+
+
+@router.post("/sessions/{session_id}/scores", responses=NOT_FOUND)
 async def scores(
     session_id: UUID, body: ScoresIn, user: CaseWorker, request: Request
 ) -> dict[str, Any]:
-    return await _record(
-        session_id,
-        body.participant,
-        user,
-        request,
-        pre_score=body.pre_score,
-        post_score=body.post_score,
-    )
+    """Pre- and post-test scores (0 to 100); the post-test may complete the programme."""
+    try:
+        return await handlers.record(
+            _sessions(request),
+            user,
+            session_id,
+            body.participant,
+            scores=handlers.Scores(body.pre_score, body.post_score),
+        )
+    except Failures as exc:
+        raise _problem(exc, "enrolment") from None
 
 
-@router.get("/certificates/{code}", response_model=Certificate)
-async def verify(code: Annotated[str, Path(max_length=20)], request: Request) -> Certificate:
+@router.get("/clients/{client_id}/trainings", responses=NOT_FOUND)
+async def client_trainings(client_id: UUID, user: CaseWorker, request: Request) -> dict[str, Any]:
+    """A client's trainings (your region only): sessions, attendance, scores, certificates."""
+    try:
+        items = await handlers.records_of(_sessions(request), user, f"client:{client_id}")
+    except Failures as exc:
+        raise _problem(exc, "client") from None
+    return {"items": items}
+
+
+@router.get("/me/trainings")
+async def my_trainings(user: CaseWorker, request: Request) -> dict[str, Any]:
+    """Your own capacity-building record as an officer."""
+    return {"items": await handlers.records_of(_sessions(request), user, "me")}
+
+
+@router.get("/certificates/{code}", response_model=Certificate, responses=NOT_FOUND)
+async def verify(code: CertificateCode, request: Request) -> Certificate:
     """Public (no token): is this certificate real? Initials, programme, date, validity only."""
     try:
-        async with _sessions(request) as session:
-            return Certificate.model_validate(await handlers.verify(session, code))
+        return Certificate.model_validate(await handlers.certificate(_sessions(request), code))
     except handlers.NotFound:
         raise NotFound("certificate") from None
+
+
+@router.get(
+    "/certificates/{code}/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
+)
+async def certificate_document(code: CertificateCode, request: Request) -> Response:
+    """Public (no token): the certificate as a PDF, showing what the verification shows."""
+    try:
+        found = await handlers.certificate(_sessions(request), code)
+    except handlers.NotFound:
+        raise NotFound("certificate") from None
+    base = request.app.state.container.settings.public_base_url.rstrip("/")
+    document = certificate_pdf.render(found, f"{base}/api/training/certificates/{found['code']}")
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="sertifikat-{found["code"]}.pdf"'},
+    )

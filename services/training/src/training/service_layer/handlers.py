@@ -1,26 +1,30 @@
-"""Use cases of training: schedule, enrol, attend, score, complete, verify."""
+"""Use cases of training: programmes, sessions, enrolment, attendance, scores, completion.
+
+Each use case is one transaction: the session is loaded under the caller's region scope and
+locked, the domain changes it, and the changes are written back together with their events
+(outbox), so an answer the caller saw is never lost and never half-written.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date, datetime
-from fractions import Fraction
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Principal
 from shared.contracts import Contract
-from shared.contracts import training as training_contracts
+from shared.contracts import training as contracts
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
-from training.adapters import orm
+from training.adapters.repository import TrainingRepository
 from training.domain.certificate import verification_code
-from training.domain.programme import CompletionRule, knowledge_gain
-from training.domain.session import Enrolment, Session
+from training.domain.programme import Programme, knowledge_gain
+from training.domain.session import InvalidSession, NotEnrolled, Session, SessionCancelled
+
+Sessions = async_sessionmaker[AsyncSession]
 
 
 class NotFound(Exception):
@@ -32,6 +36,10 @@ class BadInput(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class Conflict(Exception):
+    pass
 
 
 @dataclass(frozen=True)
@@ -46,256 +54,389 @@ class NewSession:
     online_link: str | None
 
 
-def _envelope(training: Session, data: Contract, client_id: UUID | None) -> Envelope:
-    """Keyed by the client when a client is concerned, else by the session."""
-    return Envelope(
-        type=data.TYPE,
-        source=training_contracts.SOURCE,
-        subject=f"session/{training.id}",
-        key=str(client_id or training.id),
-        data=data.to_data(),
-    )
+@dataclass(frozen=True)
+class Scores:
+    pre: int | None = None
+    post: int | None = None
 
 
-async def _programme(session: AsyncSession, code: str) -> Any:
-    return (
-        await session.execute(select(orm.programmes).where(orm.programmes.c.code == code))
-    ).first()
+async def put_programme(sessions: Sessions, programme: Programme) -> None:
+    async with sessions.begin() as session:
+        await TrainingRepository(session).put_programme(programme)
 
 
-async def schedule(session: AsyncSession, actor: Principal, new: NewSession) -> Session:
+async def schedule(sessions: Sessions, actor: Principal, new: NewSession) -> Session:
     if not actor.scope.allows(new.region_code):
         raise BadInput("region_code", "lies outside your region")
-    if await _programme(session, new.programme_code) is None:
-        raise BadInput("programme_code", "is not a programme")
-    try:
-        scheduled = Session.schedule(
-            programme_code=new.programme_code,
-            region_code=new.region_code,
-            days=new.days,
-            starts_at=new.starts_at,
-            trainer=new.trainer,
-            capacity=new.capacity,
-            venue=new.venue,
-            online_link=new.online_link,
-        )
-    except ValueError as exc:
-        raise BadInput("days", str(exc)) from None
-    await session.execute(
-        insert(orm.sessions).values(
-            id=scheduled.id,
-            programme_code=scheduled.programme_code,
-            region_code=scheduled.region_code,
-            days=[d.isoformat() for d in scheduled.days],
-            starts_at=scheduled.starts_at,
-            venue=scheduled.venue,
-            online_link=scheduled.online_link,
-            trainer=scheduled.trainer,
-            capacity=scheduled.capacity,
-            cancelled=False,
-        )
-    )
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        programme = await repo.programme(new.programme_code)
+        if programme is None:
+            raise BadInput("programme_code", "is not a programme")
+        try:
+            scheduled = Session.schedule(
+                programme_code=new.programme_code,
+                region_code=new.region_code,
+                days=new.days,
+                starts_at=new.starts_at,
+                trainer=new.trainer,
+                capacity=new.capacity,
+                venue=new.venue,
+                online_link=new.online_link,
+            )
+        except InvalidSession as exc:
+            raise BadInput(exc.field, exc.message) from None
+        await repo.add(scheduled)
+        await publish_changes(repo, scheduled, programme, datetime.now(UTC))
     return scheduled
 
 
-async def load(session: AsyncSession, session_id: UUID, actor: Principal) -> Session:
-    row = (
-        await session.execute(
-            select(orm.sessions)
-            .where(orm.sessions.c.id == session_id, actor.scope.filter(orm.sessions.c.region_code))
-            .with_for_update()
+async def view(sessions: Sessions, actor: Principal, session_id: UUID) -> dict[str, Any]:
+    """The session with each participant's attendance, scores and knowledge gain."""
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+    assert programme is not None
+    return describe(training, programme)
+
+
+def describe(training: Session, programme: Programme) -> dict[str, Any]:
+    participants = []
+    gains = []
+    for e in training.enrolments:
+        if e.status == "cancelled":
+            continue
+        gain = knowledge_gain(e.pre_score, e.post_score)
+        if gain is not None:
+            gains.append(gain)
+        participants.append(
+            {
+                "participant": e.participant,
+                "status": e.status,
+                "days_attended": sorted(d.isoformat() for d in e.attended),
+                "pre_score": e.pre_score,
+                "post_score": e.post_score,
+                "knowledge_gain": gain,
+                "completed": e.completed_at is not None,
+                "certificate_code": e.certificate_code,
+            }
         )
-    ).first()
-    if row is None:
+    return {
+        "id": str(training.id),
+        "programme_code": training.programme_code,
+        "programme_title": programme.title,
+        "region_code": training.region_code,
+        "days": [d.isoformat() for d in training.days],
+        "starts_at": training.starts_at.isoformat(),
+        "venue": training.venue,
+        "online_link": training.online_link,
+        "trainer": training.trainer,
+        "capacity": training.capacity,
+        "cancelled": training.cancelled,
+        "enrolled": training.enrolled,
+        "waiting": training.waiting,
+        "participants": participants,
+        "mean_knowledge_gain": round(sum(gains) / len(gains), 1) if gains else None,
+    }
+
+
+async def list_sessions(
+    sessions: Sessions,
+    actor: Principal,
+    starting_from: date,
+    limit: int,
+    after: tuple[datetime, UUID] | None,
+) -> list[dict[str, Any]]:
+    async with sessions() as session:
+        return await TrainingRepository(session).sessions(actor.scope, starting_from, limit, after)
+
+
+async def reschedule(
+    sessions: Sessions,
+    actor: Principal,
+    session_id: UUID,
+    days: tuple[date, ...],
+    starts_at: datetime,
+    venue: str | None,
+    online_link: str | None,
+) -> Session:
+    async def change(training: Session) -> None:
+        training.reschedule(days, starts_at, venue, online_link)
+
+    return await _change(sessions, actor, session_id, change)
+
+
+async def cancel(sessions: Sessions, actor: Principal, session_id: UUID) -> Session:
+    async def change(training: Session) -> None:
+        training.cancel()
+
+    return await _change(sessions, actor, session_id, change)
+
+
+async def enrol(sessions: Sessions, actor: Principal, session_id: UUID, who: str) -> str:
+    """Enrolled or waiting; a client of another region, like a session, is not found."""
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+        assert programme is not None
+        participant = await _participant(repo, actor, who)
+        _check_audience(programme, participant)
+        try:
+            status = training.enrol(participant, datetime.now(UTC))
+        except SessionCancelled:
+            raise Conflict("the session was cancelled") from None
+        await repo.save(training)
+        await publish_changes(repo, training, programme, datetime.now(UTC))
+    return status
+
+
+async def cancel_enrolment(
+    sessions: Sessions, actor: Principal, session_id: UUID, who: str
+) -> tuple[str, str | None]:
+    """Cancel a place; the first on the waiting list moves up and is told (an event)."""
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+        assert programme is not None
+        participant = await _participant(repo, actor, who)
+        try:
+            promoted = training.cancel_enrolment(participant, datetime.now(UTC))
+        except NotEnrolled:
+            raise NotFound() from None
+        await repo.save(training)
+        await publish_changes(repo, training, programme, datetime.now(UTC))
+    return participant, promoted
+
+
+async def record(
+    sessions: Sessions,
+    actor: Principal,
+    session_id: UUID,
+    who: str,
+    *,
+    day: date | None = None,
+    present: bool = True,
+    scores: Scores | None = None,
+) -> dict[str, Any]:
+    """Attendance for one day, or scores, for one enrolled participant; then the rule."""
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+        assert programme is not None
+        participant = await _participant(repo, actor, who)
+        now = datetime.now(training.starts_at.tzinfo)
+        try:
+            if day is not None:
+                training.record_attendance(participant, day, present)
+            if scores is not None:
+                training.record_scores(participant, scores.pre, scores.post)
+            training.complete_if_due(participant, programme.rule, now, verification_code)
+            enrolment = training.participation(participant)
+        except NotEnrolled:
+            raise NotFound() from None
+        except InvalidSession as exc:
+            raise BadInput(exc.field, exc.message) from None
+        await repo.save(training)
+        await publish_changes(repo, training, programme, now)
+    return {
+        "participant": participant,
+        "attended": sorted(d.isoformat() for d in enrolment.attended),
+        "pre_score": enrolment.pre_score,
+        "post_score": enrolment.post_score,
+        "knowledge_gain": knowledge_gain(enrolment.pre_score, enrolment.post_score),
+        "completed": enrolment.completed_at is not None,
+        "certificate_code": enrolment.certificate_code,
+    }
+
+
+async def records_of(sessions: Sessions, actor: Principal, who: str) -> list[dict[str, Any]]:
+    """A client's (region-scoped) or the caller's own trainings, newest first."""
+    async with sessions() as session:
+        repo = TrainingRepository(session)
+        participant = await _participant(repo, actor, who)
+        rows = await repo.records_of(participant)
+    return [
+        {
+            "session_id": str(r["session_id"]),
+            "programme_code": r["programme_code"],
+            "programme_title": r["programme_title"],
+            "starts_at": r["starts_at"].isoformat(),
+            "days": r["days"],
+            "session_cancelled": r["cancelled"],
+            "status": r["status"],
+            "days_attended": r["attended"],
+            "pre_score": r["pre_score"],
+            "post_score": r["post_score"],
+            "knowledge_gain": knowledge_gain(r["pre_score"], r["post_score"]),
+            "completed_at": r["completed_at"].isoformat() if r["completed_at"] else None,
+            "certificate_code": r["certificate_code"],
+        }
+        for r in rows
+    ]
+
+
+async def certificate(sessions: Sessions, code: str) -> dict[str, Any]:
+    async with sessions() as session:
+        found = await TrainingRepository(session).certificate(code)
+    if found is None:
         raise NotFound()
-    loaded = Session(
-        row.id,
-        row.programme_code,
-        row.region_code,
-        tuple(date.fromisoformat(d) for d in row.days),
-        row.starts_at,
-        row.venue,
-        row.online_link,
-        row.trainer,
-        row.capacity,
-        row.cancelled,
-    )
-    for e in await session.execute(
-        select(orm.enrolments)
-        .where(orm.enrolments.c.session_id == session_id)
-        .order_by(orm.enrolments.c.at)
-    ):
-        loaded.enrolments.append(Enrolment(e.participant, e.status, e.at))
-    return loaded
+    return found
 
 
-async def participant_of(session: AsyncSession, actor: Principal, who: str) -> str:
-    """`client:<id>` of the actor's region, or `me` for the officer's own enrolment."""
-    if who == "me":
+# the pieces
+
+
+async def load_session(repo: TrainingRepository, actor: Principal, session_id: UUID) -> Session:
+    training = await repo.get(session_id, actor.scope)
+    if training is None:
+        raise NotFound()
+    return training
+
+
+async def _change(
+    sessions: Sessions,
+    actor: Principal,
+    session_id: UUID,
+    change: Callable[[Session], Awaitable[None]],
+) -> Session:
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+        assert programme is not None
+        try:
+            await change(training)
+        except SessionCancelled:
+            raise Conflict("the session was cancelled") from None
+        except InvalidSession as exc:
+            raise BadInput(exc.field, exc.message) from None
+        await repo.save(training)
+        await publish_changes(repo, training, programme, datetime.now(UTC))
+    return training
+
+
+async def _participant(repo: TrainingRepository, actor: Principal, who: str) -> str:
+    """`client:<id>` of the caller's region; `me` (or `officer:<own id>`) for the caller.
+
+    A supervisor may also name another officer: `officer:<keycloak user id>`.
+    """
+    if who in ("me", f"officer:{actor.subject}"):
         return f"officer:{actor.subject}"
     kind, _, ident = who.partition(":")
+    if kind == "officer" and ident and "supervisor" in actor.roles:
+        return who
     if kind != "client":
         raise BadInput("participant", "is client:<client id> or me")
     try:
         client_id = UUID(ident)
     except ValueError:
         raise BadInput("participant", "names no client") from None
-    row = (
-        await session.execute(
-            select(orm.client_facts.c.region_code).where(orm.client_facts.c.client_id == client_id)
-        )
-    ).first()
-    if row is None or not actor.scope.allows(row.region_code):
+    facts = await repo.client(client_id)
+    if facts is None or not actor.scope.allows(facts.region_code):
         raise NotFound()
     return f"client:{client_id}"
 
 
-async def publish_enrolment_changes(
-    session: AsyncSession, training: Session, now: datetime
+def _check_audience(programme: Programme, participant: str) -> None:
+    kind = participant.partition(":")[0]
+    if programme.audience == "clients" and kind != "client":
+        raise BadInput("participant", "this programme is for clients only")
+    if programme.audience == "officers" and kind != "officer":
+        raise BadInput("participant", "this programme is for officers only")
+
+
+def _who(participant: str) -> tuple[str, UUID | None, str | None]:
+    kind, _, ident = participant.partition(":")
+    client_id = UUID(ident) if kind == "client" else None
+    return kind, client_id, ident if kind == "officer" else None
+
+
+async def publish_changes(
+    repo: TrainingRepository, training: Session, programme: Programme, now: datetime
 ) -> None:
-    """Announce the session's new enrolment changes (the waiting list moving included)."""
-    envelopes = []
+    """Turn what happened to the session into events (and certificates), in one batch."""
+    envelopes: list[Envelope] = []
+
+    def add(data: Contract, client_id: UUID | None) -> None:
+        envelopes.append(
+            Envelope(
+                type=data.TYPE,
+                source=contracts.SOURCE,
+                subject=f"session/{training.id}",
+                # a client's events by the client, so its timeline keeps their order
+                key=str(client_id or training.id),
+                data=data.to_data(),
+            )
+        )
+
+    client_ids = [
+        c for h in training.events if h.participant for c in [_who(h.participant)[1]] if c
+    ]
+    facts = await repo.clients(client_ids) if client_ids else {}
     for happened in training.events:
         if happened.participant is None:
+            add(_session_event(happened.kind, training, programme, now), None)
             continue
-        kind, _, ident = happened.participant.partition(":")
-        client_id = UUID(ident) if kind == "client" else None
-        data = training_contracts.EnrolmentChanged(
+        kind, client_id, officer_id = _who(happened.participant)
+        enrolment = next(e for e in training.enrolments if e.participant == happened.participant)
+        common: dict[str, Any] = {
+            "session_id": training.id,
+            "programme_code": training.programme_code,
+            "region_code": training.region_code,
+            "participant_kind": kind,
+            "client_id": client_id,
+            "officer_id": officer_id,
+        }
+        if happened.kind == "attendance_recorded":
+            data: Contract = contracts.AttendanceRecorded(
+                **common,
+                days_attended=len(enrolment.attended),
+                days_total=len(training.days),
+                recorded_at=now,
+            )
+        elif happened.kind == "completed":
+            assert enrolment.certificate_code is not None
+            shown = facts[client_id].initials if client_id in facts else "-"
+            await repo.add_certificate(
+                enrolment.certificate_code, shown, programme, training, now.date()
+            )
+            data = contracts.TrainingCompleted(
+                **common,
+                knowledge_gain=knowledge_gain(enrolment.pre_score, enrolment.post_score),
+                certificate_code=enrolment.certificate_code,
+                completed_at=now,
+            )
+        else:
+            data = contracts.EnrolmentChanged(**common, change=happened.kind, changed_at=now)
+        add(data, client_id)
+    training.events.clear()
+    if envelopes:
+        await repo.publish(contracts.TOPIC, envelopes)
+
+
+def _session_event(kind: str, training: Session, programme: Programme, now: datetime) -> Contract:
+    if kind == "cancelled":
+        return contracts.SessionCancelled(
             session_id=training.id,
             programme_code=training.programme_code,
             region_code=training.region_code,
-            participant_kind=kind,
-            client_id=client_id,
-            officer_id=ident if kind == "officer" else None,
-            change=happened.kind,
-            changed_at=now,
+            cancelled_at=now,
         )
-        envelopes.append(_envelope(training, data, client_id))
-    training.events.clear()
-    await add_to_outbox(session, orm.outbox, training_contracts.TOPIC, envelopes)
-
-
-async def save_enrolments(session: AsyncSession, training: Session) -> None:
-    for e in training.enrolments:
-        await session.execute(
-            pg_insert(orm.enrolments)
-            .values(
-                session_id=training.id,
-                participant=e.participant,
-                status=e.status,
-                at=e.at,
-                attended=[],
-            )
-            .on_conflict_do_update(
-                index_elements=["session_id", "participant"], set_={"status": e.status}
-            )
-        )
-
-
-async def record(
-    session: AsyncSession,
-    training: Session,
-    participant: str,
-    now: datetime,
-    *,
-    attended_day: date | None = None,
-    present: bool = True,
-    pre_score: int | None = None,
-    post_score: int | None = None,
-) -> dict[str, Any]:
-    """Attendance or scores for one enrolled participant, then the completion rule."""
-    row = (
-        await session.execute(
-            select(orm.enrolments)
-            .where(
-                orm.enrolments.c.session_id == training.id,
-                orm.enrolments.c.participant == participant,
-            )
-            .with_for_update()
-        )
-    ).first()
-    if row is None or row.status != "enrolled":
-        raise NotFound()
-    attended = set(row.attended)
-    if attended_day is not None:
-        if attended_day not in training.days:
-            raise BadInput("day", "is not a day of this session")
-        (attended.add if present else attended.discard)(attended_day.isoformat())
-    pre = pre_score if pre_score is not None else row.pre_score
-    post = post_score if post_score is not None else row.post_score
-    values: dict[str, Any] = {"attended": sorted(attended), "pre_score": pre, "post_score": post}
-    programme = await _programme(session, training.programme_code)
-    assert programme is not None
-    rule = CompletionRule(
-        Fraction(programme.min_attendance).limit_denominator(10_000), programme.min_post_score
-    )
-    if row.completed_at is None and rule.completed(len(attended), len(training.days), post):
-        code = verification_code()
-        values |= {"completed_at": now, "certificate_code": code}
-        await _issue(
-            session, training, participant, code, programme, now, knowledge_gain(pre, post)
-        )
-    await session.execute(
-        update(orm.enrolments)
-        .where(
-            orm.enrolments.c.session_id == training.id, orm.enrolments.c.participant == participant
-        )
-        .values(**values)
-    )
-    return values
-
-
-async def _issue(
-    session: AsyncSession,
-    training: Session,
-    participant: str,
-    code: str,
-    programme: Any,
-    now: datetime,
-    gain: int | None,
-) -> None:
-    kind, _, ident = participant.partition(":")
-    client_id = UUID(ident) if kind == "client" else None
-    if client_id is not None:
-        shown = (
-            await session.execute(
-                select(orm.client_facts.c.initials).where(orm.client_facts.c.client_id == client_id)
-            )
-        ).scalar_one()
-    else:
-        shown = "—"  # an officer's certificate shows no name at all
-    await session.execute(
-        insert(orm.certificates).values(
-            code=code,
-            initials=shown,
-            programme_code=programme.code,
-            programme_title=programme.title,
-            completed_on=now.date(),
-            valid=True,
-        )
-    )
-    data = training_contracts.TrainingCompleted(
-        session_id=training.id,
-        programme_code=programme.code,
-        participant_kind=kind,
-        client_id=client_id,
-        officer_id=ident if kind == "officer" else None,
-        region_code=training.region_code,
-        knowledge_gain=gain,
-        certificate_code=code,
-        completed_at=now,
-    )
-    await add_to_outbox(
-        session, orm.outbox, training_contracts.TOPIC, [_envelope(training, data, client_id)]
-    )
-
-
-async def verify(session: AsyncSession, code: str) -> dict[str, Any]:
-    row = (
-        await session.execute(
-            select(orm.certificates).where(orm.certificates.c.code == code.upper())
-        )
-    ).first()
-    if row is None:
-        raise NotFound()
-    return dict(row._mapping)
+    facts = {
+        "session_id": training.id,
+        "programme_code": training.programme_code,
+        "programme_title": programme.title,
+        "region_code": training.region_code,
+        "days": list(training.days),
+        "starts_at": training.starts_at,
+        "venue": training.venue,
+        "online_link": training.online_link,
+        "capacity": training.capacity,
+    }
+    if kind == "scheduled":
+        return contracts.SessionScheduled(**facts)
+    return contracts.SessionChanged(**facts)
