@@ -19,3 +19,5 @@ class NotifySettings(ServiceSettings):
     consumer_group: str = "notify"
     # Unique per running worker (static group membership); Kubernetes sets the pod name.
     worker_instance_id: str = Field(default_factory=lambda: f"notify-{socket.gethostname()}")
+    # How often the worker looks for sessions starting within 24 hours to remind.
+    reminder_scan_seconds: float = Field(default=10.0, gt=0)

@@ -41,6 +41,9 @@ SUMMARY_KEYS = frozenset(
         "certificate_code",
         "knowledge_gain",
         "participant_kind",
+        "change",
+        "days_attended",
+        "days_total",
         "case_id",
         "task_id",
         "due_on",
@@ -67,6 +70,13 @@ async def record_on_timeline(session: AsyncSession, envelope: Envelope) -> None:
     )
 
 
+async def record_client_step(session: AsyncSession, envelope: Envelope) -> None:
+    """A training event of a client goes on the timeline; an officer's own training does not."""
+    if envelope.data.get("participant_kind") == "officer":
+        return
+    await record_on_timeline(session, envelope)
+
+
 def consumed() -> dict[str, dict[str, Handler]]:
     """The client worker's routing table: every event onto the timeline, some also acted on."""
     from client.service_layer.follow_ups import follow_up_opened_account
@@ -74,8 +84,14 @@ def consumed() -> dict[str, dict[str, Handler]]:
     return {
         client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
         notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+        # A client's own training steps; session-wide events reach the client through notify.
         training_contracts.TOPIC: {
-            c.TYPE: record_on_timeline for c in training_contracts.PUBLISHED
+            c.TYPE: record_client_step
+            for c in (
+                training_contracts.EnrolmentChanged,
+                training_contracts.AttendanceRecorded,
+                training_contracts.TrainingCompleted,
+            )
         },
         referral_contracts.TOPIC: {
             **{c.TYPE: record_on_timeline for c in referral_contracts.PUBLISHED},

@@ -5,10 +5,13 @@ A faust-streaming app that subscribes each consumed topic to an idempotent consu
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import faust
 
 from notify import bootstrap
-from notify.service_layer.reactions import CONSUMED
+from notify.service_layer.reactions import CONSUMED, schedule
+from notify.service_layer.training import remind_upcoming
 from notify.settings import NotifySettings
 from shared.messaging.worker import create_worker_app, run_worker, subscribe
 from shared.telemetry import configure_telemetry
@@ -22,6 +25,11 @@ def create(container: bootstrap.Container) -> faust.App:
     )
     for topic in CONSUMED:
         subscribe(app, topic, container.consumer(topic))
+
+    async def remind_sessions_starting_soon() -> None:
+        await remind_upcoming(container.sessions, schedule, datetime.now(UTC))
+
+    app.timer(interval=container.settings.reminder_scan_seconds)(remind_sessions_starting_soon)
     return app
 
 

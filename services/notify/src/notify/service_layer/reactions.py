@@ -9,16 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from notify.adapters import orm
 from notify.adapters.repository import NotificationRepository
 from notify.domain.model import Notification
+from notify.service_layer import training
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
+from shared.contracts import training as training_contracts
 from shared.messaging.consumer import Handler
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
 
-async def _schedule(session: AsyncSession, notification: Notification) -> None:
-    """Store the message and announce it, in the consumer's transaction."""
-    await NotificationRepository(session).add(notification)
+async def schedule(session: AsyncSession, notification: Notification) -> None:
+    """Store the message and announce it, in the consumer's transaction (once per client)."""
+    if not await NotificationRepository(session).add(notification):
+        return
     data = notify_contracts.NotificationScheduled(
         notification_id=notification.id,
         client_id=notification.client_id,
@@ -40,7 +43,10 @@ async def _schedule(session: AsyncSession, notification: Notification) -> None:
 
 async def welcome_registered_client(session: AsyncSession, envelope: Envelope) -> None:
     event = client_contracts.ClientRegistered.model_validate(envelope.data)
-    await _schedule(
+    await NotificationRepository(session).remember_client(
+        event.client_id, event.region_code, event.preferred_language
+    )
+    await schedule(
         session,
         Notification.schedule(
             event_id=envelope.id,
@@ -52,8 +58,17 @@ async def welcome_registered_client(session: AsyncSession, envelope: Envelope) -
     )
 
 
+async def follow_client_changes(session: AsyncSession, envelope: Envelope) -> None:
+    event = client_contracts.ClientUpdated.model_validate(envelope.data)
+    await NotificationRepository(session).remember_client(
+        event.client_id, event.region_code, event.preferred_language
+    )
+
+
 CONSUMED: dict[str, dict[str, Handler]] = {
     client_contracts.TOPIC: {
         client_contracts.ClientRegistered.TYPE: welcome_registered_client,
+        client_contracts.ClientUpdated.TYPE: follow_client_changes,
     },
+    training_contracts.TOPIC: training.reactions(schedule),
 }
