@@ -1,94 +1,37 @@
-"""Training end to end: a session, enrolment with a waiting list, completion, the certificate,
-and training.completed on the client's timeline."""
+"""Training end to end: a session, enrolment with a waiting list, completion, the certificate
+(its public verification and its PDF), training.completed on the client's timeline, officers'
+own records, and what notify tells the enrolled."""
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
+import io
+import json
+from datetime import date, timedelta
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from support import stack
-from support.people import new_worker
+from support import training as t
 
 pytestmark = pytest.mark.integration
 
 
-def _auth(tokens: dict[str, str], who: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {tokens[who]}"}
-
-
 @pytest.fixture(scope="module")
 def programme(gateway: httpx.Client, tokens: dict[str, str]) -> str:
-    code = f"literasi-{uuid.uuid4().hex[:6]}"
-    answer = gateway.put(
-        f"/api/training/programmes/{code}",
-        json={
-            "title": "Literasi keuangan digital",
-            "modules": ["Rekening dan dompet digital", "Menghindari pinjol ilegal"],
-            "duration_hours": 8,
-            "audience": "both",
-            "min_attendance_percent": 80,
-            "min_post_score": 70,
-        },
-        headers=_auth(tokens, "admin"),
-    )
-    assert answer.status_code == 200, answer.text
-    return code
-
-
-def _session(gateway: httpx.Client, tokens: dict[str, str], programme: str, capacity: int) -> str:
-    answer = gateway.post(
-        "/api/training/sessions",
-        json={
-            "programme_code": programme,
-            "region_code": "3273",
-            "days": ["2026-12-07", "2026-12-08"],
-            "starts_at": "2026-12-07T09:00:00+07:00",
-            "trainer": "siti",
-            "capacity": capacity,
-            "venue": "Aula Kelurahan Sukasari",
-        },
-        headers=_auth(tokens, "siti"),
-    )
-    assert answer.status_code == 201, answer.text
-    return str(answer.json()["id"])
-
-
-def _client(gateway: httpx.Client, tokens: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    answer = gateway.post(
-        "/api/clients", json=new_worker(**overrides), headers=_auth(tokens, "siti")
-    )
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
-
-
-def _enrol(
-    gateway: httpx.Client, tokens: dict[str, str], session: str, client_id: str
-) -> httpx.Response:
-    """Enrol, waiting for the training service to have heard of the new client."""
-
-    def attempt() -> httpx.Response | None:
-        answer = gateway.post(
-            f"/api/training/sessions/{session}/enrolments",
-            json={"participant": f"client:{client_id}"},
-            headers=_auth(tokens, "siti"),
-        )
-        return answer if answer.status_code != 404 else None
-
-    return stack.eventually(attempt, timeout_s=30)
+    return t.programme(gateway, tokens["admin"])
 
 
 def test_a_client_completes_gets_a_certificate_and_the_timeline_shows_it(
     gateway: httpx.Client, tokens: dict[str, str], programme: str
 ) -> None:
-    session = _session(gateway, tokens, programme, capacity=10)
-    client = _client(gateway, tokens, full_name="Ratna Sari Dewi")
-    assert _enrol(gateway, tokens, session, client["id"]).json()["status"] == "enrolled"
+    session = t.session(gateway, tokens["siti"], programme)
+    client = t.client(gateway, tokens["siti"], full_name="Ratna Sari Dewi")
+    assert t.enrol(gateway, tokens["siti"], session, client["id"]).json()["status"] == "enrolled"
     who = f"client:{client['id']}"
     base = f"/api/training/sessions/{session}"
-    siti = _auth(tokens, "siti")
+    siti = t.auth(tokens["siti"])
     gateway.post(f"{base}/attendance", json={"participant": who, "day": "2026-12-07"}, headers=siti)
     one_day = gateway.post(
         f"{base}/scores", json={"participant": who, "pre_score": 40, "post_score": 90}, headers=siti
@@ -98,12 +41,20 @@ def test_a_client_completes_gets_a_certificate_and_the_timeline_shows_it(
         f"{base}/attendance", json={"participant": who, "day": "2026-12-08"}, headers=siti
     ).json()
     assert done["completed"] is True and done["certificate_code"]
+    assert done["knowledge_gain"] == 50
 
-    public = httpx.get(f"{stack.GATEWAY}/api/training/certificates/{done['certificate_code']}")
+    code = done["certificate_code"]
+    public = httpx.get(f"{stack.GATEWAY}/api/training/certificates/{code}")
     assert public.status_code == 200
-    assert public.json()["initials"] == "R. S. D." and public.json()["valid"] is True
+    assert public.json() == {
+        "code": code,
+        "initials": "R. S. D.",
+        "programme_code": programme,
+        "programme_title": "Literasi keuangan digital",
+        "completed_on": public.json()["completed_on"],
+        "valid": True,
+    }
     assert "Ratna" not in public.text and client["phone"] not in public.text
-    assert httpx.get(f"{stack.GATEWAY}/api/training/certificates/AAAAA-BBBBB").status_code == 404
 
     def completed_on_timeline() -> bool:
         items = gateway.get(f"/api/clients/{client['id']}/timeline", headers=siti).json()["items"]
@@ -112,28 +63,144 @@ def test_a_client_completes_gets_a_certificate_and_the_timeline_shows_it(
     assert stack.eventually(completed_on_timeline, timeout_s=30)
 
 
-def test_a_full_session_waitlists_and_another_region_sees_nothing(
+def test_the_certificate_pdf_opens_and_carries_its_code(
     gateway: httpx.Client, tokens: dict[str, str], programme: str
 ) -> None:
-    session = _session(gateway, tokens, programme, capacity=1)
-    first, second = _client(gateway, tokens), _client(gateway, tokens)
-    assert _enrol(gateway, tokens, session, first["id"]).json()["status"] == "enrolled"
-    assert _enrol(gateway, tokens, session, second["id"]).json()["status"] == "waiting"
-    view = gateway.get(f"/api/training/sessions/{session}", headers=_auth(tokens, "siti")).json()
-    assert view["enrolled"] == [f"client:{first['id']}"] and view["waiting"] == [
-        f"client:{second['id']}"
-    ]
-    assert (
-        gateway.get(f"/api/training/sessions/{session}", headers=_auth(tokens, "budi")).status_code
-        == 404
+    session = t.session(gateway, tokens["siti"], programme, days=[date(2026, 12, 7)])
+    client = t.client(gateway, tokens["siti"], full_name="Dedi Kurniawan")
+    t.enrol(gateway, tokens["siti"], session, client["id"])
+    base, siti = f"/api/training/sessions/{session}", t.auth(tokens["siti"])
+    who = f"client:{client['id']}"
+    gateway.post(f"{base}/scores", json={"participant": who, "post_score": 70}, headers=siti)
+    done = gateway.post(
+        f"{base}/attendance", json={"participant": who, "day": "2026-12-07"}, headers=siti
+    ).json()
+    code = done["certificate_code"]
+
+    document = httpx.get(f"{stack.GATEWAY}/api/training/certificates/{code}/pdf")  # no token
+    assert document.status_code == 200
+    assert document.headers["content-type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(document.content))
+    assert len(reader.pages) == 1
+    text = reader.pages[0].extract_text()
+    assert code in text and "D. K." in text and "Literasi keuangan digital" in text
+    assert "Dedi" not in text and "Kurniawan" not in text and client["phone"] not in text
+
+    for made_up in ("AAAAA-BBBBB", "AAAAA-BBBBB/pdf"):
+        missing = httpx.get(f"{stack.GATEWAY}/api/training/certificates/{made_up}")
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_full_session_waitlists_and_a_cancellation_promotes_with_an_event(
+    gateway: httpx.Client, tokens: dict[str, str], programme: str
+) -> None:
+    session = t.session(gateway, tokens["siti"], programme, capacity=1)
+    first, second = t.client(gateway, tokens["siti"]), t.client(gateway, tokens["siti"])
+    siti = t.auth(tokens["siti"])
+    assert t.enrol(gateway, tokens["siti"], session, first["id"]).json()["status"] == "enrolled"
+    assert t.enrol(gateway, tokens["siti"], session, second["id"]).json()["status"] == "waiting"
+    view = gateway.get(f"/api/training/sessions/{session}", headers=siti).json()
+    assert view["enrolled"] == [f"client:{first['id']}"]
+    assert view["waiting"] == [f"client:{second['id']}"]
+
+    with stack.reading("training.events") as consumer:
+        cancelled = gateway.delete(
+            f"/api/training/sessions/{session}/enrolments/client:{first['id']}", headers=siti
+        )
+        assert cancelled.json() == {
+            "cancelled": f"client:{first['id']}",
+            "promoted": f"client:{second['id']}",
+        }
+
+        def promotions(records: list[object]) -> list[dict[str, object]]:
+            found = []
+            for r in records:
+                headers = dict(r.headers)  # type: ignore[attr-defined]
+                if headers.get("ce_type") == b"jembatan.training.enrolment_changed.v1":
+                    data = json.loads(r.value)  # type: ignore[attr-defined]
+                    if data["session_id"] == session and data["change"] == "promoted":
+                        found.append(data | {"key": r.key.decode()})  # type: ignore[attr-defined]
+            return found
+
+        records = stack.drain_until(consumer, lambda rs: bool(promotions(rs)))
+    [promoted] = promotions(records)
+    assert promoted["client_id"] == second["id"] and promoted["key"] == second["id"]
+    view = gateway.get(f"/api/training/sessions/{session}", headers=siti).json()
+    assert view["enrolled"] == [f"client:{second['id']}"] and view["waiting"] == []
+
+
+def test_the_enrolled_hear_of_their_session_a_day_before_and_of_every_change(
+    gateway: httpx.Client, tokens: dict[str, str], programme: str
+) -> None:
+    days, starts_at = t.soon(hours=3)  # inside the 24-hour reminder window
+    session = t.session(gateway, tokens["siti"], programme, days=days, starts_at=starts_at)
+    client = t.client(gateway, tokens["siti"])
+    t.enrol(gateway, tokens["siti"], session, client["id"])
+    siti = t.auth(tokens["siti"])
+
+    def templates() -> list[str]:
+        answer = gateway.get(f"/api/notifications?client_id={client['id']}", headers=siti)
+        return [n["template"] for n in answer.json()["items"]]
+
+    def has(*wanted: str) -> list[str] | None:
+        seen = templates()
+        return seen if all(w in seen for w in wanted) else None
+
+    seen = stack.eventually(lambda: has("training_enrolled", "training_reminder"), timeout_s=60)
+    assert seen.count("training_reminder") == 1
+
+    later = starts_at + timedelta(days=3)
+    moved = gateway.patch(
+        f"/api/training/sessions/{session}",
+        json={"days": [later.date().isoformat()], "starts_at": later.isoformat()},
+        headers=siti,
     )
-    budi_enrols = gateway.post(
+    assert moved.status_code == 200, moved.text
+    stack.eventually(lambda: has("training_session_changed"), timeout_s=60)
+    cancelled = gateway.post(f"/api/training/sessions/{session}/cancel", headers=siti)
+    assert cancelled.status_code == 200
+    seen = stack.eventually(lambda: has("training_session_cancelled"), timeout_s=60)
+    # the moved session lies beyond 24 hours: no second reminder; each notice exactly once
+    assert sorted(seen) == sorted(
+        [
+            "client_registered",
+            "training_enrolled",
+            "training_reminder",
+            "training_session_changed",
+            "training_session_cancelled",
+        ]
+    )
+    again = gateway.post(
         f"/api/training/sessions/{session}/enrolments",
-        json={"participant": "me"},
-        headers=_auth(tokens, "budi"),
+        json={"participant": f"client:{client['id']}"},
+        headers=siti,
     )
-    assert budi_enrols.status_code == 404
-    assert (
-        gateway.get(f"/api/training/sessions/{session}", headers=_auth(tokens, "rina")).status_code
-        == 200
-    )
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+
+
+def test_officers_keep_their_own_training_record(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    for_officers = t.programme(gateway, tokens["admin"], audience="officers")
+    session = t.session(gateway, tokens["siti"], for_officers, days=[date(2026, 12, 9)])
+    base, siti = f"/api/training/sessions/{session}", t.auth(tokens["siti"])
+    client = t.client(gateway, tokens["siti"])
+    refused = t.enrol(gateway, tokens["siti"], session, client["id"])
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "participant"
+
+    mine = gateway.post(f"{base}/enrolments", json={"participant": "me"}, headers=siti)
+    assert mine.status_code == 201 and mine.json()["participant"].startswith("officer:")
+    gateway.post(f"{base}/scores", json={"participant": "me", "post_score": 95}, headers=siti)
+    done = gateway.post(
+        f"{base}/attendance", json={"participant": "me", "day": "2026-12-09"}, headers=siti
+    ).json()
+    assert done["completed"] is True
+
+    record = gateway.get("/api/training/me/trainings", headers=siti).json()["items"]
+    assert [r["certificate_code"] for r in record if r["session_id"] == session] == [
+        done["certificate_code"]
+    ]
+    budi = gateway.get("/api/training/me/trainings", headers=t.auth(tokens["budi"])).json()
+    assert session not in [r["session_id"] for r in budi["items"]]
