@@ -327,3 +327,86 @@ def test_an_admin_keeps_the_catalogue(gateway: httpx.Client, tokens: dict[str, s
         ).status_code
         == 403
     )
+
+
+def test_a_product_may_require_a_completed_training(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    """Eligibility `training_completed`: refused (422, naming the rule) until the client's
+    completion reaches the referral service through training.events."""
+    admin = _auth(tokens, "admin")
+    programme = "literasi-prasyarat"
+    assert (
+        gateway.put(
+            f"/api/training/programmes/{programme}",
+            json={
+                "title": "Literasi keuangan sebelum menabung",
+                "modules": ["Menabung"],
+                "duration_hours": 2,
+                "audience": "clients",
+            },
+            headers=admin,
+        ).status_code
+        == 200
+    )
+    partners = gateway.get("/api/partners", headers=admin).json()["items"]
+    bank = next(p for p in partners if p["code"] == "bank-nusantara")
+    product = {
+        "code": "savings-after-training",
+        "name": "Tabungan setelah pelatihan",
+        "kind": "savings",
+        "fee_sheet": {"version": "2026-01", "fees": {"opening": 0}},
+        "rules": [{"kind": "training_completed", "value": programme}],
+    }
+    products = [p for p in bank["products"] if p["code"] != product["code"]] + [product]
+    body = {k: v for k, v in bank.items() if k != "code"} | {"products": products}
+    saved = gateway.put("/api/partners/bank-nusantara", json=body, headers=admin)
+    assert saved.status_code == 200, saved.text
+
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    refused = _refer(gateway, tokens, client["id"], product="savings-after-training")
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["eligibility.training_completed"]
+
+    siti = _auth(tokens, "siti")
+    session = gateway.post(
+        "/api/training/sessions",
+        json={
+            "programme_code": programme,
+            "region_code": "3273",
+            "days": ["2026-12-10"],
+            "starts_at": "2026-12-10T09:00:00+07:00",
+            "trainer": "siti",
+            "capacity": 20,
+            "venue": "Aula",
+        },
+        headers=siti,
+    ).json()["id"]
+    who = f"client:{client['id']}"
+    stack.eventually(
+        lambda: (
+            gateway.post(
+                f"/api/training/sessions/{session}/enrolments",
+                json={"participant": who},
+                headers=siti,
+            ).status_code
+            == 201
+        )
+    )
+    gateway.post(
+        f"/api/training/sessions/{session}/scores",
+        json={"participant": who, "post_score": 90},
+        headers=siti,
+    )
+    done = gateway.post(
+        f"/api/training/sessions/{session}/attendance",
+        json={"participant": who, "day": "2026-12-10"},
+        headers=siti,
+    ).json()
+    assert done["completed"] is True
+
+    def referred() -> httpx.Response | None:
+        answer = _refer(gateway, tokens, client["id"], "savings-after-training", wait=False)
+        return answer if answer.status_code != 422 else None
+
+    assert stack.eventually(referred, timeout_s=30).status_code == 201

@@ -44,7 +44,7 @@ TOPICS: dict[str, dict[str, Any]] = {
     },
     training_contracts.TOPIC: {
         "producer": "training",
-        "consumers": ["client-timeline", "notify"],
+        "consumers": ["client-timeline", "notify", "referral"],
         "contracts": training_contracts.PUBLISHED,
         "partitions": 3,
     },

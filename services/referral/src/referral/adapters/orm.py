@@ -65,6 +65,15 @@ client_facts = Table(
     Column("merged_into", Uuid),
 )
 
+# Programmes each client completed (from training.completed): some products require one.
+completed_trainings = Table(
+    "completed_trainings",
+    metadata,
+    Column("client_id", Uuid, nullable=False),
+    Column("programme_code", Text, nullable=False),
+    PrimaryKeyConstraint("client_id", "programme_code"),
+)
+
 # The consent projection, fed by consent events: the gate for every referral.
 consents = Table(
     "consents",

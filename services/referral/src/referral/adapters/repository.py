@@ -135,11 +135,24 @@ class Projections:
         ).first()
         if row is None:
             return None
+        completed = await self._session.execute(
+            select(orm.completed_trainings.c.programme_code).where(
+                orm.completed_trainings.c.client_id == client_id
+            )
+        )
         return Applicant(
             kind=row.kind,
             birth_date=row.birth_date,
             region_code=row.region_code,
             has_nib=row.has_nib,
+            completed_programmes=frozenset(completed.scalars()),
+        )
+
+    async def completed_training(self, client_id: UUID, programme_code: str) -> None:
+        await self._session.execute(
+            pg_insert(orm.completed_trainings)
+            .values(client_id=client_id, programme_code=programme_code)
+            .on_conflict_do_nothing()
         )
 
     async def grant(

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.contracts import client as client_contracts
+from shared.contracts import training as training_contracts
 from shared.messaging.consumer import Handler
 from shared.messaging.envelope import Envelope
 
@@ -57,11 +58,23 @@ async def end_referrals_of_withdrawn_consent(session: AsyncSession, envelope: En
         await uow.commit()
 
 
+async def remember_completed_training(session: AsyncSession, envelope: Envelope) -> None:
+    """A completed programme may be what a product's eligibility asks for."""
+    event = training_contracts.TrainingCompleted.model_validate(envelope.data)
+    if event.client_id is None:  # an officer's own training
+        return
+    async with UnitOfWork(session=session) as uow:
+        await uow.projections.completed_training(event.client_id, event.programme_code)
+
+
 CONSUMED: dict[str, dict[str, Handler]] = {
     client_contracts.TOPIC: {
         client_contracts.ClientRegistered.TYPE: remember_client,
         client_contracts.ClientUpdated.TYPE: follow_client_move,
         client_contracts.ConsentGranted.TYPE: remember_consent,
         client_contracts.ConsentWithdrawn.TYPE: end_referrals_of_withdrawn_consent,
+    },
+    training_contracts.TOPIC: {
+        training_contracts.TrainingCompleted.TYPE: remember_completed_training,
     },
 }
