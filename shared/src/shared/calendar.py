@@ -28,6 +28,19 @@ def time_zone_of(region_code: str) -> str:
     return PROVINCE_TIME_ZONE.get(region_code[:2], "Asia/Jakarta")
 
 
+_LABELS = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Pontianak": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+
+
+def zone_label(region_code: str) -> str:
+    """WIB, WITA or WIT: how Indonesians name the region's time."""
+    return _LABELS[time_zone_of(region_code)]
+
+
 def local_now(region_code: str, now: datetime) -> datetime:
     """`now` in the time zone of the region's province (WIB, WITA or WIT)."""
     return now.astimezone(ZoneInfo(time_zone_of(region_code)))

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from training.domain.certificate import initials, verification_code
-from training.domain.programme import CompletionRule, knowledge_gain
+from training.domain.programme import CompletionRule, Programme, knowledge_gain
 from training.domain.session import InvalidSession, NotEnrolled, Session, SessionCancelled
+from training.service_layer.handlers import describe, local_time
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 RULE = CompletionRule()  # 80 % attendance, post-test 70
@@ -138,3 +139,21 @@ def test_rescheduling_moves_the_days_until_attendance_was_recorded() -> None:
     assert [e.kind for e in session.events].count("cancelled") == 1
     with pytest.raises(SessionCancelled):
         session.enrol("client:c", NOW)
+
+
+def test_a_session_reads_in_its_own_region_s_time_zone() -> None:
+    bali = Session.schedule(
+        programme_code="qris-umkm",
+        region_code="5171",  # Kota Denpasar, WITA
+        days=(date(2026, 12, 7),),
+        starts_at=datetime(2026, 12, 7, 1, 0, tzinfo=UTC),
+        trainer="officer:x",
+        capacity=5,
+        online_link="https://meet.example/qris",
+    )
+    programme = Programme("qris-umkm", "QRIS untuk UMKM", ("QRIS",), 4, "clients", "id")
+    shown = describe(bali, programme)
+    assert shown["time_zone"] == "WITA"
+    assert shown["starts_at_local"] == "2026-12-07T09:00:00+08:00"
+    papua = local_time("9171", datetime(2026, 12, 7, 1, 0, tzinfo=UTC))
+    assert papua == {"starts_at_local": "2026-12-07T10:00:00+09:00", "time_zone": "WIT"}

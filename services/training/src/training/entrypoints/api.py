@@ -170,6 +170,7 @@ async def list_sessions(
             "region_code": r["region_code"],
             "days": r["days"],
             "starts_at": r["starts_at"].isoformat(),
+            **handlers.local_time(r["region_code"], r["starts_at"]),
             "venue": r["venue"],
             "online_link": r["online_link"],
             "capacity": r["capacity"],

@@ -16,6 +16,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Principal
+from shared.calendar import local_now, zone_label
 from shared.contracts import Contract
 from shared.contracts import training as contracts
 from shared.messaging.envelope import Envelope
@@ -129,6 +130,7 @@ def describe(training: Session, programme: Programme) -> dict[str, Any]:
         "region_code": training.region_code,
         "days": [d.isoformat() for d in training.days],
         "starts_at": training.starts_at.isoformat(),
+        **local_time(training.region_code, training.starts_at),
         "venue": training.venue,
         "online_link": training.online_link,
         "trainer": training.trainer,
@@ -138,6 +140,14 @@ def describe(training: Session, programme: Programme) -> dict[str, Any]:
         "waiting": training.waiting,
         "participants": participants,
         "mean_knowledge_gain": round(sum(gains) / len(gains), 1) if gains else None,
+    }
+
+
+def local_time(region_code: str, at: datetime) -> dict[str, str]:
+    """The start as the region's office reads it: its own zone (WIB, WITA or WIT)."""
+    return {
+        "starts_at_local": local_now(region_code, at).isoformat(),
+        "time_zone": zone_label(region_code),
     }
 
 
