@@ -33,6 +33,8 @@ class Envelope:
     id: UUID = field(default_factory=uuid4)
     time: datetime = field(default_factory=lambda: datetime.now(UTC))
     trace_headers: Mapping[str, str] = field(default_factory=dict)
+    # Our own `x-…` headers (e.g. a dead letter's reason); they travel through the outbox too.
+    extra_headers: Mapping[str, str] = field(default_factory=dict)
 
     def to_kafka(self) -> tuple[bytes, bytes, list[tuple[str, bytes]]]:
         """Key, value and headers for a producer; trace headers ride beside `ce_*`."""
@@ -50,6 +52,7 @@ class Envelope:
         message = to_binary(event, _FORMAT)
         headers = list(message.headers.items())
         headers += [(k, v.encode()) for k, v in self.trace_headers.items() if k in TRACE_HEADERS]
+        headers += [(k, v.encode()) for k, v in self.extra_headers.items() if k.startswith("x-")]
         return self.key.encode(), message.value, headers
 
     @classmethod

@@ -59,7 +59,7 @@ async def add_to_outbox(
             "source": e.source,
             "subject": e.subject,
             "payload": e.data,
-            "trace_headers": dict(e.trace_headers) or trace_headers,
+            "trace_headers": (dict(e.trace_headers) or trace_headers) | dict(e.extra_headers),
             "created_at": e.time,
         }
         for e in envelopes

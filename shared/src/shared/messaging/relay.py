@@ -96,6 +96,9 @@ class OutboxRelay:
             data=row["payload"],
             id=row["event_id"],
             time=row["created_at"],
+            extra_headers={
+                k: v for k, v in (row["trace_headers"] or {}).items() if k.startswith("x-")
+            },
         )
         parent = propagate.extract(row["trace_headers"] or {})
         with tracer.start_as_current_span(

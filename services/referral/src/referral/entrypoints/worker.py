@@ -14,7 +14,7 @@ from referral.adapters import orm
 from referral.service_layer.handlers import expire_late_referrals, remind_late_outcomes
 from referral.service_layer.reactions import CONSUMED
 from referral.settings import ReferralSettings
-from shared.messaging.worker import consumer_app, run_worker
+from shared.messaging.worker import consumer_app, every, run_worker
 from shared.telemetry import configure_telemetry
 
 GROUP = "referral"
@@ -36,7 +36,7 @@ def create(container: bootstrap.Container) -> faust.App:
         await expire_late_referrals(container.uow(), now)
         await remind_late_outcomes(container.uow(), now, container.holidays)
 
-    app.timer(interval=settings.sla_scan_seconds)(expire_unacknowledged)
+    every(app, settings.sla_scan_seconds, expire_unacknowledged)
     return app
 
 
