@@ -28,7 +28,7 @@ TOPICS: dict[str, dict[str, Any]] = {
     },
     referral_contracts.TOPIC: {
         "producer": "referral",
-        "consumers": ["client-timeline"],
+        "consumers": ["client-timeline", "notify"],
         "contracts": referral_contracts.PUBLISHED,
         "partitions": 3,
     },
@@ -50,6 +50,7 @@ TOPICS: dict[str, dict[str, Any]] = {
     },
     notify_contracts.TOPIC: {
         "producer": "notify",
+        # client-timeline also turns `opted_out` into a consent withdrawal
         "consumers": ["client-timeline"],
         "contracts": notify_contracts.PUBLISHED,
         "partitions": 3,

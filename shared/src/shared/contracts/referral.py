@@ -35,6 +35,10 @@ class _ReferralEvent(Contract):
     product_code: str
 
 
+# What every referral event carries, for consumers that only need to know which referral.
+ReferralFacts = _ReferralEvent
+
+
 class ReferralSent(_ReferralEvent):
     """An officer referred a consenting client; the partner must acknowledge by `respond_by`."""
 
@@ -46,12 +50,17 @@ class ReferralSent(_ReferralEvent):
         "options_shown": ["bank-nusantara", "dompet-rakyat"],
         "sent_at": "2026-11-30T03:00:00Z",
         "respond_by": "2026-12-02",
+        "partner_name": "Bank Nusantara (fiktif)",
+        "product_name": "Tabungan dasar",
     }
 
     fee_sheet_version: str
     options_shown: list[str]
     sent_at: datetime
     respond_by: date
+    # Added in v1 (optional, so older messages stay valid): the names a client reads.
+    partner_name: str | None = None
+    product_name: str | None = None
 
 
 class ReferralAcknowledged(_ReferralEvent):

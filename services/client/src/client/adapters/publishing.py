@@ -95,19 +95,25 @@ def consent_envelopes(consent: Consent, client: Client) -> list[Envelope]:
                 granted_by=consent.granted_by,
             )
         elif isinstance(event, events.ConsentWithdrawn):
-            data = client_contracts.ConsentWithdrawn(
-                consent_id=consent.id,
-                client_id=client.id,
-                region_code=client.region_code,
-                purpose=consent.purpose,
-                partner_code=consent.partner_code,
-                withdrawn_at=consent.withdrawn_at or datetime.now(UTC),
-                withdrawn_by=consent.withdrawn_by or "",
-            )
+            out.append(withdrawal_envelope(consent, client.region_code))
+            continue
         else:
             raise TypeError(f"no contract for {type(event).__name__}")
         out.append(_envelope(client, data, f"consent/{consent.id}"))
     return out
+
+
+def withdrawal_envelope(consent: Consent, region_code: str) -> Envelope:
+    data = client_contracts.ConsentWithdrawn(
+        consent_id=consent.id,
+        client_id=consent.client_id,
+        region_code=region_code,
+        purpose=consent.purpose,
+        partner_code=consent.partner_code,
+        withdrawn_at=consent.withdrawn_at or datetime.now(UTC),
+        withdrawn_by=consent.withdrawn_by or "",
+    )
+    return _envelope_for(consent.client_id, data, f"consent/{consent.id}")
 
 
 _CASE_CONTRACTS: dict[

@@ -26,6 +26,7 @@ SUMMARY_KEYS = frozenset(
         "partner_code",
         "scope",
         "channels",
+        "channel",
         "text_version",
         "notification_id",
         "answers_event_id",
@@ -80,10 +81,14 @@ async def record_client_step(session: AsyncSession, envelope: Envelope) -> None:
 def consumed() -> dict[str, dict[str, Handler]]:
     """The client worker's routing table: every event onto the timeline, some also acted on."""
     from client.service_layer.follow_ups import follow_up_opened_account
+    from client.service_layer.opt_out import withdraw_notifications_consent
 
     return {
         client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
-        notify_contracts.TOPIC: {c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+        notify_contracts.TOPIC: {
+            **{c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
+            notify_contracts.OptedOut.TYPE: withdraw_notifications_consent,
+        },
         # A client's own training steps; session-wide events reach the client through notify.
         training_contracts.TOPIC: {
             c.TYPE: record_client_step

@@ -91,6 +91,8 @@ def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelop
                     options_shown=list(referral.options_shown),
                     sent_at=at,
                     respond_by=referral.respond_by,
+                    partner_name=happened.detail.get("partner_name"),
+                    product_name=happened.detail.get("product_name"),
                 ),
             )
         )

@@ -86,7 +86,9 @@ class Referral:
         sent_by: str,
         now: datetime,
         holidays: Container[date],
+        names: dict[str, str] | None = None,
     ) -> Referral:
+        """Send; `names` (partner and product names as the client reads them) ride along."""
         today = local_now(region_code, now).date()
         referral = cls(
             id=uuid4(),
@@ -102,7 +104,7 @@ class Referral:
             respond_by=add_working_days(today, ACK_WORKING_DAYS, holidays),
             sent_by=sent_by,
         )
-        referral.events.append(Happened(referral.id, "send", "sent", now))
+        referral.events.append(Happened(referral.id, "send", "sent", now, dict(names or {})))
         return referral
 
     def _apply(self, action: str, now: datetime, **detail: str) -> None:

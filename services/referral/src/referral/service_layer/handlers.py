@@ -110,6 +110,7 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
             sent_by=cmd.actor.subject,
             now=now,
             holidays=ctx.holidays,
+            names={"partner_name": partner.name, "product_name": product.name},
         )
         await uow.referrals.add(referral)
         uow.track(referral)

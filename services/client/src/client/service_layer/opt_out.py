@@ -1,0 +1,33 @@
+"""A client who answered STOP to a message no longer consents to notifications.
+
+Notify hears the reply and publishes `jembatan.notification.opted_out.v1`; here the client's
+live `notifications` consents are withdrawn like an officer would, so notify's own consent
+projection (fed by `consent.withdrawn`) stops every channel.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from client.adapters import orm, publishing
+from client.adapters.repository import ConsentRepository
+from client.service_layer.timeline import record_on_timeline
+from shared.contracts import client as client_contracts
+from shared.contracts import notify as notify_contracts
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import add_to_outbox
+
+OPTED_OUT_BY = "client-reply-stop"
+
+
+async def withdraw_notifications_consent(session: AsyncSession, envelope: Envelope) -> None:
+    await record_on_timeline(session, envelope)
+    event = notify_contracts.OptedOut.model_validate(envelope.data)
+    consents = ConsentRepository(session)
+    withdrawn = []
+    for consent in await consents.for_client(event.client_id):
+        if consent.purpose == "notifications" and consent.live:
+            consent.withdraw(by=OPTED_OUT_BY, now=event.received_at)
+            await consents.save_withdrawal(consent)
+            withdrawn.append(publishing.withdrawal_envelope(consent, event.region_code))
+    await add_to_outbox(session, orm.outbox, client_contracts.TOPIC, withdrawn)
