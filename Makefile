@@ -29,6 +29,7 @@ install: $(if $(shell command -v uv 2>/dev/null),,.cache/tools/bin/uv)
 	infra/kafka/run.sh install
 	infra/keycloak/run.sh install
 	infra/gateway/run.sh install
+	infra/smsprovider/run.sh install
 	@[ -d tools/asyncapi/node_modules ] || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 
 up: install

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A real SMTP server (aiosmtpd) on 127.0.0.1:1025; mail lands in a Maildir under .cache/mail.
+# A real SMTP server (aiosmtpd) on 127.0.0.1:1025; mail lands in a Maildir under .cache/mail,
+# one file per Message-ID (infra/smtp/maildir.py), so a resent email is stored once.
 COMPONENT=smtp
 source "$(dirname "$0")/../lib.sh"
 
@@ -14,9 +15,9 @@ start() {
   install
   if live_pid smtp >/dev/null && ready; then log "already running"; return; fi
   port_busy 1025 && die "port 1025 is busy"
-  mkdir -p "$MAILDIR"/{tmp,new,cur}  # a Maildir: the handler does not create it
-  "$PY" -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox "$MAILDIR" \
-    >> "$LOGS/smtp.log" 2>&1 &
+  mkdir -p "$MAILDIR"/{tmp,new,cur}  # a Maildir (the handler makes it too; readers may look first)
+  PYTHONPATH="$ROOT/infra/smtp" "$PY" -m aiosmtpd -n -l 127.0.0.1:1025 \
+    -c maildir.MessageIdMaildir "$MAILDIR" >> "$LOGS/smtp.log" 2>&1 &
   echo $! > "$RUN/smtp.pid"
   wait_until 20 "SMTP" ready
   log "ready on 127.0.0.1:1025 (mail in $MAILDIR)"
