@@ -92,5 +92,5 @@ async def test_one_trace_from_request_to_consumer(
     assert any(s.name == "client.events publish" and s.kind is SpanKind.PRODUCER for s in in_trace)
     consumer_span = next(s for s in in_trace if s.kind is SpanKind.CONSUMER)
     assert consumer_span.name == "jembatan.client.registered.v1 process"
-    assert any(st.startswith("INSERT INTO notifications") for st in statements)
+    assert any(st.startswith("INSERT INTO client_facts") for st in statements)
     assert envelope.trace_headers["traceparent"].split("-")[1] == format(trace_id, "032x")

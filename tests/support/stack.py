@@ -64,9 +64,15 @@ def pid_of(process: str) -> int:
     return int((CACHE / "run" / f"{process}.pid").read_text().strip())
 
 
-def run_infra(*args: str, timeout_s: float = 240) -> None:
-    """Drive the stack with the project's own scripts (the same ones `make up` uses)."""
-    subprocess.run([str(ROOT / "infra" / args[0]), *args[1:]], check=True, timeout=timeout_s)
+def run_infra(*args: str, timeout_s: float = 240, env: dict[str, str] | None = None) -> None:
+    """Drive the stack with the project's own scripts (the same ones `make up` uses); `env`
+    adds settings to the processes they start."""
+    subprocess.run(
+        [str(ROOT / "infra" / args[0]), *args[1:]],
+        check=True,
+        timeout=timeout_s,
+        env=os.environ | (env or {}),
+    )
 
 
 def kill_hard(process: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -21,3 +21,46 @@ class NotifySettings(ServiceSettings):
     worker_instance_id: str = Field(default_factory=lambda: f"notify-{socket.gethostname()}")
     # How often the worker looks for sessions starting within 24 hours to remind.
     reminder_scan_seconds: float = Field(default=10.0, gt=0)
+
+    # Clients' phone numbers and emails are encrypted at rest (keys never in the database).
+    contact_encryption_key: SecretStr = SecretStr("dev-only-contact-encryption-key")
+    contact_index_key: SecretStr = SecretStr("dev-only-contact-index-key")
+
+    # Sending: how often due messages are looked for, how many at once, and the lease after
+    # which a message claimed by a sender that died is claimed again.
+    dispatch_interval_seconds: float = Field(default=0.5, gt=0)
+    dispatch_batch: int = Field(default=50, ge=1, le=1000)
+    dispatch_lease_seconds: float = Field(default=15.0, gt=0)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    retry_base_seconds: float = Field(default=1.0, gt=0)
+    retry_cap_seconds: float = Field(default=600.0, gt=0)
+
+    # Email over SMTP (the local stack's SMTP server in development and tests).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    mail_from: str = "Jembatan <no-reply@jembatan.test>"
+    message_id_domain: str = "notify.jembatan.test"
+    # Supervisors' alerts (SLA breaches) go by email to the province's supervisors' address.
+    supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
+
+    # SMS and WhatsApp through the provider's HTTP API (the local stand-in in development).
+    provider_name: str = "smsprovider"
+    provider_base_url: str = "http://127.0.0.1:8109"
+    provider_api_key: SecretStr = SecretStr("dev-only-smsprovider-api-key")
+    provider_webhook_secret: SecretStr = SecretStr("dev-only-smsprovider-webhook-secret")
+    # Where the provider reports delivery (through the gateway, as an outside company would).
+    provider_callback_url: str | None = (
+        "http://127.0.0.1:8080/api/notifications/webhooks/smsprovider/status"
+    )
+    provider_rate_per_second: float = Field(default=50.0, gt=0)
+    provider_burst: int = Field(default=100, ge=1)
+
+    # Tests only: after a message is sent, wait this long before recording it, so a test can
+    # kill the worker in exactly that window. Refused outside development.
+    fault_hold_after_send_seconds: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _faults_only_in_development(self) -> NotifySettings:
+        if self.fault_hold_after_send_seconds and not self.is_dev:
+            raise ValueError("fault injection is for development and tests only")
+        return self

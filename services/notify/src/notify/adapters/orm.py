@@ -8,13 +8,16 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     Table,
     Text,
     UniqueConstraint,
     Uuid,
     func,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from shared.db import new_metadata
 from shared.messaging.inbox import inbox_table
@@ -22,33 +25,74 @@ from shared.messaging.outbox import outbox_table
 
 metadata = new_metadata()
 
-# One row per message a client should receive, answering exactly one event.
+# One row per message over one channel to one recipient, answering exactly one event.
 notifications = Table(
     "notifications",
     metadata,
     Column("id", Uuid, primary_key=True),
     Column("event_id", Uuid, nullable=False),
-    Column("client_id", Uuid, nullable=False),
+    Column("recipient", Text, nullable=False),  # client:<id> | supervisor:<province>
+    Column("client_id", Uuid),
     Column("region_code", Text, nullable=False),
     Column("template", Text, nullable=False),
     Column("language", Text, nullable=False),
-    Column("channel", Text),
+    Column("channel", Text, nullable=False),
+    Column("context", JSONB, nullable=False, server_default="{}"),
     Column("status", Text, nullable=False),
+    Column("reason", Text),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("not_before", DateTime(timezone=True)),  # quiet hours defer it; retries push it
+    Column("claimed_at", DateTime(timezone=True)),  # a sender's lease while `sending`
+    Column("provider_message_id", Text),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    # One message per client, template and event: redelivery never sends twice.
-    UniqueConstraint("event_id", "template", "client_id"),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("delivered_at", DateTime(timezone=True)),
+    # One message per event, template, recipient and channel: redelivery never sends twice.
+    UniqueConstraint("event_id", "template", "recipient", "channel"),
     Index("ix_notifications_client_id", "client_id"),
+    Index(
+        "ix_notifications_due",
+        "not_before",
+        postgresql_where=text("status IN ('scheduled', 'sending')"),
+    ),
+    Index("ix_notifications_provider_message_id", "provider_message_id"),
 )
 
-# What client events tell notify: where a client lives (time zone, scope) and their language.
+# What client events tell notify: where a client lives (time zone, scope), their language and
+# how to reach them. Phone and email are encrypted; the phone's keyed index finds the client
+# behind an inbound "STOP".
 client_facts = Table(
     "client_facts",
     metadata,
     Column("client_id", Uuid, primary_key=True),
     Column("region_code", Text, nullable=False),
     Column("language", Text, nullable=False),
+    Column("phone_ciphertext", LargeBinary),
+    Column("phone_index", LargeBinary),
+    Column("email_ciphertext", LargeBinary),
+    Index("ix_client_facts_phone_index", "phone_index"),
+)
+
+# The consent projection: live `notifications` consents and their channels.
+notification_consents = Table(
+    "notification_consents",
+    metadata,
+    Column("consent_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("channels", JSONB, nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    Column("withdrawn_at", DateTime(timezone=True)),
+    Index("ix_notification_consents_client_id", "client_id"),
+)
+
+# The names a client reads for a referral (from referral.sent), for the later messages.
+referral_names = Table(
+    "referral_names",
+    metadata,
+    Column("referral_id", Uuid, primary_key=True),
+    Column("partner_name", Text, nullable=False),
+    Column("product_name", Text, nullable=False),
 )
 
 # Training sessions as training events describe them, for reminders and change notices.

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import orm
-from notify.domain.model import Notification
+from notify.adapters.contacts import ContactProtector
+from notify.domain.model import Notification, Reach
 from shared.auth import RegionScope
 
 
@@ -20,6 +22,7 @@ class Recipient:
     client_id: UUID
     region_code: str
     language: str
+    reach: Reach
 
 
 @dataclass(frozen=True)
@@ -27,45 +30,189 @@ class UpcomingSession:
     session_id: UUID
     starts_at: datetime
     region_code: str
+    programme_title: str
+
+
+def _notification(row: Any) -> Notification:
+    return Notification(
+        id=row.id,
+        event_id=row.event_id,
+        recipient=row.recipient,
+        client_id=row.client_id,
+        region_code=row.region_code,
+        template=row.template,
+        language=row.language,
+        channel=row.channel,
+        context=dict(row.context),
+        status=row.status,
+        reason=row.reason,
+        attempts=row.attempts,
+        not_before=row.not_before,
+        provider_message_id=row.provider_message_id,
+        created_at=row.created_at,
+    )
 
 
 class NotificationRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, contacts: ContactProtector | None = None) -> None:
         self._session = session
+        self._contacts = contacts
+
+    # notifications
 
     async def add(self, notification: Notification) -> bool:
-        """Store the message unless this client already has it for this event and template."""
+        """Store the message unless this recipient already has it for this event, template and
+        channel (a redelivered event); True when stored."""
         inserted = await self._session.execute(
             insert(orm.notifications)
             .values(
                 id=notification.id,
                 event_id=notification.event_id,
+                recipient=notification.recipient,
                 client_id=notification.client_id,
                 region_code=notification.region_code,
                 template=notification.template,
                 language=notification.language,
+                channel=notification.channel,
+                context=notification.context,
                 status=notification.status,
+                reason=notification.reason,
+                not_before=notification.not_before,
             )
-            .on_conflict_do_nothing(index_elements=["event_id", "template", "client_id"])
+            .on_conflict_do_nothing(index_elements=["event_id", "template", "recipient", "channel"])
             .returning(orm.notifications.c.id)
         )
         return inserted.first() is not None
 
-    async def for_client(self, client_id: object, scope: RegionScope) -> list[dict[str, object]]:
-        rows = await self._session.execute(
-            select(orm.notifications)
+    async def for_client(
+        self, client_id: UUID, scope: RegionScope, limit: int, before: datetime | None
+    ) -> list[dict[str, Any]]:
+        table = orm.notifications
+        query = (
+            select(table)
+            .where(table.c.client_id == client_id, scope.filter(table.c.region_code))
+            .order_by(table.c.created_at.desc(), table.c.id)
+            .limit(limit)
+        )
+        if before is not None:
+            query = query.where(table.c.created_at < before)
+        return [dict(r._mapping) for r in await self._session.execute(query)]
+
+    async def has_heard(self, client_id: UUID, template: str) -> bool:
+        found = await self._session.execute(
+            select(orm.notifications.c.id)
             .where(
                 orm.notifications.c.client_id == client_id,
-                scope.filter(orm.notifications.c.region_code),
+                orm.notifications.c.template == template,
             )
-            .order_by(orm.notifications.c.created_at.desc())
+            .limit(1)
         )
-        return [dict(r._mapping) for r in rows]
+        return found.first() is not None
+
+    async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Notification]:
+        """Due messages, marked `sending` under a lease and returned; a `sending` row whose
+        lease ran out (its sender died between sending and recording) is claimed again."""
+        table = orm.notifications
+        due = (
+            select(table.c.id)
+            .where(
+                or_(
+                    and_(table.c.status == "scheduled", table.c.not_before <= now),
+                    and_(table.c.status == "sending", table.c.claimed_at < now - lease),
+                )
+            )
+            .order_by(table.c.not_before)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
+        rows = await self._session.execute(
+            update(table)
+            .where(table.c.id.in_(due))
+            .values(
+                status="sending",
+                claimed_at=now,
+                attempts=table.c.attempts + 1,
+                updated_at=now,
+            )
+            .returning(table)
+        )
+        return [_notification(r) for r in rows]
+
+    async def mark_sent(
+        self, notification_id: UUID, provider_message_id: str, at: datetime
+    ) -> None:
+        await self._set(
+            notification_id,
+            status="sent",
+            provider_message_id=provider_message_id,
+            sent_at=at,
+            claimed_at=None,
+            reason=None,
+        )
+
+    async def retry_later(self, notification_id: UUID, at: datetime, reason: str) -> None:
+        await self._set(
+            notification_id, status="scheduled", not_before=at, claimed_at=None, reason=reason
+        )
+
+    async def mark_failed(self, notification_id: UUID, reason: str) -> None:
+        await self._set(notification_id, status="failed", claimed_at=None, reason=reason)
+
+    async def suppress(self, notification_id: UUID, reason: str) -> None:
+        await self._set(notification_id, status="suppressed", claimed_at=None, reason=reason)
+
+    async def delivery_report(
+        self, provider_message_id: str, delivered: bool, at: datetime, reason: str | None
+    ) -> Notification | None:
+        """Record the provider's report on a sent message; the message, if one matched."""
+        table = orm.notifications
+        values: dict[str, Any] = {"updated_at": func.now()}
+        if delivered:
+            values |= {"status": "delivered", "delivered_at": at}
+        else:
+            values |= {"status": "failed", "reason": reason or "provider_reported_failure"}
+        done = await self._session.execute(
+            update(table)
+            .where(
+                table.c.provider_message_id == provider_message_id,
+                table.c.status.in_(("sent", "delivered")),
+            )
+            .values(**values)
+            .returning(table)
+        )
+        row = done.first()
+        return None if row is None else _notification(row)
+
+    async def _set(self, notification_id: UUID, **values: Any) -> None:
+        await self._session.execute(
+            update(orm.notifications)
+            .where(orm.notifications.c.id == notification_id)
+            .values(updated_at=func.now(), **values)
+        )
 
     # what notify knows of clients
 
-    async def remember_client(self, client_id: UUID, region_code: str, language: str) -> None:
-        values = {"region_code": region_code, "language": language}
+    def _protector(self) -> ContactProtector:
+        assert self._contacts is not None, "this repository was built without contact keys"
+        return self._contacts
+
+    async def remember_client(
+        self,
+        client_id: UUID,
+        region_code: str,
+        language: str,
+        phone: str | None = None,
+        email: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"region_code": region_code, "language": language}
+        if phone is not None or email is not None:
+            protector = self._protector()
+            values |= {
+                "phone_ciphertext": protector.phone_cipher.encrypt(phone) if phone else None,
+                "phone_index": protector.index(phone) if phone else None,
+                "email_ciphertext": protector.email_cipher.encrypt(email) if email else None,
+            }
         await self._session.execute(
             insert(orm.client_facts)
             .values(client_id=client_id, **values)
@@ -78,9 +225,78 @@ class NotificationRepository:
                 select(orm.client_facts).where(orm.client_facts.c.client_id == client_id)
             )
         ).first()
-        if row is None:  # the registration is still on its way: the session's region, Indonesian
-            return Recipient(client_id, fallback_region, "id")
-        return Recipient(client_id, row.region_code, row.language)
+        consented = await self.consented_channels(client_id)
+        if row is None:  # the registration is still on its way: the event's region, Indonesian
+            return Recipient(client_id, fallback_region, "id", Reach(consented, False, False))
+        reach = Reach(consented, row.phone_ciphertext is not None, row.email_ciphertext is not None)
+        return Recipient(client_id, row.region_code, row.language, reach)
+
+    async def address(self, client_id: UUID, channel: str) -> str | None:
+        row = (
+            await self._session.execute(
+                select(orm.client_facts).where(orm.client_facts.c.client_id == client_id)
+            )
+        ).first()
+        if row is None:
+            return None
+        protector = self._protector()
+        if channel == "email":
+            blob = row.email_ciphertext
+            return protector.email_cipher.decrypt(blob) if blob else None
+        blob = row.phone_ciphertext
+        return protector.phone_cipher.decrypt(blob) if blob else None
+
+    async def clients_by_phone(self, phone: str) -> list[tuple[UUID, str]]:
+        rows = await self._session.execute(
+            select(orm.client_facts.c.client_id, orm.client_facts.c.region_code).where(
+                orm.client_facts.c.phone_index == self._protector().index(phone)
+            )
+        )
+        return [(r.client_id, r.region_code) for r in rows]
+
+    # consents
+
+    async def grant(
+        self, consent_id: UUID, client_id: UUID, channels: list[str], at: datetime
+    ) -> None:
+        await self._session.execute(
+            insert(orm.notification_consents)
+            .values(consent_id=consent_id, client_id=client_id, channels=channels, granted_at=at)
+            .on_conflict_do_nothing()
+        )
+
+    async def withdraw(self, consent_id: UUID, at: datetime) -> None:
+        await self._session.execute(
+            update(orm.notification_consents)
+            .where(orm.notification_consents.c.consent_id == consent_id)
+            .values(withdrawn_at=at)
+        )
+
+    async def consented_channels(self, client_id: UUID) -> frozenset[str]:
+        rows = await self._session.execute(
+            select(orm.notification_consents.c.channels).where(
+                orm.notification_consents.c.client_id == client_id,
+                orm.notification_consents.c.withdrawn_at.is_(None),
+            )
+        )
+        return frozenset(channel for channels in rows.scalars() for channel in channels)
+
+    # referral names
+
+    async def put_referral_names(self, referral_id: UUID, partner: str, product: str) -> None:
+        await self._session.execute(
+            insert(orm.referral_names)
+            .values(referral_id=referral_id, partner_name=partner, product_name=product)
+            .on_conflict_do_nothing()
+        )
+
+    async def referral_names(self, referral_id: UUID) -> tuple[str, str] | None:
+        row = (
+            await self._session.execute(
+                select(orm.referral_names).where(orm.referral_names.c.referral_id == referral_id)
+            )
+        ).first()
+        return None if row is None else (row.partner_name, row.product_name)
 
     # what notify knows of training sessions
 
@@ -93,6 +309,16 @@ class NotificationRepository:
             .values(session_id=session_id, cancelled=False, **values)
             .on_conflict_do_update(index_elements=["session_id"], set_=values)
         )
+
+    async def training_session(self, session_id: UUID) -> UpcomingSession | None:
+        row = (
+            await self._session.execute(
+                select(orm.training_sessions).where(
+                    orm.training_sessions.c.session_id == session_id
+                )
+            )
+        ).first()
+        return None if row is None else _upcoming(row)
 
     async def cancel_session(self, session_id: UUID) -> None:
         await self._session.execute(
@@ -121,26 +347,25 @@ class NotificationRepository:
 
     async def reminded_session(self, session_id: UUID, now: datetime) -> UpcomingSession | None:
         """The session if its reminder already went out and it still lies ahead."""
+        table = orm.training_sessions
         row = (
             await self._session.execute(
-                select(orm.training_sessions).where(
-                    orm.training_sessions.c.session_id == session_id,
-                    orm.training_sessions.c.reminded_for == orm.training_sessions.c.starts_at,
-                    orm.training_sessions.c.starts_at > now,
-                    orm.training_sessions.c.cancelled.is_(False),
+                select(table).where(
+                    table.c.session_id == session_id,
+                    table.c.reminded_for == table.c.starts_at,
+                    table.c.starts_at > now,
+                    table.c.cancelled.is_(False),
                 )
             )
         ).first()
-        return (
-            None if row is None else UpcomingSession(row.session_id, row.starts_at, row.region_code)
-        )
+        return None if row is None else _upcoming(row)
 
     async def sessions_to_remind(self, now: datetime, until: datetime) -> list[UpcomingSession]:
         """Sessions starting within the window whose reminder is not sent, locked for this
         transaction and skipped by any other worker scanning at the same time."""
         table = orm.training_sessions
         rows = await self._session.execute(
-            select(table.c.session_id, table.c.starts_at, table.c.region_code)
+            select(table)
             .where(
                 table.c.cancelled.is_(False),
                 table.c.starts_at > now,
@@ -149,7 +374,7 @@ class NotificationRepository:
             )
             .with_for_update(skip_locked=True)
         )
-        return [UpcomingSession(r.session_id, r.starts_at, r.region_code) for r in rows]
+        return [_upcoming(r) for r in rows]
 
     async def mark_reminded(self, session_id: UUID, starts_at: datetime) -> None:
         await self._session.execute(
@@ -157,3 +382,7 @@ class NotificationRepository:
             .where(orm.training_sessions.c.session_id == session_id)
             .values(reminded_for=starts_at)
         )
+
+
+def _upcoming(row: Any) -> UpcomingSession:
+    return UpcomingSession(row.session_id, row.starts_at, row.region_code, row.programme_title)

@@ -1,23 +1,126 @@
-"""A notification: one message to one client, answering one event."""
+"""A notification: one message, over one channel, to one recipient, answering one event.
+
+The rules that decide whether and when it goes out live here as plain functions: which
+channels a client may be reached on (consent and contact details), quiet hours in the
+recipient's own time zone, and retries with exponential backoff and jitter.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import Any
 from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+from shared.calendar import time_zone_of
+
+CHANNELS = ("sms", "whatsapp", "email")
+QUIET_FROM = time(21, 0)
+QUIET_UNTIL = time(7, 0)
+
+# scheduled → sending → sent → delivered; sending → scheduled (retry) → … → failed;
+# suppressed is final and says why (no consent, no address).
+STATUSES = ("scheduled", "sending", "sent", "delivered", "failed", "suppressed")
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What notify knows of how a client may be reached."""
+
+    consented: frozenset[str]  # channels of live `notifications` consent
+    has_phone: bool
+    has_email: bool
+
+    def refusal(self, channel: str) -> str | None:
+        """Why this channel may not be used, or None if it may."""
+        if channel not in self.consented:
+            return "no_consent"
+        if channel in ("sms", "whatsapp") and not self.has_phone:
+            return "no_phone_number"
+        if channel == "email" and not self.has_email:
+            return "no_email_address"
+        return None
 
 
 @dataclass
 class Notification:
     id: UUID
     event_id: UUID
-    client_id: UUID
+    recipient: str  # "client:<id>" or "supervisor:<province>"
+    client_id: UUID | None
     region_code: str
     template: str
     language: str
+    channel: str
+    context: dict[str, str]
     status: str
+    reason: str | None = None
+    attempts: int = 0
+    not_before: datetime | None = None
+    provider_message_id: str | None = None
+    created_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def schedule(
-        cls, *, event_id: UUID, client_id: UUID, region_code: str, template: str, language: str
+    def plan(
+        cls,
+        *,
+        event_id: UUID,
+        recipient: str,
+        client_id: UUID | None,
+        region_code: str,
+        template: str,
+        language: str,
+        channel: str,
+        context: dict[str, str],
+        refusal: str | None,
+        not_before: datetime,
     ) -> Notification:
-        return cls(uuid4(), event_id, client_id, region_code, template, language, "scheduled")
+        """Scheduled for `not_before`, or suppressed with the reason when it may not go."""
+        return cls(
+            id=uuid4(),
+            event_id=event_id,
+            recipient=recipient,
+            client_id=client_id,
+            region_code=region_code,
+            template=template,
+            language=language,
+            channel=channel,
+            context=context,
+            status="suppressed" if refusal else "scheduled",
+            reason=refusal,
+            not_before=None if refusal else not_before,
+        )
+
+
+def deliver_at(now: datetime, region_code: str, urgent: bool = False) -> datetime:
+    """`now`, unless it falls in quiet hours (21:00 to 07:00) where the recipient lives: then
+    07:00 local time. Urgent alerts are exempt."""
+    if urgent:
+        return now
+    zone = ZoneInfo(time_zone_of(region_code))
+    local = now.astimezone(zone)
+    if local.time() >= QUIET_FROM:
+        return datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL, zone)
+    if local.time() < QUIET_UNTIL:
+        return datetime.combine(local.date(), QUIET_UNTIL, zone)
+    return now
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base: timedelta = timedelta(seconds=1)
+    cap: timedelta = timedelta(minutes=10)
+
+    def delay(self, attempts: int, rand: Callable[[], float] = random.random) -> timedelta:
+        """After the n-th failure: half of min(cap, base * 2^(n-1)) plus a random share of the
+        other half ("equal jitter"), so retries spread out but never come too soon."""
+        ceiling = min(self.cap, self.base * (1 << max(attempts - 1, 0)))
+        return ceiling / 2 + ceiling / 2 * rand()
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts

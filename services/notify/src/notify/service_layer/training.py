@@ -1,5 +1,5 @@
 """Training's events, told to the clients concerned: a place, a move, a cancellation, a
-certificate, and a reminder 24 hours before a session starts.
+certificate, and a reminder 24 hours before a session starts (decision 0007).
 
 Notify keeps its own picture of sessions and their client participants (fed by training
 events), so a reminder needs nothing from the training service at send time. Officers' own
@@ -14,13 +14,12 @@ from uuid import UUID, uuid5
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from notify.adapters.repository import NotificationRepository, UpcomingSession
-from notify.domain.model import Notification
+from notify.adapters.repository import UpcomingSession
+from notify.domain import wording
+from notify.service_layer.planning import Rules, tell_client
 from shared.contracts import training as contracts
-from shared.messaging.consumer import Handler
 from shared.messaging.envelope import Envelope
 
-Schedule = Callable[[AsyncSession, Notification], Awaitable[None]]
 REMIND_BEFORE = timedelta(hours=24)
 TOLD = ("enrolled", "waiting")
 # Reminders answer no event; their id is derived from the session and its start time, so a
@@ -32,130 +31,175 @@ _STATUS = {
     "waitlisted": "waiting",
     "enrolment_cancelled": "cancelled",
 }
+_TOLD_OF_CHANGE = {
+    "enrolled": "training_enrolled",
+    "promoted": "training_promoted",
+    "waitlisted": "training_waitlisted",
+}
 
 
 def reminder_id(session_id: UUID, starts_at: datetime) -> UUID:
     return uuid5(_REMINDERS, f"{session_id}/{starts_at.isoformat()}")
 
 
-async def _tell(
-    schedule: Schedule,
+def _with_time(
+    title: str, starts_at: datetime, region_code: str
+) -> Callable[[str], dict[str, str]]:
+    def context(language: str) -> dict[str, str]:
+        return {
+            "programme_title": title,
+            "when": wording.when(starts_at, region_code, language),
+        }
+
+    return context
+
+
+async def _tell_all(
     session: AsyncSession,
+    rules: Rules,
     event_id: UUID,
     client_ids: list[UUID],
     region_code: str,
-    template: str,
+    kind: str,
+    context: dict[str, str] | Callable[[str], dict[str, str]],
 ) -> None:
-    repo = NotificationRepository(session)
     for client_id in client_ids:
-        recipient = await repo.recipient(client_id, region_code)
-        await schedule(
+        await tell_client(
             session,
-            Notification.schedule(
-                event_id=event_id,
-                client_id=client_id,
-                region_code=recipient.region_code,
-                template=template,
-                language=recipient.language,
-            ),
+            rules,
+            event_id=event_id,
+            client_id=client_id,
+            region_code=region_code,
+            kind=kind,
+            context=context,
         )
 
 
-def reactions(schedule: Schedule) -> dict[str, Handler]:
-    """The handlers of `training.events`, each storing its messages through `schedule`."""
+async def remember_session(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+    event = contracts.SessionScheduled.model_validate(envelope.data)
+    await rules.repository(session).put_session(
+        event.session_id, event.programme_title, event.region_code, event.starts_at
+    )
 
-    async def session_scheduled(session: AsyncSession, envelope: Envelope) -> None:
-        event = contracts.SessionScheduled.model_validate(envelope.data)
-        await NotificationRepository(session).put_session(
-            event.session_id, event.programme_title, event.region_code, event.starts_at
-        )
 
-    async def session_changed(session: AsyncSession, envelope: Envelope) -> None:
-        event = contracts.SessionChanged.model_validate(envelope.data)
-        repo = NotificationRepository(session)
-        await repo.put_session(
-            event.session_id, event.programme_title, event.region_code, event.starts_at
-        )
-        told = await repo.participants(event.session_id, TOLD)
-        await _tell(
-            schedule, session, envelope.id, told, event.region_code, "training_session_changed"
-        )
+async def tell_enrolled_of_move(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+    event = contracts.SessionChanged.model_validate(envelope.data)
+    repo = rules.repository(session)
+    await repo.put_session(
+        event.session_id, event.programme_title, event.region_code, event.starts_at
+    )
+    await _tell_all(
+        session,
+        rules,
+        envelope.id,
+        await repo.participants(event.session_id, TOLD),
+        event.region_code,
+        "training_session_changed",
+        _with_time(event.programme_title, event.starts_at, event.region_code),
+    )
 
-    async def session_cancelled(session: AsyncSession, envelope: Envelope) -> None:
-        event = contracts.SessionCancelled.model_validate(envelope.data)
-        repo = NotificationRepository(session)
-        await repo.cancel_session(event.session_id)
-        told = await repo.participants(event.session_id, TOLD)
-        await _tell(
-            schedule, session, envelope.id, told, event.region_code, "training_session_cancelled"
-        )
 
-    async def enrolment_changed(session: AsyncSession, envelope: Envelope) -> None:
-        event = contracts.EnrolmentChanged.model_validate(envelope.data)
-        if event.client_id is None:
-            return
-        repo = NotificationRepository(session)
-        await repo.put_participant(event.session_id, event.client_id, _STATUS[event.change])
-        await _tell(
-            schedule,
-            session,
-            envelope.id,
-            [event.client_id],
-            event.region_code,
-            f"training_{event.change}",
-        )
-        if _STATUS[event.change] == "enrolled":
-            # enrolled after the reminders went out: this client is reminded now
-            upcoming = await repo.reminded_session(event.session_id, event.changed_at)
-            if upcoming is not None:
-                await _tell(
-                    schedule,
-                    session,
-                    reminder_id(upcoming.session_id, upcoming.starts_at),
-                    [event.client_id],
-                    event.region_code,
-                    "training_reminder",
-                )
+async def tell_enrolled_of_cancellation(
+    session: AsyncSession, rules: Rules, envelope: Envelope
+) -> None:
+    event = contracts.SessionCancelled.model_validate(envelope.data)
+    repo = rules.repository(session)
+    await repo.cancel_session(event.session_id)
+    known = await repo.training_session(event.session_id)
+    await _tell_all(
+        session,
+        rules,
+        envelope.id,
+        await repo.participants(event.session_id, TOLD),
+        event.region_code,
+        "training_session_cancelled",
+        {"programme_title": known.programme_title if known else event.programme_code},
+    )
 
-    async def completed(session: AsyncSession, envelope: Envelope) -> None:
-        event = contracts.TrainingCompleted.model_validate(envelope.data)
-        if event.client_id is None:
-            return
-        await _tell(
-            schedule,
-            session,
-            envelope.id,
-            [event.client_id],
-            event.region_code,
-            "training_completed",
-        )
 
-    return {
-        contracts.SessionScheduled.TYPE: session_scheduled,
-        contracts.SessionChanged.TYPE: session_changed,
-        contracts.SessionCancelled.TYPE: session_cancelled,
-        contracts.EnrolmentChanged.TYPE: enrolment_changed,
-        contracts.TrainingCompleted.TYPE: completed,
-    }
+async def tell_client_of_place(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+    event = contracts.EnrolmentChanged.model_validate(envelope.data)
+    if event.client_id is None:
+        return
+    repo = rules.repository(session)
+    await repo.put_participant(event.session_id, event.client_id, _STATUS[event.change])
+    kind = _TOLD_OF_CHANGE.get(event.change)
+    known = await repo.training_session(event.session_id)
+    if kind is None or known is None:
+        return  # a cancelled place needs no message; an unknown session cannot be described
+    context = _with_time(known.programme_title, known.starts_at, known.region_code)
+    if kind == "training_waitlisted":
+        context = _title_only(known.programme_title)
+    await _tell_all(
+        session, rules, envelope.id, [event.client_id], event.region_code, kind, context
+    )
+    if _STATUS[event.change] == "enrolled":
+        # enrolled after the reminders went out: this client is reminded now
+        upcoming = await repo.reminded_session(event.session_id, event.changed_at)
+        if upcoming is not None:
+            await _remind(session, rules, upcoming, [event.client_id])
+
+
+def _title_only(title: str) -> Callable[[str], dict[str, str]]:
+    return lambda language: {"programme_title": title}
+
+
+async def congratulate(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+    event = contracts.TrainingCompleted.model_validate(envelope.data)
+    if event.client_id is None:
+        return
+    known = await rules.repository(session).training_session(event.session_id)
+    await _tell_all(
+        session,
+        rules,
+        envelope.id,
+        [event.client_id],
+        event.region_code,
+        "training_completed",
+        {
+            "programme_title": known.programme_title if known else event.programme_code,
+            "certificate_code": event.certificate_code,
+        },
+    )
+
+
+async def _remind(
+    session: AsyncSession, rules: Rules, upcoming: UpcomingSession, client_ids: list[UUID]
+) -> None:
+    await _tell_all(
+        session,
+        rules,
+        reminder_id(upcoming.session_id, upcoming.starts_at),
+        client_ids,
+        upcoming.region_code,
+        "training_reminder",
+        _with_time(upcoming.programme_title, upcoming.starts_at, upcoming.region_code),
+    )
+
+
+REACTIONS: dict[str, Callable[[AsyncSession, Rules, Envelope], Awaitable[None]]] = {
+    contracts.SessionScheduled.TYPE: remember_session,
+    contracts.SessionChanged.TYPE: tell_enrolled_of_move,
+    contracts.SessionCancelled.TYPE: tell_enrolled_of_cancellation,
+    contracts.EnrolmentChanged.TYPE: tell_client_of_place,
+    contracts.TrainingCompleted.TYPE: congratulate,
+}
 
 
 async def remind_upcoming(
-    sessions: async_sessionmaker[AsyncSession], schedule: Schedule, now: datetime
+    sessions: async_sessionmaker[AsyncSession], rules: Rules, now: datetime
 ) -> int:
     """Remind the enrolled of every session starting within 24 hours; returns how many
     sessions were reminded. Safe to run on every worker at once (rows are claimed)."""
     async with sessions.begin() as session:
-        repo = NotificationRepository(session)
-        due: list[UpcomingSession] = await repo.sessions_to_remind(now, now + REMIND_BEFORE)
+        repo = rules.repository(session)
+        due = await repo.sessions_to_remind(now, now + REMIND_BEFORE)
         for upcoming in due:
-            enrolled = await repo.participants(upcoming.session_id, ("enrolled",))
-            await _tell(
-                schedule,
+            await _remind(
                 session,
-                reminder_id(upcoming.session_id, upcoming.starts_at),
-                enrolled,
-                upcoming.region_code,
-                "training_reminder",
+                rules,
+                upcoming,
+                await repo.participants(upcoming.session_id, ("enrolled",)),
             )
             await repo.mark_reminded(upcoming.session_id, upcoming.starts_at)
     return len(due)

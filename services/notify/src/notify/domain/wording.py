@@ -1,0 +1,29 @@
+"""Times as people read them in a message: in their own zone, in their language."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from shared.calendar import time_zone_of, zone_label
+
+_DAYS = {
+    "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+_MONTHS = {
+    "id": ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+
+
+def when(at: datetime, region_code: str, language: str) -> str:
+    """ "Sen, 7 Des 2026 09.00 WIB" (Indonesian writes hours with a dot) or
+    "Mon 7 Dec 2026 09:00 WIB"."""
+    local = at.astimezone(ZoneInfo(time_zone_of(region_code)))
+    lang = language if language in _DAYS else "id"
+    day, month = _DAYS[lang][local.weekday()], _MONTHS[lang][local.month - 1]
+    zone = zone_label(region_code)
+    if lang == "id":
+        return f"{day}, {local.day} {month} {local.year} {local:%H.%M} {zone}"
+    return f"{day} {local.day} {month} {local.year} {local:%H:%M} {zone}"

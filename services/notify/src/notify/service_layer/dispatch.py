@@ -1,0 +1,154 @@
+"""Sending what is due: claim, send, record — with retries, dead letters and rate limits.
+
+Each message is claimed (`sending`, under a lease) and committed before it is sent, and its
+result recorded in a second transaction. A sender that dies between the two leaves the row
+`sending`; when the lease runs out it is claimed and sent again with the same idempotency key
+(the notification id), which the provider and the mail store recognise (decision 0008).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notify.adapters import orm
+from notify.adapters.channels import Channel, DeliveryFailed, Outgoing, RateLimiter
+from notify.adapters.templates import render
+from notify.domain.messages import PersonalDataInMessage
+from notify.domain.model import Notification, RetryPolicy, deliver_at
+from notify.service_layer.planning import Rules
+from shared.contracts import notify as notify_contracts
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import add_to_outbox
+from shared.messaging.worker import DLQ_REASON_HEADER
+
+log = logging.getLogger(__name__)
+DEAD_LETTERS = "notify.events.dlq"
+DEAD_LETTER_TYPE = "jembatan.notification.failed.v1"
+
+
+@dataclass
+class Dispatcher:
+    sessions: async_sessionmaker[AsyncSession]
+    rules: Rules
+    channels: Mapping[str, Channel]
+    limits: Mapping[str, RateLimiter]
+    policy: RetryPolicy
+    lease: timedelta
+    batch: int = 50
+    hold_after_send: float = 0.0  # tests only: a window to kill the sender in
+
+    async def dispatch_due(self, now: datetime | None = None) -> int:
+        """Send every due message (one batch); returns how many were attempted."""
+        now = now or datetime.now(UTC)
+        async with self.sessions.begin() as session:
+            claimed = await self.rules.repository(session).claim_due(now, self.lease, self.batch)
+        await asyncio.gather(*(self._send(n) for n in claimed))
+        return len(claimed)
+
+    async def _send(self, notification: Notification) -> None:
+        try:
+            outgoing = await self._compose(notification)
+        except PersonalDataInMessage:
+            await self._give_up(notification, "personal_data_in_message")
+            return
+        if outgoing is None:
+            async with self.sessions.begin() as session:
+                await self.rules.repository(session).suppress(notification.id, "no_address")
+            return
+        limiter = self.limits.get(notification.channel)
+        if limiter is not None:
+            await limiter.acquire()
+        try:
+            provider_id = await self.channels[notification.channel].send(outgoing)
+        except DeliveryFailed as failure:
+            await self._failed(notification, failure)
+            return
+        if self.hold_after_send:
+            await asyncio.sleep(self.hold_after_send)
+        async with self.sessions.begin() as session:
+            await self.rules.repository(session).mark_sent(
+                notification.id, provider_id, datetime.now(UTC)
+            )
+        log.info(
+            "notification sent",
+            extra={
+                "notification_id": str(notification.id),
+                "channel": notification.channel,
+                "attempt": notification.attempts,
+            },
+        )
+
+    async def _compose(self, notification: Notification) -> Outgoing | None:
+        async with self.sessions() as session:
+            repo = self.rules.repository(session)
+            if notification.client_id is not None:
+                to = await repo.address(notification.client_id, notification.channel)
+            else:
+                province = notification.recipient.partition(":")[2]
+                to = self.rules.supervisor_alert_address.format(province=province)
+        if to is None:
+            return None
+        rendered = render(notification.template, notification.language, notification.context)
+        return Outgoing(notification.id, to, rendered.subject, rendered.text)
+
+    async def _failed(self, notification: Notification, failure: DeliveryFailed) -> None:
+        if failure.permanent or self.policy.exhausted(notification.attempts):
+            await self._give_up(notification, failure.reason)
+            return
+        now = datetime.now(UTC)
+        retry_at = deliver_at(
+            now + self.policy.delay(notification.attempts),
+            notification.region_code,
+            urgent=notification.recipient.startswith("supervisor:"),
+        )
+        async with self.sessions.begin() as session:
+            await self.rules.repository(session).retry_later(
+                notification.id, retry_at, failure.reason
+            )
+        log.warning(
+            "notification will be retried",
+            extra={
+                "notification_id": str(notification.id),
+                "channel": notification.channel,
+                "attempt": notification.attempts,
+                "reason": failure.reason,
+            },
+        )
+
+    async def _give_up(self, notification: Notification, reason: str) -> None:
+        """Failed for good: recorded, and parked on the dead-letter topic with the reason."""
+        async with self.sessions.begin() as session:
+            await self.rules.repository(session).mark_failed(notification.id, reason)
+            envelope = Envelope(
+                type=DEAD_LETTER_TYPE,
+                source=notify_contracts.SOURCE,
+                subject=f"notification/{notification.id}",
+                key=str(notification.client_id or notification.recipient),
+                data={
+                    "notification_id": str(notification.id),
+                    "answers_event_id": str(notification.event_id),
+                    "client_id": str(notification.client_id) if notification.client_id else None,
+                    "region_code": notification.region_code,
+                    "template": notification.template,
+                    "channel": notification.channel,
+                    "attempts": notification.attempts,
+                    "reason": reason,
+                },
+                extra_headers={DLQ_REASON_HEADER: reason},
+            )
+            await add_to_outbox(session, orm.outbox, DEAD_LETTERS, [envelope])
+        log.error(
+            "notification dead-lettered",
+            extra={
+                "notification_id": str(notification.id),
+                "channel": notification.channel,
+                "attempts": notification.attempts,
+                "reason": reason,
+            },
+        )
