@@ -57,6 +57,6 @@ logs:
 status:
 	infra/up.sh status
 
-bench: install
-	infra/postgres/run.sh start
+bench: up
 	.venv/bin/python benchmarks/search.py --rows 1000000 --runs 200
+	.venv/bin/python benchmarks/notify_worker.py --events 10000

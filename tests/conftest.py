@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Mapping
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -10,15 +12,44 @@ import pytest
 from support import stack
 
 
-@pytest.fixture(scope="session")
-def tokens() -> dict[str, str]:
-    """Access tokens for the demo people (code + PKCE) and service accounts (client credentials)."""
-    people = {name: stack.user_token(name) for name in ("siti", "budi", "rina", "admin")}
-    services = {
-        "ministry": stack.service_token("ministry-integration"),
-        "bank-nusantara": stack.service_token("partner-bank-nusantara"),
+class FreshTokens(Mapping[str, str]):
+    """Access tokens for the demo people (code + PKCE) and service accounts (client
+    credentials), fetched again when older than two minutes: Keycloak's access tokens live
+    five, and a whole `make test` takes longer than that."""
+
+    PEOPLE: ClassVar[tuple[str, ...]] = ("siti", "budi", "rina", "admin")
+    SERVICES: ClassVar[dict[str, str]] = {
+        "ministry": "ministry-integration",
+        "bank-nusantara": "partner-bank-nusantara",
     }
-    return people | services
+    MAX_AGE_S = 120.0
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[float, str]] = {}
+
+    def __getitem__(self, who: str) -> str:
+        fetched = self._cache.get(who)
+        if fetched is None or time.monotonic() - fetched[0] > self.MAX_AGE_S:
+            if who in self.PEOPLE:
+                token = stack.user_token(who)
+            elif who in self.SERVICES:
+                token = stack.service_token(self.SERVICES[who])
+            else:
+                raise KeyError(who)
+            fetched = (time.monotonic(), token)
+            self._cache[who] = fetched
+        return fetched[1]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((*self.PEOPLE, *self.SERVICES))
+
+    def __len__(self) -> int:
+        return len(self.PEOPLE) + len(self.SERVICES)
+
+
+@pytest.fixture(scope="session")
+def tokens() -> FreshTokens:
+    return FreshTokens()
 
 
 @pytest.fixture(scope="session")

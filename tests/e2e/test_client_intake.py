@@ -157,14 +157,21 @@ def test_the_timeline_shows_another_services_events_within_seconds(
 ) -> None:
     client = _register(gateway, tokens)
     auth = _auth(tokens, "siti")
+    consent = gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={"purpose": "notifications", "channels": ["sms"], "text_version": "notif-2026-01"},
+        headers=auth,
+    )
+    assert consent.status_code == 201, consent.text
 
     def entries() -> list[str] | None:
         answer = gateway.get(f"/api/clients/{client['id']}/timeline", headers=auth)
         types = [e["event_type"] for e in answer.json()["items"]]
         return types if "jembatan.notification.scheduled.v1" in types else None
 
-    types = stack.eventually(entries, timeout_s=30)
-    assert types == ["jembatan.notification.scheduled.v1", "jembatan.client.registered.v1"]
+    types = stack.eventually(entries, timeout_s=30)  # newest first
+    assert types[-2:] == ["jembatan.consent.granted.v1", "jembatan.client.registered.v1"]
+    assert types.count("jembatan.notification.scheduled.v1") == 1  # the welcome, by SMS
     body = gateway.get(f"/api/clients/{client['id']}/timeline", headers=auth).text
     assert client["_phone"] not in body and client["_nik"] not in body
     assert (

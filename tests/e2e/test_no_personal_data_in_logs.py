@@ -26,14 +26,23 @@ def test_canary_values_never_reach_a_log(gateway: httpx.Client, tokens: dict[str
     gateway.get(f"/api/clients/{nik}", headers=auth)
     gateway.get("/api/clients", params={"nik": nik})  # 401 at the gateway
 
-    # Let the event cross the platform, so the relay and the notify worker have had their say.
-    stack.eventually(
-        lambda: httpx.get(
+    # An SMS goes out (consent), so the relay, notify, its sender and the provider speak too.
+    consent = gateway.post(
+        f"/api/clients/{created.json()['id']}/consents",
+        json={"purpose": "notifications", "channels": ["sms"], "text_version": "notif-2026-01"},
+        headers=auth,
+    )
+    assert consent.status_code == 201, consent.text
+
+    def sms_sent() -> bool:
+        items = httpx.get(
             f"{stack.GATEWAY}/api/notifications",
             params={"client_id": created.json()["id"]},
             headers=auth,
         ).json()["items"]
-    )
+        return any(n["channel"] == "sms" and n["status"] in ("sent", "delivered") for n in items)
+
+    stack.eventually(sms_sent, timeout_s=60)
     local_phone = "0" + phone.removeprefix("+62")
     offenders = []
     for path in stack.log_files():
@@ -42,4 +51,4 @@ def test_canary_values_never_reach_a_log(gateway: httpx.Client, tokens: dict[str
             if value in content:
                 offenders.append((path.name, value[:4] + "…"))
     assert offenders == []
-    assert len(stack.log_files()) >= 8  # the check read every process's log
+    assert len(stack.log_files()) >= 9  # the check read every process's log

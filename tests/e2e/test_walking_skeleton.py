@@ -1,4 +1,5 @@
-"""One registration crosses the platform: gateway → client API → outbox → relay → Kafka → notify."""
+"""One registration crosses the platform: gateway → client API → outbox → relay → Kafka → notify
+(which welcomes the client once they consent to notifications)."""
 
 from __future__ import annotations
 
@@ -56,14 +57,28 @@ def test_a_registration_reaches_kafka_as_a_cloudevent_and_notify_acts_once(
     assert headers["content-type"] == "application/json"
     assert b'"nik"' not in record.value  # the internal topic never carries a NIK
 
-    rows = stack.eventually(lambda: _notifications_for(headers["ce_id"]))
-    assert len(rows) == 1 and rows[0].template == "client_registered"
+    # notify learns the client from the registration and welcomes them once they consent
+    since = stack.topic_end_offsets("client.events")
+    consent = gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={"purpose": "notifications", "channels": ["sms"], "text_version": "notif-2026-01"},
+        headers=_bearer(tokens["siti"]),
+    )
+    assert consent.status_code == 201, consent.text
+    with stack.reading("client.events", since) as consumer:
+        records = stack.drain_until(
+            consumer, lambda rs: any(consent.json()["id"].encode() in r.value for r in rs)
+        )
+    granted = next(r for r in records if consent.json()["id"].encode() in r.value)
+    granted_id = dict(granted.headers)["ce_id"].decode()
+    rows = stack.eventually(lambda: _notifications_for(granted_id))
+    assert len(rows) == 3 and {r.template for r in rows} == {"client_registered"}  # a channel each
 
     listed = gateway.get(
         "/api/notifications", params={"client_id": client["id"]}, headers=_bearer(tokens["siti"])
     )
     assert listed.status_code == 200
-    assert [n["event_id"] for n in listed.json()["items"]] == [headers["ce_id"]]
+    assert {n["event_id"] for n in listed.json()["items"]} == {granted_id}
 
 
 def test_a_client_is_visible_in_its_region_and_404_elsewhere(

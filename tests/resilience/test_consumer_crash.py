@@ -18,12 +18,18 @@ pytestmark = pytest.mark.integration
 EVENTS = 400
 
 
-def _registered(client_id: uuid.UUID) -> Envelope:
-    data = client_contracts.ClientRegistered.model_validate(
+def _consented(client_id: uuid.UUID) -> Envelope:
+    """A notifications consent: notify plans a welcome, one record per channel (3 effects)."""
+    data = client_contracts.ConsentGranted.model_validate(
         {
-            **client_contracts.ClientRegistered.EXAMPLE,
+            **client_contracts.ConsentGranted.EXAMPLE,
+            "consent_id": str(uuid.uuid4()),
             "client_id": str(client_id),
-            "registered_at": datetime.now(UTC).isoformat(),
+            "purpose": "notifications",
+            "partner_code": None,
+            "scope": [],
+            "channels": ["sms"],
+            "granted_at": datetime.now(UTC).isoformat(),
         }
     )
     return Envelope(
@@ -52,7 +58,7 @@ def _effects(event_ids: list[str]) -> dict[str, int]:
 def test_a_worker_killed_mid_batch_neither_loses_nor_duplicates() -> None:
     from kafka import KafkaProducer
 
-    envelopes = [_registered(uuid.uuid4()) for _ in range(EVENTS)]
+    envelopes = [_consented(uuid.uuid4()) for _ in range(EVENTS)]
     event_ids = [str(e.id) for e in envelopes]
     producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
     for envelope in envelopes:
@@ -75,4 +81,4 @@ def test_a_worker_killed_mid_batch_neither_loses_nor_duplicates() -> None:
 
     effects = stack.eventually(all_handled, timeout_s=180)
     assert sorted(effects) == sorted(event_ids)
-    assert set(effects.values()) == {1}
+    assert set(effects.values()) == {3}  # one record per channel, never twice
