@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
@@ -9,6 +11,13 @@ from support import stack
 from support.people import new_worker
 
 pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sending_at_any_hour() -> Iterator[None]:
+    """The SMS must go out now, whatever the hour (quiet hours would hold it till 07:00)."""
+    with stack.restarted_with(("notify-worker", "notify-sender"), {"NOTIFY_QUIET_HOURS": "false"}):
+        yield
 
 
 def test_canary_values_never_reach_a_log(gateway: httpx.Client, tokens: dict[str, str]) -> None:

@@ -27,6 +27,15 @@ pytestmark = pytest.mark.integration
 
 PROVIDER = "http://127.0.0.1:8109"
 MAILDIR = stack.CACHE / "mail" / "new"
+# These tests run at any hour: quiet hours (tested with a fixed clock in
+# tests/integration/test_notify_quiet_hours.py) would hold every message after 21:00 WIB.
+AT_ANY_HOUR = {"NOTIFY_QUIET_HOURS": "false"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _sending_at_any_hour() -> Iterator[None]:
+    with stack.restarted_with(("notify-worker", "notify-sender"), AT_ANY_HOUR):
+        yield
 
 
 def _client(
@@ -216,17 +225,15 @@ def test_a_provider_answering_500_is_retried_with_backoff_then_dead_lettered_wit
 def test_one_event_three_times_and_a_crash_between_send_and_record_give_one_message_per_channel(
     gateway: httpx.Client, siti: dict[str, str]
 ) -> None:
-    """The worker holds each sent message 8 s before recording it; it is killed in that
+    """The sender holds each sent message 8 s before recording it; it is killed in that
     window, after the provider and the SMTP server have the messages. The consent event that
     caused them is also delivered twice more. Afterwards: one SMS, one email."""
-    stack.kill_hard("notify-worker")
+    stack.kill_hard("notify-sender")
     stack.run_infra(
         "services.sh",
         "start",
-        env={
-            "NOTIFY_FAULT_HOLD_AFTER_SEND_SECONDS": "8",
-            "NOTIFY_DISPATCH_LEASE_SECONDS": "3",
-        },
+        env=AT_ANY_HOUR
+        | {"NOTIFY_FAULT_HOLD_AFTER_SEND_SECONDS": "8", "NOTIFY_DISPATCH_LEASE_SECONDS": "3"},
     )
     try:
         since = stack.topic_end_offsets("client.events")
@@ -248,9 +255,9 @@ def test_one_event_three_times_and_a_crash_between_send_and_record_give_one_mess
 
         rows = stack.eventually(sent_both, timeout_s=60)
         assert {n["status"] for n in rows} == {"sending"}  # sent, not yet recorded
-        stack.kill_hard("notify-worker")
+        stack.kill_hard("notify-sender")
     finally:
-        stack.run_infra("services.sh", "start")  # the normal worker, no fault
+        stack.run_infra("services.sh", "start", env=AT_ANY_HOUR)  # the sender without the fault
 
     # the consent event, delivered twice more, exactly as it was
     with stack.reading("client.events", since) as consumer:

@@ -86,6 +86,36 @@ def kill_hard(process: str) -> None:
         time.sleep(0.05)
 
 
+def stop(process: str) -> None:
+    """SIGTERM, then wait for the process to end (SIGKILL after 15 s)."""
+    try:
+        os.kill(pid_of(process), signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid_of(process), 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    kill_hard(process)
+
+
+@contextmanager
+def restarted_with(processes: tuple[str, ...], env: dict[str, str]) -> Iterator[None]:
+    """Run some of the stack's processes with extra settings, and restore them afterwards."""
+    for process in processes:
+        stop(process)
+    run_infra("services.sh", "start", env=env)
+    try:
+        yield
+    finally:
+        for process in processes:
+            stop(process)
+        run_infra("services.sh", "start")
+
+
 def log_files() -> list[Path]:
     return sorted((CACHE / "logs").glob("*"))
 

@@ -74,6 +74,7 @@ def build(settings: NotifySettings | None = None) -> Container:
         ),
         clock=_now,
         supervisor_alert_address=settings.supervisor_alert_address,
+        quiet_hours=settings.quiet_hours,
     )
     return Container(
         settings=settings, engine=engine, sessions=db.session_factory(engine), rules=rules

@@ -55,6 +55,10 @@ class NotifySettings(ServiceSettings):
     provider_rate_per_second: float = Field(default=50.0, gt=0)
     provider_burst: int = Field(default=100, ge=1)
 
+    # Quiet hours (21:00-07:00 where the client lives) defer messages. End-to-end tests run at
+    # any hour and turn them off; refused outside development.
+    quiet_hours: bool = True
+
     # Tests only: after a message is sent, wait this long before recording it, so a test can
     # kill the worker in exactly that window. Refused outside development.
     fault_hold_after_send_seconds: float = Field(default=0.0, ge=0)
@@ -63,4 +67,6 @@ class NotifySettings(ServiceSettings):
     def _faults_only_in_development(self) -> NotifySettings:
         if self.fault_hold_after_send_seconds and not self.is_dev:
             raise ValueError("fault injection is for development and tests only")
+        if not self.quiet_hours and not self.is_dev:
+            raise ValueError("quiet hours may only be turned off in development and tests")
         return self

@@ -105,7 +105,7 @@ class Dispatcher:
         retry_at = deliver_at(
             now + self.policy.delay(notification.attempts),
             notification.region_code,
-            urgent=notification.recipient.startswith("supervisor:"),
+            urgent=notification.recipient.startswith("supervisor:") or not self.rules.quiet_hours,
         )
         async with self.sessions.begin() as session:
             await self.rules.repository(session).retry_later(

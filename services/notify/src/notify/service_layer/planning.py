@@ -30,6 +30,7 @@ class Rules:
     contacts: ContactProtector
     clock: Callable[[], datetime]
     supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
+    quiet_hours: bool = True
 
     def repository(self, session: AsyncSession) -> NotificationRepository:
         return NotificationRepository(session, self.contacts)
@@ -52,7 +53,9 @@ async def tell_client(
     spec = KINDS[kind]
     values = context(recipient.language) if callable(context) else context
     check_context(spec, values)
-    when = deliver_at(now or rules.clock(), recipient.region_code, spec.urgent)
+    when = deliver_at(
+        now or rules.clock(), recipient.region_code, spec.urgent or not rules.quiet_hours
+    )
     planned = []
     for channel in CHANNELS:
         notification = Notification.plan(
