@@ -74,3 +74,26 @@ def test_the_access_log_never_holds_a_query_string(
     access_log = (stack.CACHE / "logs" / "gateway-access.log").read_text()
     assert '"path":"/api/clients"' in access_log.replace(" ", "")
     assert marker not in access_log
+
+
+def test_answers_carry_security_headers_and_no_cors_grant(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    """Closed to other origins by default: no Access-Control-Allow-* on a preflight or a
+    request, and the usual hardening headers on every answer, Envoy's own included."""
+    auth = {"Authorization": f"Bearer {tokens['siti']}"}
+    evil = {"Origin": "https://evil.example"}
+    answers = [
+        gateway.get("/api/clients", headers=auth | evil),
+        gateway.get("/api/clients", headers=evil),  # 401 from the gateway itself
+        gateway.options(
+            "/api/clients",
+            headers=evil | {"Access-Control-Request-Method": "POST"},
+        ),
+    ]
+    assert [a.status_code for a in answers[:2]] == [200, 401]
+    for answer in answers:
+        assert not [h for h in answer.headers if h.lower().startswith("access-control-allow")]
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["referrer-policy"] == "no-referrer"

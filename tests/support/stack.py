@@ -22,7 +22,13 @@ ISSUER = f"{KEYCLOAK}/realms/{REALM}"
 KAFKA = "127.0.0.1:9092"
 DEMO_PASSWORD = "jembatan-dev"
 CLI_REDIRECT = "http://127.0.0.1/callback"
-SERVICE_PORTS = {"client": 8101, "referral": 8102, "training": 8103, "notify": 8104}
+SERVICE_PORTS = {
+    "client": 8101,
+    "referral": 8102,
+    "training": 8103,
+    "notify": 8104,
+    "indicators": 8105,
+}
 SECRETS = {
     "ministry-integration": "ministry-dev-secret",
     "partner-bank-nusantara": "bank-nusantara-dev-secret",
@@ -73,6 +79,11 @@ def run_infra(*args: str, timeout_s: float = 240, env: dict[str, str] | None = N
         timeout=timeout_s,
         env=os.environ | (env or {}),
     )
+
+
+def run_python(*args: str, timeout_s: float = 120) -> None:
+    """A command of the project's own, e.g. `run_python("-m", "indicators.entrypoints.replay")`."""
+    subprocess.run([str(ROOT / ".venv" / "bin" / "python"), *args], check=True, timeout=timeout_s)
 
 
 def kill_hard(process: str) -> None:

@@ -62,6 +62,16 @@ def add_working_days(start: date, days: int, holidays: Container[date]) -> date:
     return current
 
 
+def working_days_between(start: date, end: date, holidays: Container[date]) -> int:
+    """Working days after `start` up to and including `end` (0 when `end` is not later)."""
+    count, current = 0, start
+    while current < end:
+        current += timedelta(days=1)
+        if is_working_day(current, holidays):
+            count += 1
+    return count
+
+
 class IndonesianHolidays:
     """A date container: `day in calendar` is True on a public holiday or joint-leave day.
 

@@ -22,13 +22,13 @@ from shared.contracts import training as training_contracts
 TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
         "producer": "client",
-        "consumers": ["notify", "client-timeline", "referral", "training"],
+        "consumers": ["notify", "client-timeline", "referral", "training", "indicators"],
         "contracts": client_contracts.PUBLISHED,
         "partitions": 3,
     },
     referral_contracts.TOPIC: {
         "producer": "referral",
-        "consumers": ["client-timeline", "notify"],
+        "consumers": ["client-timeline", "notify", "indicators"],
         "contracts": referral_contracts.PUBLISHED,
         "partitions": 3,
     },
@@ -44,7 +44,7 @@ TOPICS: dict[str, dict[str, Any]] = {
     },
     training_contracts.TOPIC: {
         "producer": "training",
-        "consumers": ["client-timeline", "notify", "referral"],
+        "consumers": ["client-timeline", "notify", "referral", "indicators"],
         "contracts": training_contracts.PUBLISHED,
         "partitions": 3,
     },

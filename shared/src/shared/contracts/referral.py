@@ -52,6 +52,8 @@ class ReferralSent(_ReferralEvent):
         "respond_by": "2026-12-02",
         "partner_name": "Bank Nusantara (fiktif)",
         "product_name": "Tabungan dasar",
+        "partner_kind": "bank",
+        "product_kind": "savings",
     }
 
     fee_sheet_version: str
@@ -61,6 +63,8 @@ class ReferralSent(_ReferralEvent):
     # Added in v1 (optional, so older messages stay valid): the names a client reads.
     partner_name: str | None = None
     product_name: str | None = None
+    partner_kind: str | None = None  # bank | e-money
+    product_kind: str | None = None  # savings | payroll | credit | ewallet | qris
 
 
 class ReferralAcknowledged(_ReferralEvent):

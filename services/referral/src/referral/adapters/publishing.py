@@ -93,6 +93,8 @@ def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelop
                     respond_by=referral.respond_by,
                     partner_name=happened.detail.get("partner_name"),
                     product_name=happened.detail.get("product_name"),
+                    partner_kind=happened.detail.get("partner_kind"),
+                    product_kind=happened.detail.get("product_kind"),
                 ),
             )
         )

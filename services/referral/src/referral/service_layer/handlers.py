@@ -110,7 +110,12 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
             sent_by=cmd.actor.subject,
             now=now,
             holidays=ctx.holidays,
-            names={"partner_name": partner.name, "product_name": product.name},
+            names={
+                "partner_name": partner.name,
+                "product_name": product.name,
+                "partner_kind": partner.kind,
+                "product_kind": product.kind,
+            },
         )
         await uow.referrals.add(referral)
         uow.track(referral)

@@ -1,0 +1,1 @@
+"""Ministry indicators: an aggregate read model of client, referral and training events."""

@@ -1,0 +1,57 @@
+"""The indicators read model (SQLAlchemy Core): one row per client, referral and completed
+training, with only the facts an aggregate needs — no name, NIK, phone or address."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, Uuid
+
+from shared.db import new_metadata
+from shared.messaging.inbox import inbox_table
+
+metadata = new_metadata()
+
+clients = Table(
+    "clients",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("region_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("sex", Text, nullable=False),
+    Column("age_band", Text, nullable=False),
+    Column("disability", Boolean, nullable=False),
+    Column("month", Text, nullable=False),  # YYYY-MM of registration, in the region's zone
+    Index("ix_clients_month_region", "month", "region_code"),
+)
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("referral_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("partner_code", Text, nullable=False),
+    Column("partner_kind", Text, nullable=False),
+    Column("product_code", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("state_rank", Integer, nullable=False),  # a state never goes back
+    Column("month", Text, nullable=False),  # YYYY-MM the referral was sent
+    Column("sent_on", Text, nullable=False),
+    Column("outcome", Text),
+    Column("working_days_to_outcome", Integer),
+    Column("updated_at", DateTime(timezone=True)),
+    Index("ix_referrals_month_region", "month", "region_code"),
+)
+
+trainings = Table(
+    "trainings",
+    metadata,
+    Column("session_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, primary_key=True),
+    Column("region_code", Text, nullable=False),
+    Column("programme_code", Text, nullable=False),
+    Column("knowledge_gain", Integer),
+    Column("month", Text, nullable=False),  # YYYY-MM of completion
+    Index("ix_trainings_month_region", "month", "region_code"),
+)
+
+inbox = inbox_table(metadata)

@@ -1,0 +1,49 @@
+"""Reading the read model for one month and area: rows reduced to what aggregates need."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indicators.adapters import orm
+from indicators.domain.report import ClientRow, ReferralRow, TrainingRow
+
+
+class ReadModel:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def clients(self, month: str, within: str) -> list[ClientRow]:
+        c = orm.clients
+        rows = await self._session.execute(
+            select(c.c.region_code, c.c.kind, c.c.sex, c.c.age_band, c.c.disability, func.count())
+            .where(c.c.month == month, c.c.region_code.startswith(within))
+            .group_by(c.c.region_code, c.c.kind, c.c.sex, c.c.age_band, c.c.disability)
+        )
+        return [ClientRow(*row) for row in rows]
+
+    async def referrals(self, month: str, within: str) -> list[ReferralRow]:
+        r, c = orm.referrals, orm.clients
+        rows = await self._session.execute(
+            select(
+                r.c.region_code,
+                r.c.partner_kind,
+                r.c.product_code,
+                r.c.state,
+                r.c.outcome,
+                r.c.working_days_to_outcome,
+                c.c.sex,
+            )
+            .select_from(r.outerjoin(c, c.c.client_id == r.c.client_id))
+            .where(r.c.month == month, r.c.region_code.startswith(within))
+        )
+        return [ReferralRow(*row) for row in rows]
+
+    async def trainings(self, month: str, within: str) -> list[TrainingRow]:
+        t = orm.trainings
+        rows = await self._session.execute(
+            select(t.c.region_code, t.c.knowledge_gain).where(
+                t.c.month == month, t.c.region_code.startswith(within)
+            )
+        )
+        return [TrainingRow(*row) for row in rows]

@@ -1,0 +1,111 @@
+"""`GET /api/ministry/indicators`: aggregates for the ministry (role `ministry`), JSON or CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
+
+from indicators.service_layer import queries
+from shared.auth import Principal, require_roles
+
+router = APIRouter(prefix="/api/ministry", tags=["ministry"])
+Ministry = Annotated[Principal, Depends(require_roles("ministry"))]
+CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppressed")
+
+_EXAMPLE_AREA = {
+    "region_code": "3273",
+    "level": "regency",
+    "clients_registered": {
+        "total": 128,
+        "by_kind": {"worker": 97, "business": 31},
+        "by_sex": {"F": 70, "M": 58},
+        "by_age_band": {
+            "under-15": None,
+            "15-24": 21,
+            "25-34": 44,
+            "35-44": 33,
+            "45-54": 19,
+            "55-64": 9,
+            "65+": None,
+        },
+        "with_disability": 6,
+    },
+    "referrals": {
+        "sent": 64,
+        "by_partner_type": {"bank": 41, "e-money": 23},
+        "by_product": {"savings-basic": 30, "ewallet-account": 23, "kur-mikro": 11},
+        "by_state": {
+            "sent": 9,
+            "acknowledged": 12,
+            "completed": 35,
+            "declined": 6,
+            "withdrawn": None,
+            "expired": None,
+        },
+        "conversion": 0.5469,
+        "median_working_days_to_outcome": 3.0,
+    },
+    "accounts_opened_by_women": 17,
+    "trainings": {"completed": 40, "mean_knowledge_gain": 27.5},
+}
+EXAMPLE = {
+    "period": "2026-11",
+    "region": "32",
+    "min_cell": 5,
+    "total": _EXAMPLE_AREA | {"region_code": "32", "level": "province"},
+    "areas": [_EXAMPLE_AREA],
+}
+
+
+@router.get(
+    "/indicators",
+    responses={
+        200: {
+            "description": "Aggregates only. `null` is a suppressed cell: fewer than 5 people, "
+            "or hidden so that a suppressed neighbour cannot be worked out from a total.",
+            "content": {
+                "application/json": {"example": EXAMPLE},
+                "text/csv": {
+                    "example": "period,region_code,level,indicator,value,suppressed\r\n"
+                    "2026-11,32,province,clients_registered.total,128,False\r\n"
+                },
+            },
+        }
+    },
+)
+async def indicators(
+    user: Ministry,
+    request: Request,
+    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+    region: Annotated[
+        str | None,
+        Query(
+            pattern=r"^\d{2}(\d{2})?$",
+            description="a province (2 digits: its regencies) or a regency (4); none: provinces",
+            examples=["32"],
+        ),
+    ] = None,
+    accept: Annotated[str | None, Header()] = None,
+) -> Any:
+    """Clients registered, referrals, conversion, median working days to an outcome, accounts
+    opened by women and trainings completed, by area, for one month (in each area's own time
+    zone). Never a person: cells under 5 are suppressed."""
+    container = request.app.state.container
+    published = await queries.indicators(
+        container.sessions, period, region or "", container.settings.min_cell
+    )
+    if accept and "text/csv" in accept:
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+        writer.writeheader()
+        writer.writerows(queries.flatten(published))
+        name = f"indicators-{period}-{region or 'ID'}.csv"
+        return Response(
+            out.getvalue(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return published

@@ -1,0 +1,30 @@
+"""The indicators API process: `uvicorn --factory indicators.entrypoints.app:create`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from indicators import bootstrap
+from indicators.entrypoints.api import router
+from indicators.settings import IndicatorsSettings
+from shared.http import create_app
+from shared.telemetry import configure_logging, configure_telemetry
+
+
+def create(
+    settings: IndicatorsSettings | None = None, *, configure_process: bool = True
+) -> FastAPI:
+    settings = settings or IndicatorsSettings()
+    if configure_process:
+        configure_logging("indicators-api", settings.log_level, settings.log_file)
+        configure_telemetry("indicators-api", settings.otlp_endpoint)
+    container = bootstrap.build(settings)
+    app = create_app(
+        container.settings,
+        title="Jembatan ministry indicators",
+        description="Financial-inclusion indicators by month and area. Aggregates only.",
+        routers=[router],
+        engine=container.engine,
+    )
+    app.state.container = container
+    return app

@@ -1,0 +1,189 @@
+"""How the read model follows the events: one reaction per event type, in a table.
+
+Every write is keyed by the id of what it describes (client, referral, completion), so the
+same event applied twice changes nothing — besides the inbox, which already skips it.
+Months and days are taken in the region's own zone (WIB, WITA or WIT).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Container
+from datetime import date, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indicators.adapters import orm
+from indicators.domain.cells import age_band
+from shared.calendar import local_now, working_days_between
+from shared.contracts import client as client_contracts
+from shared.contracts import referral as referral_contracts
+from shared.contracts import training as training_contracts
+from shared.messaging.consumer import Handler
+from shared.messaging.envelope import Envelope
+
+Holidays = Container[date]
+Reaction = Callable[[AsyncSession, Holidays, Envelope], Awaitable[None]]
+# referral states and how far each is along: a late or repeated event never moves one back
+_RANK = {"sent": 1, "acknowledged": 2, "completed": 3, "declined": 3, "withdrawn": 3, "expired": 3}
+
+
+def _month(at: datetime, region_code: str) -> str:
+    return local_now(region_code, at).strftime("%Y-%m")
+
+
+async def count_registration(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    event = client_contracts.ClientRegistered.model_validate(envelope.data)
+    await session.execute(
+        insert(orm.clients)
+        .values(
+            client_id=event.client_id,
+            region_code=event.region_code,
+            kind=event.kind,
+            sex=event.sex,
+            age_band=age_band(
+                event.birth_date, local_now(event.region_code, event.registered_at).date()
+            ),
+            disability=event.disability,
+            month=_month(event.registered_at, event.region_code),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def forget_merged_duplicate(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    """A duplicate merged into its original was one person registered twice: count one."""
+    event = client_contracts.ClientMerged.model_validate(envelope.data)
+    await session.execute(
+        delete(orm.clients).where(orm.clients.c.client_id == event.merged_client_id)
+    )
+
+
+async def count_referral(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    event = referral_contracts.ReferralSent.model_validate(envelope.data)
+    await session.execute(
+        insert(orm.referrals)
+        .values(
+            referral_id=event.referral_id,
+            client_id=event.client_id,
+            region_code=event.region_code,
+            partner_code=event.partner_code,
+            partner_kind=event.partner_kind or "unknown",
+            product_code=event.product_code,
+            state="sent",
+            state_rank=_RANK["sent"],
+            month=_month(event.sent_at, event.region_code),
+            sent_on=local_now(event.region_code, event.sent_at).date().isoformat(),
+            updated_at=event.sent_at,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def _advance(
+    session: AsyncSession,
+    holidays: Holidays,
+    facts: referral_contracts.ReferralFacts | referral_contracts.ReferralCompleted,
+    state: str,
+    at: datetime,
+    outcome: str | None = None,
+) -> None:
+    table = orm.referrals
+    row = (
+        await session.execute(
+            select(table.c.sent_on, table.c.state_rank)
+            .where(table.c.referral_id == facts.referral_id)
+            .with_for_update()
+        )
+    ).first()
+    if row is None or row.state_rank >= _RANK[state]:
+        return  # not sent in our view (cannot happen in partition order), or already further
+    values: dict[str, object] = {"state": state, "state_rank": _RANK[state], "updated_at": at}
+    if state in ("completed", "declined"):
+        outcome_day = local_now(facts.region_code, at).date()
+        values["outcome"] = outcome or state
+        values["working_days_to_outcome"] = working_days_between(
+            date.fromisoformat(row.sent_on), outcome_day, holidays
+        )
+    await session.execute(
+        update(table).where(table.c.referral_id == facts.referral_id).values(**values)
+    )
+
+
+async def follow_acknowledgement(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    event = referral_contracts.ReferralAcknowledged.model_validate(envelope.data)
+    await _advance(session, holidays, event, "acknowledged", event.acknowledged_at)
+
+
+async def follow_completion(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    event = referral_contracts.ReferralCompleted.model_validate(envelope.data)
+    await _advance(session, holidays, event, "completed", event.completed_at, event.outcome)
+
+
+async def follow_decline(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    event = referral_contracts.ReferralDeclined.model_validate(envelope.data)
+    await _advance(session, holidays, event, "declined", event.declined_at)
+
+
+async def follow_withdrawal(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    event = referral_contracts.ReferralWithdrawn.model_validate(envelope.data)
+    state = "expired" if event.reason == "expired" else "withdrawn"
+    await _advance(session, holidays, event, state, event.withdrawn_at)
+
+
+async def count_completed_training(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    event = training_contracts.TrainingCompleted.model_validate(envelope.data)
+    if event.client_id is None:
+        return  # officers' own trainings are not an inclusion indicator
+    await session.execute(
+        insert(orm.trainings)
+        .values(
+            session_id=event.session_id,
+            client_id=event.client_id,
+            region_code=event.region_code,
+            programme_code=event.programme_code,
+            knowledge_gain=event.knowledge_gain,
+            month=_month(event.completed_at, event.region_code),
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+REACTIONS: dict[str, dict[str, Reaction]] = {
+    client_contracts.TOPIC: {
+        client_contracts.ClientRegistered.TYPE: count_registration,
+        client_contracts.ClientMerged.TYPE: forget_merged_duplicate,
+    },
+    referral_contracts.TOPIC: {
+        referral_contracts.ReferralSent.TYPE: count_referral,
+        referral_contracts.ReferralAcknowledged.TYPE: follow_acknowledgement,
+        referral_contracts.ReferralCompleted.TYPE: follow_completion,
+        referral_contracts.ReferralDeclined.TYPE: follow_decline,
+        referral_contracts.ReferralWithdrawn.TYPE: follow_withdrawal,
+    },
+    training_contracts.TOPIC: {
+        training_contracts.TrainingCompleted.TYPE: count_completed_training,
+    },
+}
+
+
+def consumed(holidays: Holidays) -> dict[str, dict[str, Handler]]:
+    """The worker's routing table, each reaction bound to the holiday calendar."""
+
+    def bound(reaction: Reaction) -> Handler:
+        async def handle(session: AsyncSession, envelope: Envelope) -> None:
+            await reaction(session, holidays, envelope)
+
+        return handle
+
+    return {
+        topic: {type_: bound(r) for type_, r in reactions.items()}
+        for topic, reactions in REACTIONS.items()
+    }

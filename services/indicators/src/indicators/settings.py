@@ -1,0 +1,23 @@
+"""Settings of the indicators service (env prefix `INDICATORS_`); defaults fit the local stack."""
+
+from __future__ import annotations
+
+import socket
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import ServiceSettings
+
+
+class IndicatorsSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="INDICATORS_", extra="ignore", frozen=True)
+
+    service_name: str = "indicators"
+    database_url: str = "postgresql+psycopg://indicators:indicators-dev@127.0.0.1:5432/indicators"
+    http_port: int = 8105
+    # A replay rebuilds the read model under a new group name (entrypoints/replay.py).
+    consumer_group: str = "indicators"
+    worker_instance_id: str = Field(default_factory=lambda: f"indicators-{socket.gethostname()}")
+    # No published cell counts fewer people than this.
+    min_cell: int = Field(default=5, ge=1)
