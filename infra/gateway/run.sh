@@ -7,6 +7,8 @@ ENVOY="$ROOT/.venv/lib/python3.11/site-packages/envoy/_bin/envoy"
 CONF="$CACHE/gateway/envoy.yaml"
 : "${GATEWAY_PORT:=8080}" "${GATEWAY_ADMIN_PORT:=9901}"
 : "${GATEWAY_RL_BURST:=400}" "${GATEWAY_RL_PER_SECOND:=200}" "${GATEWAY_MAX_BODY_BYTES:=1048576}"
+# Each outside client (ministry, partners) on its own: a burst of 40, 20 requests a second.
+: "${GATEWAY_RL_CLIENT_BURST:=40}" "${GATEWAY_RL_CLIENT_PER_SECOND:=20}"
 : "${CLIENT_PORT:=8101}" "${REFERRAL_PORT:=8102}" "${TRAINING_PORT:=8103}" "${NOTIFY_PORT:=8104}" "${INDICATORS_PORT:=8105}"
 NAME="${GATEWAY_NAME:-gateway}"
 
@@ -14,6 +16,8 @@ render() {
   mkdir -p "$(dirname "$CONF")"
   sed -e "s#@PORT@#$GATEWAY_PORT#" -e "s#@ADMIN_PORT@#$GATEWAY_ADMIN_PORT#" \
       -e "s#@RL_BURST@#$GATEWAY_RL_BURST#" -e "s#@RL_PER_SECOND@#$GATEWAY_RL_PER_SECOND#" \
+      -e "s#@RL_CLIENT_BURST@#$GATEWAY_RL_CLIENT_BURST#" \
+      -e "s#@RL_CLIENT_PER_SECOND@#$GATEWAY_RL_CLIENT_PER_SECOND#" \
       -e "s#@MAX_BODY_BYTES@#$GATEWAY_MAX_BODY_BYTES#" -e "s#@ACCESS_LOG@#$LOGS/$NAME-access.log#" \
       -e "s#@CLIENT_PORT@#$CLIENT_PORT#" -e "s#@REFERRAL_PORT@#$REFERRAL_PORT#" \
       -e "s#@TRAINING_PORT@#$TRAINING_PORT#" -e "s#@NOTIFY_PORT@#$NOTIFY_PORT#" -e "s#@INDICATORS_PORT@#$INDICATORS_PORT#" \

@@ -97,3 +97,43 @@ def test_answers_carry_security_headers_and_no_cors_grant(
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.fixture(scope="module")
+def per_client_limited_gateway() -> Iterator[str]:
+    """A second Envoy whose outside clients each get a bucket of 3, refilled 1 per second."""
+    env = {
+        **os.environ,
+        "GATEWAY_NAME": "gateway-limits-test",
+        "GATEWAY_PORT": str(LIMITED_PORT + 1),
+        "GATEWAY_ADMIN_PORT": str(LIMITED_ADMIN + 1),
+        "GATEWAY_RL_CLIENT_BURST": "3",
+        "GATEWAY_RL_CLIENT_PER_SECOND": "1",
+    }
+    script = str(stack.ROOT / "infra" / "gateway" / "run.sh")
+    subprocess.run([script, "start"], check=True, env=env, timeout=60)
+    try:
+        yield f"http://127.0.0.1:{LIMITED_PORT + 1}"
+    finally:
+        subprocess.run([script, "stop"], check=True, env=env, timeout=60)
+
+
+def test_each_outside_client_has_its_own_rate_limit(
+    per_client_limited_gateway: str, tokens: dict[str, str]
+) -> None:
+    def call(who: str) -> httpx.Response:
+        path = (
+            "/api/ministry/indicators?period=2026-11"
+            if who == "ministry"
+            else ("/api/partner/referrals" if who == "bank-nusantara" else "/api/clients")
+        )
+        return http.get(path, headers={"Authorization": f"Bearer {tokens[who]}"})
+
+    with httpx.Client(base_url=per_client_limited_gateway) as http:
+        flood = [call("ministry").status_code for _ in range(8)]
+        assert flood[:3] == [200, 200, 200] and 429 in flood
+        limited = call("ministry")
+        assert limited.status_code == 429 and limited.headers["retry-after"] == "1"
+        # the partner's bucket and officers' traffic are untouched by the ministry's burst
+        assert call("bank-nusantara").status_code == 200
+        assert [call("siti").status_code for _ in range(8)] == [200] * 8
