@@ -88,15 +88,19 @@ def test_bad_tokens_are_refused_by_the_gateway_and_by_the_service(
     token = _bad_tokens(tokens["siti"], expired_token)[kind]
     through_gateway = gateway.get("/api/clients", headers=_bearer(token))
     assert through_gateway.status_code == 401, through_gateway.text
+    someone = "00000000-0000-4000-8000-000000000000"
+    protected = {
+        "client": "/api/clients",
+        "referral": f"/api/referrals?client_id={someone}",
+        "training": "/api/training/sessions",
+        "notify": f"/api/notifications?client_id={someone}",
+        "indicators": "/api/ministry/indicators?period=2026-11",
+    }
+    assert set(protected) == set(stack.SERVICE_PORTS)  # every service is asked
     for service, port in stack.SERVICE_PORTS.items():
-        path = (
-            "/api/clients"
-            if service == "client"
-            else "/api/notifications?client_id=" + ("00000000-0000-4000-8000-000000000000")
+        direct = httpx.get(
+            f"http://127.0.0.1:{port}{protected[service]}", headers=_bearer(token), timeout=10
         )
-        if service in ("referral", "training"):
-            continue  # no protected route yet; their routes arrive with their issues
-        direct = httpx.get(f"http://127.0.0.1:{port}{path}", headers=_bearer(token), timeout=10)
         assert direct.status_code == 401, (service, direct.text)
 
 

@@ -104,7 +104,7 @@ def per_client_limited_gateway() -> Iterator[str]:
     """A second Envoy whose outside clients each get a bucket of 3, refilled 1 per second."""
     env = {
         **os.environ,
-        "GATEWAY_NAME": "gateway-limits-test",
+        "GATEWAY_NAME": "gateway-client-limits-test",  # its own pid file and logs
         "GATEWAY_PORT": str(LIMITED_PORT + 1),
         "GATEWAY_ADMIN_PORT": str(LIMITED_ADMIN + 1),
         "GATEWAY_RL_CLIENT_BURST": "3",

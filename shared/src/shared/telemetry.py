@@ -18,7 +18,7 @@ from typing import Any
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
+from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
@@ -92,11 +92,15 @@ def configure_logging(service: str, level: str = "INFO", log_file: str | None = 
 
 
 def configure_telemetry(
-    service: str, otlp_endpoint: str | None = None, exporter: SpanExporter | None = None
+    service: str,
+    otlp_endpoint: str | None = None,
+    exporter: SpanExporter | None = None,
+    metric_reader: MetricReader | None = None,
 ) -> TracerProvider:
     """Install tracer and meter providers; both export over OTLP/HTTP when an endpoint is set.
 
-    Spans also go to `exporter` when given (tests). Call this before any engine is created.
+    Spans also go to `exporter`, and metrics to `metric_reader`, when given (tests). Call this
+    before any engine is created.
     """
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
     if exporter is not None:
@@ -108,20 +112,21 @@ def configure_telemetry(
             BatchSpanProcessor(OTLPSpanExporter(endpoint=f"{otlp_endpoint}/v1/traces"))
         )
     trace.set_tracer_provider(provider)
+    readers: list[MetricReader] = [metric_reader] if metric_reader is not None else []
     if otlp_endpoint:
         from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 
-        # Request-latency histograms come from the FastAPI instrumentation, connection-pool
-        # usage from SQLAlchemy's; both record into this provider.
-        metrics.set_meter_provider(
-            MeterProvider(
-                resource=provider.resource,
-                metric_readers=[
-                    PeriodicExportingMetricReader(
-                        OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")
-                    )
-                ],
+        readers.append(
+            PeriodicExportingMetricReader(
+                OTLPMetricExporter(endpoint=f"{otlp_endpoint}/v1/metrics")
             )
+        )
+    if readers:
+        # Request-latency histograms come from the FastAPI instrumentation, connection-pool
+        # usage from SQLAlchemy's, and our own counters (consumer outcomes, outbox backlog,
+        # notification attempts); all record into this provider.
+        metrics.set_meter_provider(
+            MeterProvider(resource=provider.resource, metric_readers=readers)
         )
     # Every engine created from now on is traced (statements without parameter values).
     SQLAlchemyInstrumentor().instrument()

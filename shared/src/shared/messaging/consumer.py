@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping
 
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Table
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -24,6 +24,11 @@ from shared.messaging.envelope import Envelope
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
+# What operators watch: events by consumer and outcome (applied, duplicate, ignored,
+# dead_lettered). Exported over OTLP when the process configured an endpoint.
+_events = metrics.get_meter("jembatan.messaging").create_counter(
+    "jembatan.consumer.events", unit="{event}", description="events handled, by outcome"
+)
 
 Handler = Callable[[AsyncSession, Envelope], Awaitable[None]]
 DeadLetter = Callable[[Envelope, str], Awaitable[None]]
@@ -93,7 +98,9 @@ class IdempotentConsumer:
         outage_wait_s = self._base_backoff_s
         while True:
             try:
-                return await self.handle(envelope)
+                outcome = await self.handle(envelope)
+                _events.add(1, {"consumer": self.name, "outcome": outcome.value})
+                return outcome
             except PermanentFailure as exc:
                 reason = f"permanent: {exc}"
                 break
@@ -121,6 +128,7 @@ class IdempotentConsumer:
                 delay = self._base_backoff_s * 2 ** (attempt - 1)
                 await asyncio.sleep(delay * (0.5 + random.random()))
         await dead_letter(envelope, reason)
+        _events.add(1, {"consumer": self.name, "outcome": Outcome.DEAD_LETTERED.value})
         log.error(
             "event dead-lettered",
             extra={"consumer": self.name, "event_id": str(envelope.id), "reason": reason},

@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.metrics import CallbackOptions, Observation
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine, text
 
@@ -28,6 +29,10 @@ from shared.telemetry import configure_logging, configure_telemetry
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
+_meter = metrics.get_meter("jembatan.messaging")
+_published = _meter.create_counter(
+    "jembatan.outbox.published", unit="{event}", description="outbox rows published to Kafka"
+)
 
 _CLAIM = text(
     "SELECT id, event_id, topic, msg_key, event_type, source, subject, payload, trace_headers,"
@@ -64,6 +69,7 @@ class OutboxRelay:
         self._producer_factory = producer_factory
         self._producer: Producer | None = None
         self._lock_id = relay_lock_id(service)
+        self._service = service
         self._batch_size = batch_size
         self._ack_timeout_s = ack_timeout_s
 
@@ -85,7 +91,23 @@ class OutboxRelay:
             for future in futures:
                 future.get(timeout=self._ack_timeout_s)  # raises unless the broker acked
             conn.execute(_MARK, {"ids": [row["id"] for row in rows]})
+        _published.add(len(rows), {"service": self._service})
         return len(rows)
+
+    def backlog(self) -> int:
+        """Rows waiting to be published: grows while Kafka is away, drains when it is back."""
+        with self._engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                ).scalar_one()
+            )
+
+    def observe_backlog(self, options: CallbackOptions) -> list[Observation]:
+        try:
+            return [Observation(self.backlog(), {"service": self._service})]
+        except Exception:
+            return []  # the database is away: no reading rather than a wrong one
 
     def _send(self, producer: Producer, row: Any) -> Any:
         envelope = Envelope(
@@ -167,5 +189,11 @@ def run_relay(settings: ServiceSettings) -> None:
         db.sync_engine(settings.database_url),
         lambda: kafka_producer(settings.kafka_bootstrap_servers, name),
         service=settings.service_name,
+    )
+    _meter.create_observable_gauge(
+        "jembatan.outbox.backlog",
+        callbacks=[relay.observe_backlog],
+        unit="{event}",
+        description="outbox rows not yet published",
     )
     relay.run(stop)

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from opentelemetry import metrics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.adapters import orm
@@ -28,6 +29,10 @@ from shared.messaging.outbox import add_to_outbox
 from shared.messaging.worker import DLQ_REASON_HEADER
 
 log = logging.getLogger(__name__)
+# Sent, retried and failed messages by channel: what the on-call engineer watches.
+_attempts = metrics.get_meter("jembatan.notify").create_counter(
+    "jembatan.notifications.attempts", unit="{message}", description="send attempts by result"
+)
 DEAD_LETTERS = "notify.events.dlq"
 DEAD_LETTER_TYPE = "jembatan.notification.failed.v1"
 
@@ -75,6 +80,7 @@ class Dispatcher:
             await self.rules.repository(session).mark_sent(
                 notification.id, provider_id, datetime.now(UTC)
             )
+        _attempts.add(1, {"channel": notification.channel, "result": "sent"})
         log.info(
             "notification sent",
             extra={
@@ -111,6 +117,7 @@ class Dispatcher:
             await self.rules.repository(session).retry_later(
                 notification.id, retry_at, failure.reason
             )
+        _attempts.add(1, {"channel": notification.channel, "result": "retry"})
         log.warning(
             "notification will be retried",
             extra={
@@ -143,6 +150,7 @@ class Dispatcher:
                 extra_headers={DLQ_REASON_HEADER: reason},
             )
             await add_to_outbox(session, orm.outbox, DEAD_LETTERS, [envelope])
+        _attempts.add(1, {"channel": notification.channel, "result": "failed"})
         log.error(
             "notification dead-lettered",
             extra={
