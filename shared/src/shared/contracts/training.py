@@ -61,6 +61,8 @@ class EnrolmentChanged(Contract):
         "officer_id": None,
         "change": "promoted",
         "changed_at": "2026-12-01T02:00:00Z",
+        "programme_title": "Literasi keuangan digital",
+        "starts_at": "2026-12-07T09:00:00+07:00",
     }
 
     session_id: UUID
@@ -71,6 +73,10 @@ class EnrolmentChanged(Contract):
     officer_id: str | None
     change: Literal["enrolled", "waitlisted", "promoted", "enrolment_cancelled"]
     changed_at: datetime
+    # Added in v1 (optional, so older messages stay valid): what the participant is told,
+    # without waiting for the session's own event (it travels on another partition).
+    programme_title: str | None = None
+    starts_at: datetime | None = None
 
 
 PUBLISHED += [EnrolmentChanged]

@@ -125,11 +125,13 @@ async def tell_client_of_place(session: AsyncSession, rules: Rules, envelope: En
     await repo.put_participant(event.session_id, event.client_id, _STATUS[event.change])
     kind = _TOLD_OF_CHANGE.get(event.change)
     known = await repo.training_session(event.session_id)
-    if kind is None or known is None:
-        return  # a cancelled place needs no message; an unknown session cannot be described
-    context = _with_time(known.programme_title, known.starts_at, known.region_code)
+    title = event.programme_title or (known.programme_title if known else None)
+    starts_at = event.starts_at or (known.starts_at if known else None)
+    if kind is None or title is None or starts_at is None:
+        return  # a cancelled place needs no message; an undescribed session cannot be told
+    context = _with_time(title, starts_at, event.region_code)
     if kind == "training_waitlisted":
-        context = _title_only(known.programme_title)
+        context = _title_only(title)
     await _tell_all(
         session, rules, envelope.id, [event.client_id], event.region_code, kind, context
     )

@@ -421,7 +421,13 @@ async def publish_changes(
                 completed_at=now,
             )
         else:
-            data = contracts.EnrolmentChanged(**common, change=happened.kind, changed_at=now)
+            data = contracts.EnrolmentChanged(
+                **common,
+                change=happened.kind,
+                changed_at=now,
+                programme_title=programme.title,
+                starts_at=training.starts_at,
+            )
         add(data, client_id)
     training.events.clear()
     if envelopes:
