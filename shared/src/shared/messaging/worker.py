@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,23 +110,6 @@ def subscribe(app: faust.App, topic_name: str, consumer: IdempotentConsumer) -> 
             yield None
 
     app.agent(topic, name=f"{consumer.name}.{topic_name}")(agent)
-
-
-def every(app: faust.App, seconds: float, job: Callable[[], Awaitable[Any]]) -> None:
-    """Run `job` every `seconds` in the worker. A faust timer that raises stops the whole app,
-    so a failed round (the database restarting) is logged and the next tick tries again; the
-    jobs keep their state in the database and lose nothing by waiting."""
-
-    async def tick() -> None:
-        try:
-            await job()
-        except Exception:
-            log.exception(
-                "a periodic job failed; the next tick retries", extra={"job": job.__name__}
-            )
-
-    tick.__name__ = tick.__qualname__ = job.__name__
-    app.timer(interval=seconds)(tick)
 
 
 def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -> None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import faust
 
 from client import bootstrap
 from client.adapters import orm
-from client.service_layer.follow_ups import announce_due_tasks
 from client.service_layer.timeline import consumed
 from client.settings import ClientSettings
-from shared.messaging.worker import consumer_app, every, run_worker
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 GROUP = "client-timeline"
@@ -28,10 +25,6 @@ def create(container: bootstrap.Container) -> faust.App:
         consumed(),
     )
 
-    async def announce_tasks_falling_due() -> None:
-        await announce_due_tasks(container.sessions, datetime.now(UTC))
-
-    every(app, settings.task_due_scan_seconds, announce_tasks_falling_due)
     return app
 
 

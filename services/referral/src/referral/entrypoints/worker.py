@@ -5,16 +5,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import faust
 
 from referral import bootstrap
 from referral.adapters import orm
-from referral.service_layer.handlers import expire_late_referrals, remind_late_outcomes
 from referral.service_layer.reactions import CONSUMED
 from referral.settings import ReferralSettings
-from shared.messaging.worker import consumer_app, every, run_worker
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 GROUP = "referral"
@@ -31,12 +28,6 @@ def create(container: bootstrap.Container) -> faust.App:
         CONSUMED,
     )
 
-    async def expire_unacknowledged() -> None:
-        now = datetime.now(UTC)
-        await expire_late_referrals(container.uow(), now)
-        await remind_late_outcomes(container.uow(), now, container.holidays)
-
-    every(app, settings.sla_scan_seconds, expire_unacknowledged)
     return app
 
 

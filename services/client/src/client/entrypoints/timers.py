@@ -1,0 +1,43 @@
+"""The client service's periodic jobs: `python -m client.entrypoints.timers`.
+
+Announces tasks falling due (`jembatan.task.due.v1`, through the outbox). Database only, apart
+from the Kafka consumer, so it runs whether or not Kafka is reachable (shared.periodic).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from client import bootstrap
+from client.service_layer.follow_ups import announce_due_tasks
+from client.settings import ClientSettings
+from shared.periodic import Job, run_jobs
+from shared.telemetry import configure_logging, configure_telemetry
+
+
+async def serve(container: bootstrap.Container) -> None:
+    async def announce_tasks_falling_due() -> None:
+        await announce_due_tasks(container.sessions, datetime.now(UTC))
+
+    await run_jobs(
+        [
+            Job(
+                "announce tasks falling due",
+                container.settings.task_due_scan_seconds,
+                announce_tasks_falling_due,
+            )
+        ]
+    )
+    await container.engine.dispose()
+
+
+def main() -> None:
+    settings = ClientSettings()
+    configure_logging("client-timers", settings.log_level, settings.log_file)
+    configure_telemetry("client-timers", settings.otlp_endpoint)
+    asyncio.run(serve(bootstrap.build(settings)))
+
+
+if __name__ == "__main__":
+    main()
