@@ -13,14 +13,15 @@ from __future__ import annotations
 import time
 
 from kafka.admin import KafkaAdminClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from indicators.adapters import orm
 from indicators.settings import IndicatorsSettings
+from shared import db
 
 
 def replay(settings: IndicatorsSettings) -> None:
-    engine = create_engine(settings.database_url)
+    engine = db.sync_engine(settings.database_url)
     with engine.begin() as conn:
         tables = ", ".join(t.name for t in (orm.clients, orm.referrals, orm.trainings, orm.inbox))
         conn.execute(text(f"TRUNCATE {tables}"))

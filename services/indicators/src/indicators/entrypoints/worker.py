@@ -5,20 +5,23 @@ from __future__ import annotations
 import faust
 
 from indicators import bootstrap
-from indicators.service_layer.projections import REACTIONS
+from indicators.adapters import orm
+from indicators.service_layer.projections import consumed
 from indicators.settings import IndicatorsSettings
-from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
-    app = create_worker_app(
-        settings.consumer_group, settings.kafka_bootstrap_servers, settings.worker_instance_id
+    return consumer_app(
+        settings.consumer_group,
+        settings.kafka_bootstrap_servers,
+        settings.worker_instance_id,
+        container.sessions,
+        orm.inbox,
+        consumed(container.holidays),
     )
-    for topic in REACTIONS:
-        subscribe(app, topic, container.consumer(topic))
-    return app
 
 
 def main() -> None:

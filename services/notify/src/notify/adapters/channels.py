@@ -94,7 +94,10 @@ class ProviderChannel:
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"provider_unreachable_{type(exc).__name__}") from None
         if answer.status_code in (200, 201, 202):
-            return str(answer.json()["message_id"])
+            try:
+                return str(answer.json()["message_id"])
+            except (ValueError, KeyError, TypeError):
+                raise DeliveryFailed("provider_bad_answer") from None
         permanent = 400 <= answer.status_code < 500 and answer.status_code not in (408, 429)
         raise DeliveryFailed(f"provider_http_{answer.status_code}", permanent=permanent)
 

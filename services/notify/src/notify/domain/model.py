@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Literal
 from uuid import UUID, uuid4
-from zoneinfo import ZoneInfo
 
-from shared.calendar import time_zone_of
+from shared.calendar import local_now
 
 CHANNELS = ("sms", "whatsapp", "email")
 QUIET_FROM = time(21, 0)
@@ -23,7 +22,7 @@ QUIET_UNTIL = time(7, 0)
 
 # scheduled → sending → sent → delivered; sending → scheduled (retry) → … → failed;
 # suppressed is final and says why (no consent, no address).
-STATUSES = ("scheduled", "sending", "sent", "delivered", "failed", "suppressed")
+Status = Literal["scheduled", "sending", "sent", "delivered", "failed", "suppressed"]
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,6 @@ class Notification:
     not_before: datetime | None = None
     provider_message_id: str | None = None
     created_at: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @classmethod
     def plan(
@@ -101,12 +99,11 @@ def deliver_at(now: datetime, region_code: str, urgent: bool = False) -> datetim
     07:00 local time. Urgent alerts are exempt."""
     if urgent:
         return now
-    zone = ZoneInfo(time_zone_of(region_code))
-    local = now.astimezone(zone)
+    local = local_now(region_code, now)
     if local.time() >= QUIET_FROM:
-        return datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL, zone)
+        return datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL, local.tzinfo)
     if local.time() < QUIET_UNTIL:
-        return datetime.combine(local.date(), QUIET_UNTIL, zone)
+        return datetime.combine(local.date(), QUIET_UNTIL, local.tzinfo)
     return now
 
 

@@ -21,6 +21,7 @@ from notify.domain.messages import (
     PersonalDataInMessage,
     sample_context,
 )
+from notify.domain.model import Status
 from notify.service_layer import inbound
 from shared.auth import Principal, require_roles
 from shared.problems import FieldError, Invalid, NotFound, Problem
@@ -36,7 +37,7 @@ class NotificationOut(BaseModel):
     template: str
     language: str
     channel: str
-    status: Literal["scheduled", "sending", "sent", "delivered", "failed", "suppressed"]
+    status: Status
     reason: str | None = Field(
         description="why it was suppressed or failed (e.g. no_consent), or the last retry's cause"
     )
@@ -190,7 +191,8 @@ async def delivery_status(
         report.message_id,
         report.status == "delivered",
         report.at,
-        report.reason or (None if report.status == "delivered" else report.status),
+        # a code, never the provider's own words (they may quote the number)
+        None if report.status == "delivered" else f"provider_reported_{report.status}",
     )
     return {"matched": matched}
 

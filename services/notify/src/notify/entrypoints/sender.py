@@ -8,7 +8,6 @@ senders may run; rows are claimed with SKIP LOCKED (decision 0008).
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 from notify import bootstrap
 from notify.service_layer.training import remind_upcoming
@@ -26,7 +25,7 @@ async def serve(container: bootstrap.Container) -> None:
             pass  # a full batch: more may be waiting
 
     async def remind_sessions_starting_soon() -> None:
-        await remind_upcoming(container.sessions, container.rules, datetime.now(UTC))
+        await remind_upcoming(container.sessions, container.rules, container.rules.clock())
 
     await run_jobs(
         [

@@ -9,20 +9,23 @@ from __future__ import annotations
 import faust
 
 from notify import bootstrap
+from notify.adapters import orm
 from notify.service_layer.reactions import consumed
 from notify.settings import NotifySettings
-from shared.messaging.worker import create_worker_app, run_worker, subscribe
+from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 
 
 def create(container: bootstrap.Container) -> faust.App:
     settings = container.settings
-    app = create_worker_app(
-        settings.consumer_group, settings.kafka_bootstrap_servers, settings.worker_instance_id
+    return consumer_app(
+        settings.consumer_group,
+        settings.kafka_bootstrap_servers,
+        settings.worker_instance_id,
+        container.sessions,
+        orm.inbox,
+        consumed(container.rules),
     )
-    for topic in consumed(container.rules):
-        subscribe(app, topic, container.consumer(topic))
-    return app
 
 
 def main() -> None:

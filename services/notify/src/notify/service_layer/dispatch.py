@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from opentelemetry import metrics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -21,7 +21,7 @@ from notify.adapters import orm
 from notify.adapters.channels import Channel, DeliveryFailed, Outgoing, RateLimiter
 from notify.adapters.templates import render
 from notify.domain.messages import PersonalDataInMessage
-from notify.domain.model import Notification, RetryPolicy, deliver_at
+from notify.domain.model import Notification, RetryPolicy
 from notify.service_layer.planning import Rules
 from shared.contracts import notify as notify_contracts
 from shared.messaging.envelope import Envelope
@@ -50,7 +50,7 @@ class Dispatcher:
 
     async def dispatch_due(self, now: datetime | None = None) -> int:
         """Send every due message (one batch); returns how many were attempted."""
-        now = now or datetime.now(UTC)
+        now = now or self.rules.clock()
         async with self.sessions.begin() as session:
             claimed = await self.rules.repository(session).claim_due(now, self.lease, self.batch)
         await asyncio.gather(*(self._send(n) for n in claimed))
@@ -61,6 +61,10 @@ class Dispatcher:
             outgoing = await self._compose(notification)
         except PersonalDataInMessage:
             await self._give_up(notification, "personal_data_in_message")
+            return
+        except Exception as exc:  # a bad template, a context it cannot take, a lost key:
+            # retrying cannot help, and a row left `sending` would be claimed for ever
+            await self._give_up(notification, f"unrenderable_{type(exc).__name__}")
             return
         if outgoing is None:
             async with self.sessions.begin() as session:
@@ -78,7 +82,7 @@ class Dispatcher:
             await asyncio.sleep(self.hold_after_send)
         async with self.sessions.begin() as session:
             await self.rules.repository(session).mark_sent(
-                notification.id, provider_id, datetime.now(UTC)
+                notification.id, provider_id, self.rules.clock()
             )
         _attempts.add(1, {"channel": notification.channel, "result": "sent"})
         log.info(
@@ -91,13 +95,13 @@ class Dispatcher:
         )
 
     async def _compose(self, notification: Notification) -> Outgoing | None:
-        async with self.sessions() as session:
-            repo = self.rules.repository(session)
-            if notification.client_id is not None:
+        if notification.client_id is not None:
+            async with self.sessions() as session:
+                repo = self.rules.repository(session)
                 to = await repo.address(notification.client_id, notification.channel)
-            else:
-                province = notification.recipient.partition(":")[2]
-                to = self.rules.supervisor_alert_address.format(province=province)
+        else:
+            province = notification.region_code[:2]
+            to = self.rules.supervisor_alert_address.format(province=province)
         if to is None:
             return None
         rendered = render(notification.template, notification.language, notification.context)
@@ -107,11 +111,10 @@ class Dispatcher:
         if failure.permanent or self.policy.exhausted(notification.attempts):
             await self._give_up(notification, failure.reason)
             return
-        now = datetime.now(UTC)
-        retry_at = deliver_at(
-            now + self.policy.delay(notification.attempts),
+        retry_at = self.rules.deliver_at(
+            self.rules.clock() + self.policy.delay(notification.attempts),
             notification.region_code,
-            urgent=notification.recipient.startswith("supervisor:") or not self.rules.quiet_hours,
+            notification.template,
         )
         async with self.sessions.begin() as session:
             await self.rules.repository(session).retry_later(

@@ -32,6 +32,10 @@ class Rules:
     supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
     quiet_hours: bool = True
 
+    def deliver_at(self, at: datetime, region_code: str, template: str) -> datetime:
+        """When a message may go: quiet hours apply unless it is urgent or they are off."""
+        return deliver_at(at, region_code, KINDS[template].urgent or not self.quiet_hours)
+
     def repository(self, session: AsyncSession) -> NotificationRepository:
         return NotificationRepository(session, self.contacts)
 
@@ -50,12 +54,10 @@ async def tell_client(
     """Plan `kind` for a client on every channel; `context` may depend on the language."""
     repo = rules.repository(session)
     recipient = await repo.recipient(client_id, region_code)
-    spec = KINDS[kind]
     values = context(recipient.language) if callable(context) else context
-    check_context(spec, values)
-    when = deliver_at(
-        now or rules.clock(), recipient.region_code, spec.urgent or not rules.quiet_hours
-    )
+    check_context(KINDS[kind], values)
+    now = now or rules.clock()
+    when = rules.deliver_at(now, recipient.region_code, kind)
     planned = []
     for channel in CHANNELS:
         notification = Notification.plan(
@@ -72,7 +74,7 @@ async def tell_client(
         )
         if await repo.add(notification):
             planned.append(notification)
-    await _announce(session, [n for n in planned if n.status == "scheduled"], now or rules.clock())
+    await _announce(session, [n for n in planned if n.status == "scheduled"], now)
     return planned
 
 
@@ -86,8 +88,7 @@ async def alert_supervisors(
     context: dict[str, str],
 ) -> None:
     """An urgent email to the supervisors of the region's province; quiet hours do not apply."""
-    spec = KINDS[kind]
-    check_context(spec, context)
+    check_context(KINDS[kind], context)
     province = region_code[:2]
     await rules.repository(session).add(
         Notification.plan(
@@ -100,7 +101,7 @@ async def alert_supervisors(
             channel="email",
             context=context,
             refusal=None,
-            not_before=deliver_at(rules.clock(), region_code, urgent=spec.urgent),
+            not_before=rules.deliver_at(rules.clock(), region_code, kind),
         )
     )
 
