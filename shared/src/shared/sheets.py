@@ -36,6 +36,16 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+def parse_day(text: str) -> date:
+    """A day as sheets write it: 2026-12-07, 07/12/2026 or 07-12-2026; ValueError otherwise."""
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    raise ValueError("not a day")
+
+
 def read_rows(
     filename: str,
     content: bytes,

@@ -8,8 +8,7 @@ from uuid import uuid4
 import pytest
 
 from client.domain.case import Case, IllegalTransition, Task
-from client.service_layer.cases import local_today
-from shared.calendar import add_working_days, is_working_day, time_zone_of
+from shared.calendar import add_working_days, is_working_day, local_now, time_zone_of
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 HOLIDAYS = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
@@ -26,9 +25,9 @@ def test_working_days_skip_weekends_and_holidays() -> None:
 
 def test_the_office_day_follows_its_province_time_zone() -> None:
     late_evening_utc = datetime(2026, 11, 29, 16, 30, tzinfo=UTC)
-    assert local_today("3273", late_evening_utc).date() == date(2026, 11, 29)  # WIB 23:30
-    assert local_today("7371", late_evening_utc).date() == date(2026, 11, 30)  # WITA 00:30
-    assert local_today("9171", late_evening_utc).date() == date(2026, 11, 30)  # WIT
+    assert local_now("3273", late_evening_utc).date() == date(2026, 11, 29)  # WIB 23:30
+    assert local_now("7371", late_evening_utc).date() == date(2026, 11, 30)  # WITA 00:30
+    assert local_now("9171", late_evening_utc).date() == date(2026, 11, 30)  # WIT
     assert time_zone_of("6171") == "Asia/Pontianak"
 
 

@@ -151,13 +151,7 @@ def duplicate_envelope(flag: dict[str, Any]) -> Envelope:
         reason=flag["reason"],
         flagged_at=flag["flagged_at"],
     )
-    return Envelope(
-        type=data.TYPE,
-        source=client_contracts.SOURCE,
-        subject=f"client/{data.client_id}",
-        key=str(data.client_id),
-        data=data.to_data(),
-    )
+    return _envelope_for(data.client_id, data, f"client/{data.client_id}")
 
 
 def merged_envelope(
@@ -170,13 +164,7 @@ def merged_envelope(
         merged_by=by,
         merged_at=at,
     )
-    return Envelope(
-        type=data.TYPE,
-        source=client_contracts.SOURCE,
-        subject=f"client/{survivor}",
-        key=str(survivor),
-        data=data.to_data(),
-    )
+    return _envelope_for(survivor, data, f"client/{survivor}")
 
 
 def task_due_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope:

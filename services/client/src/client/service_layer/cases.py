@@ -28,11 +28,6 @@ class CaseView:
     today: datetime
 
 
-def local_today(region_code: str, now: datetime) -> datetime:
-    """`now` in the time zone of the office's province (WIB, WITA or WIT)."""
-    return local_now(region_code, now)
-
-
 async def _client_and_case(
     uow: UnitOfWork, actor: Principal, client_id: UUID, case_id: UUID
 ) -> tuple[Client, Case]:
@@ -84,7 +79,7 @@ async def add_task(cmd: commands.AddTask, uow: UnitOfWork, ctx: Context) -> Task
     now = ctx.now()
     async with uow:
         _, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
-        today = local_today(case.region_code, now).date()
+        today = local_now(case.region_code, now).date()
         due = add_working_days(today, cmd.due_in_working_days, ctx.holidays)
         task = Task(uuid4(), case.id, cmd.title.strip(), due, cmd.actor.subject, now)
         await uow.cases.add_task(task)
@@ -99,7 +94,7 @@ async def cases_of(
         client = await uow.clients.get(client_id, actor.scope)
         if client is None:
             raise ClientNotFound()
-        today = local_today(client.region_code, ctx.now())
+        today = local_now(client.region_code, ctx.now())
         return [
             CaseView(
                 case,

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from client.adapters import orm, publishing
 from client.adapters.repository import CaseRepository, registering_officer
 from client.domain.case import Case, Task
-from client.service_layer.cases import local_today
 from client.service_layer.timeline import record_on_timeline
+from shared.calendar import local_now
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
 from shared.messaging.envelope import Envelope
@@ -51,7 +51,7 @@ async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) ->
         await add_to_outbox(
             session, orm.outbox, client_contracts.TOPIC, publishing.case_envelopes(case)
         )
-    opened_on = local_today(event.region_code, event.completed_at).date()
+    opened_on = local_now(event.region_code, event.completed_at).date()
     for days, kind, title in FOLLOW_UPS:
         await cases.add_task(
             Task(
@@ -77,7 +77,7 @@ async def announce_due_tasks(
         due = [
             (task, client_id, region)
             for task, client_id, region in candidates
-            if task.due_on <= local_today(region, now).date()
+            if task.due_on <= local_now(region, now).date()
         ]
         for task, _, _ in due:
             await cases.mark_announced(task.id, now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import uuid4
 
@@ -20,6 +20,7 @@ from client.service_layer import commands
 from client.service_layer.handlers import Context, flag_duplicates, new_client
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.sheets import parse_day
 
 BATCH = 500
 _SEX = {
@@ -36,16 +37,10 @@ _YES = {"ya", "y", "yes", "true", "1"}
 
 
 def _birth_date(text: str) -> date:
-    for parse in (
-        date.fromisoformat,
-        lambda t: datetime.strptime(t, "%d/%m/%Y").date(),
-        lambda t: datetime.strptime(t, "%d-%m-%Y").date(),
-    ):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    raise InvalidClient("birth_date", "must be a date (YYYY-MM-DD or DD/MM/YYYY)")
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise InvalidClient("birth_date", "must be a date (YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
 def _command(actor: Principal, fields: dict[str, str]) -> commands.RegisterClient:

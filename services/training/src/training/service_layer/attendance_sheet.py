@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from shared.auth import Principal
-from shared.sheets import read_rows
+from shared.sheets import parse_day, read_rows
 from training.adapters.repository import Imported, TrainingRepository
 from training.domain.certificate import verification_code
 from training.domain.session import InvalidSession, NotEnrolled
@@ -87,16 +87,10 @@ def _participant(text: str) -> str:
 
 
 def _day(text: str) -> date:
-    for parse in (
-        date.fromisoformat,
-        lambda t: datetime.strptime(t, "%d/%m/%Y").date(),
-        lambda t: datetime.strptime(t, "%d-%m-%Y").date(),
-    ):
-        try:
-            return parse(text)
-        except ValueError:
-            continue
-    raise RowError("day", "must be a date (YYYY-MM-DD or DD/MM/YYYY)")
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise RowError("day", "must be a date (YYYY-MM-DD or DD/MM/YYYY)") from None
 
 
 def _score(fields: dict[str, str], name: str) -> int | None:
