@@ -93,6 +93,9 @@ def _csv(content: bytes) -> Iterator[tuple[Any, ...]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableSheet("the CSV file is not UTF-8 text") from exc
-    dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t") if text.strip() else csv.excel
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:  # one column, or nothing to tell the delimiter by
+        dialect = csv.excel
     for row in csv.reader(io.StringIO(text), dialect):
         yield tuple(row)

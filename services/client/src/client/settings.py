@@ -16,8 +16,9 @@ class ClientSettings(ServiceSettings):
     service_name: str = "client"
     database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
     http_port: int = 8101
-    # Unique per running worker (static group membership); Kubernetes sets the pod name.
+    # How often client-timers looks for tasks falling due.
     task_due_scan_seconds: float = 15.0
+    # Unique per running worker (static group membership); Kubernetes sets the pod name.
     worker_instance_id: str = Field(default_factory=lambda: f"client-{socket.gethostname()}")
     # Keys never live in the database. Each is the input of HKDF; production sets real ones.
     nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")

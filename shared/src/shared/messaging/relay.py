@@ -118,9 +118,7 @@ class OutboxRelay:
             data=row["payload"],
             id=row["event_id"],
             time=row["created_at"],
-            extra_headers={
-                k: v for k, v in (row["trace_headers"] or {}).items() if k.startswith("x-")
-            },
+            extra_headers=row["trace_headers"] or {},  # to_kafka keeps only our x- headers
         )
         parent = propagate.extract(row["trace_headers"] or {})
         with tracer.start_as_current_span(

@@ -7,7 +7,6 @@ the dead-letter topic). No Kafka transactions (exactly_once) are used; see docs/
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
@@ -21,7 +20,6 @@ from shared.messaging.consumer import Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
 from shared.telemetry import json_log_handler
 
-log = logging.getLogger(__name__)
 DLQ_REASON_HEADER = "x-dlq-reason"
 DLQ_CONSUMER_HEADER = "x-dlq-consumer"
 

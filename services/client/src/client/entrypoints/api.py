@@ -160,9 +160,11 @@ async def referral_profile(
     client_id: UUID,
     user: CaseWorker,
     uow: UowDep,
+    response: Response,
     partner_code: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
 ) -> ReferralProfile:
     """Exactly the fields the live referral consent for `partner_code` allows; audited."""
+    response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
     try:
         client, consent = await handlers.referral_profile(client_id, partner_code, user, uow)
     except handlers.ClientNotFound:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from shared.calendar import time_zone_of, zone_label
+from shared.calendar import local_now, zone_label
 
 _DAYS = {
     "id": ("Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"),
@@ -20,7 +19,7 @@ _MONTHS = {
 def when(at: datetime, region_code: str, language: str) -> str:
     """ "Sen, 7 Des 2026 09.00 WIB" (Indonesian writes hours with a dot) or
     "Mon 7 Dec 2026 09:00 WIB"."""
-    local = at.astimezone(ZoneInfo(time_zone_of(region_code)))
+    local = local_now(region_code, at)
     lang = language if language in _DAYS else "id"
     day, month = _DAYS[lang][local.weekday()], _MONTHS[lang][local.month - 1]
     zone = zone_label(region_code)

@@ -1,4 +1,4 @@
-"""The referral worker: projections from client events, consent withdrawal, SLA expiry.
+"""The referral worker: projections from client and training events, consent withdrawal.
 
 `python -m referral.entrypoints.worker`
 """

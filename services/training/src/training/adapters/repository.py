@@ -88,15 +88,15 @@ class TrainingRepository:
     async def add(self, session: Session) -> None:
         await self._session.execute(insert(orm.sessions).values(**_session_row(session)))
 
-    async def get(self, session_id: UUID, scope: RegionScope) -> Session | None:
-        """The session with every enrolment, locked for this transaction's changes."""
-        row = (
-            await self._session.execute(
-                select(orm.sessions)
-                .where(orm.sessions.c.id == session_id, scope.filter(orm.sessions.c.region_code))
-                .with_for_update()
-            )
-        ).first()
+    async def get(
+        self, session_id: UUID, scope: RegionScope, *, lock: bool = True
+    ) -> Session | None:
+        """The session with every enrolment, locked for this transaction's changes unless
+        it is only read."""
+        query = select(orm.sessions).where(
+            orm.sessions.c.id == session_id, scope.filter(orm.sessions.c.region_code)
+        )
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             return None
         loaded = Session(
