@@ -5,9 +5,11 @@ same Kafka client library on the same topic, in the same run.
 
 Fills a fresh topic with client events as the client service writes them (each client: a
 registration, then a notifications consent for SMS, which plans the welcome: one scheduled SMS,
-two suppressed channels, one outbox row), then
-1. reads the whole topic with a bare aiokafka consumer (what faust is built on): the reference;
-2. runs one notify worker process (the real faust app and reactions, the dispatcher off) on
+two suppressed channels, one outbox row), then, one after another:
+1. reads the whole topic with a bare aiokafka consumer (what faust is built on);
+2. reads it with faust-streaming, the worker's library, with the worker's settings and
+   batching, decoding and acknowledging each record: the reference of the ratio;
+3. runs one notify worker process (the real faust app and reactions, the dispatcher off) on
    that topic against the notify_test database, and times it from its inbox rows.
 Prints one JSON line per figure. Loopback only; the topic is deleted afterwards.
 """
@@ -136,20 +138,72 @@ def _serve(topic: str, group: str) -> None:
     run_worker(app, "notify-bench", "WARNING", None)
 
 
+def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
+    """The reference in faust itself: the worker's app settings and batching, each record
+    decoded as a CloudEvent and acknowledged, nothing else. Writes its rate to `out`."""
+    from typing import Any
+
+    from shared.messaging.envelope import Envelope
+    from shared.messaging.worker import BATCH_MAX, BATCH_WITHIN_S, create_worker_app, run_worker
+
+    app = create_worker_app(group, KAFKA, group)
+    source = app.topic(topic, key_serializer="raw", value_serializer="raw")
+    seen, started = 0, 0.0
+
+    async def agent(stream: Any) -> Any:
+        nonlocal seen, started
+        async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
+            started = started or time.perf_counter()
+            for event in events:
+                m = event.message
+                Envelope.from_kafka(m.key, m.value, list(m.headers or []))
+                await stream.ack(event)
+            seen += len(events)
+            if seen >= count:
+                rate = seen / (time.perf_counter() - started)
+                await asyncio.to_thread(Path(out).write_text, json.dumps(rate))
+            yield None
+
+    app.agent(source, name=f"{group}.raw")(agent)
+    run_worker(app, "notify-bench-raw", "WARNING", None)
+
+
+def _faust_raw_rate(topic: str, count: int) -> float:
+    out = Path(f"/tmp/{topic}.raw")  # noqa: S108  (a scratch file of this run)
+    out.unlink(missing_ok=True)
+    group = f"notify-bench-raw-{uuid.uuid4().hex[:8]}"
+    reader = subprocess.Popen(  # noqa: S603  (this file, our own arguments)
+        [sys.executable, __file__, "--serve-raw", topic, group, str(count), str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 300
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(0.1)
+        return float(out.read_text())
+    finally:
+        reader.terminate()
+        reader.wait(30)
+        out.unlink(missing_ok=True)
+
+
 def _cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _worker_rate(topic: str, count: int) -> dict[str, float]:
+def _worker_rate(topic: str, count: int, profile: str | None) -> dict[str, float]:
     from sqlalchemy import create_engine, text
 
     from shared.db import upgrade
 
     upgrade("notify.migrations", URL)
     group = f"notify-bench-{uuid.uuid4().hex[:8]}"
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
     worker = subprocess.Popen(  # noqa: S603  (this file, our own arguments)
-        [sys.executable, __file__, "--serve", topic, group],
+        [sys.executable, *profiler, __file__, "--serve", topic, group],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -183,25 +237,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--serve", nargs=2, metavar=("TOPIC", "GROUP"))
+    parser.add_argument("--serve-raw", nargs=4, metavar=("TOPIC", "GROUP", "COUNT", "OUT"))
+    parser.add_argument("--profile", metavar="FILE", help="write the worker's cProfile stats")
     args = parser.parse_args()
     if args.serve:
         _serve(*args.serve)
+        return
+    if args.serve_raw:
+        topic, group, count, out = args.serve_raw
+        _serve_raw(topic, group, int(count), out)
         return
     count = args.events - args.events % 2
     topic = f"bench.notify.{uuid.uuid4().hex[:8]}"
     _fill(topic, count)
     try:
         raw = asyncio.run(_raw_consume(topic, count))
-        worker = _worker_rate(topic, count)
+        faust_raw = _faust_raw_rate(topic, count)
+        worker = _worker_rate(topic, count, args.profile)
     finally:
         _drop(topic)
     print(json.dumps({"figure": "raw_consume", "library": "aiokafka", "events_per_s": round(raw)}))
-    print(json.dumps({"figure": "notify_worker", **worker}))
     print(
         json.dumps(
-            {"figure": "notify_worker_ratio", "ratio": round(worker["events_per_s"] / raw, 3)}
+            {
+                "figure": "raw_consume",
+                "library": "faust-streaming",
+                "events_per_s": round(faust_raw),
+            }
         )
     )
+    print(json.dumps({"figure": "notify_worker", **worker}))
+    ratio = {
+        "figure": "notify_worker_ratio",
+        "reference": "faust-streaming",  # the library the worker is built on
+        "ratio": round(worker["events_per_s"] / faust_raw, 3),
+        "ratio_to_aiokafka": round(worker["events_per_s"] / raw, 3),
+    }
+    print(json.dumps(ratio))
 
 
 if __name__ == "__main__":

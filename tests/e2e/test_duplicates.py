@@ -28,7 +28,9 @@ def test_a_likely_duplicate_is_flagged_and_merged_by_the_supervisor(
     )
 
     def flag() -> dict[str, str] | None:
-        flags = gateway.get("/api/client/duplicates", headers=rina).json()["items"]
+        flags = gateway.get(
+            "/api/client/duplicates", params={"client_id": second["id"]}, headers=rina
+        ).json()["items"]
         return next((f for f in flags if f["client_id"] == second["id"]), None)
 
     found = stack.eventually(flag, timeout_s=5)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from notify import bootstrap
 from notify.adapters import orm
-from notify.service_layer.planning import Rules, alert_supervisors, tell_client
+from notify.service_layer.planning import Rules, Work, alert_supervisors, tell_client
 from notify.settings import NotifySettings
 from shared.db import upgrade
 from support import stack
@@ -33,22 +33,29 @@ def container() -> bootstrap.Container:
 
 
 async def _planned_at(container: bootstrap.Container, region: str, now: datetime) -> datetime:
-    client_id = uuid4()
+    client_id, event_id = uuid4(), uuid4()
     async with container.sessions.begin() as session:
-        repo = container.rules.repository(session)
-        await repo.remember_client(client_id, region, "id", phone="+6281299990000")
-        await repo.grant(uuid4(), client_id, ["sms"], now)
-        planned = await tell_client(
-            session,
-            container.rules,
-            event_id=uuid4(),
+        work = Work.begin(session, container.rules)
+        await work.book.remember_client(client_id, region, "id", phone="+6281299990000")
+        await work.book.grant(uuid4(), client_id, ["sms"], now)
+        await tell_client(
+            work,
+            event_id=event_id,
             client_id=client_id,
             region_code=region,
             kind="client_registered",
             context={},
             now=now,
         )
-    [sms] = [n for n in planned if n.channel == "sms"]
+        await work.finish()
+    async with container.sessions() as session:
+        sms = (
+            await session.execute(
+                select(orm.notifications).where(
+                    orm.notifications.c.event_id == event_id, orm.notifications.c.channel == "sms"
+                )
+            )
+        ).one()
     assert sms.status == "scheduled" and sms.not_before is not None
     return sms.not_before
 
@@ -77,9 +84,9 @@ async def test_supervisors_alerts_are_not_held_for_quiet_hours(
     event_id = uuid4()
     try:
         async with container.sessions.begin() as session:
+            work = Work.begin(session, rules)
             await alert_supervisors(
-                session,
-                rules,
+                work,
                 event_id=event_id,
                 region_code="3273",
                 kind="sla_breach",
@@ -90,6 +97,7 @@ async def test_supervisors_alerts_are_not_held_for_quiet_hours(
                     "region_code": "3273",
                 },
             )
+            await work.finish()
         async with container.sessions() as session:
             row = (
                 await session.execute(

@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import Any
 
 import sqlalchemy
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Engine,
+    MetaData,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    cast,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -41,6 +57,33 @@ def sync_engine(url: str, *, pool_size: int = 2) -> Engine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_many(table: Table, rows: Sequence[Mapping[str, Any]]) -> Insert:
+    """An INSERT of `rows` (dicts with the same keys) whose SQL does not depend on their number.
+
+    Each column travels as one array parameter and `unnest` turns the arrays back into rows,
+    so a batch of 3 rows and one of 3,000 are the same statement: compiled once by
+    SQLAlchemy, parsed once by the driver, and never near PostgreSQL's parameter limit.
+    Add `on_conflict_*` and `returning` as to any PostgreSQL insert.
+    """
+    columns = list(rows[0])
+    arrays, selected = [], []
+    for name in columns:
+        kind, values = table.c[name].type, [row[name] for row in rows]
+        if isinstance(kind, JSON):  # a list inside would read as another array dimension
+            kind, values = Text(), [None if v is None else json.dumps(v) for v in values]
+        arrays.append(bindparam(f"rows_{name}", values, type_=ARRAY(kind)))
+    source = func.unnest(*arrays).table_valued(*columns).render_derived()
+    for name in columns:
+        kind = table.c[name].type
+        selected.append(cast(source.c[name], kind) if isinstance(kind, JSON) else source.c[name])
+    return insert(table).from_select(columns, select(*selected))
+
+
+def any_of(column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:array)`: like `IN`, but one statement whatever the number of values."""
+    return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
 
 
 def alembic_config(migrations_package: str, database_url: str) -> Config:

@@ -156,8 +156,15 @@ class FakeDuplicates:
         self.flags += new
         return new
 
-    async def open_flags(self, scope: RegionScope, limit: int) -> list[dict[str, Any]]:
-        return [f for f in self.flags if f["status"] == "open"][:limit]
+    async def open_flags(
+        self, scope: RegionScope, limit: int, client_id: UUID | None = None
+    ) -> list[dict[str, Any]]:
+        named = (
+            f
+            for f in self.flags
+            if client_id is None or client_id in (f["client_id"], f["candidate_id"])
+        )
+        return [f for f in named if f["status"] == "open"][:limit]
 
     async def get(self, flag_id: UUID, scope: RegionScope) -> dict[str, Any] | None:
         return next((f for f in self.flags if f["id"] == flag_id), None)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, func, select
-from sqlalchemy.dialects.postgresql import insert
+from uuid import UUID
+
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, func
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.db import insert_many
 
 INBOX_TABLE = "inbox"
 
@@ -20,24 +23,19 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
-async def claim(
-    session: AsyncSession, table: Table, consumer: str, event_id: object, event_type: str
-) -> bool:
-    """Record the event as handled by `consumer`; False when it already was (a redelivery).
+async def claim_all(
+    session: AsyncSession, table: Table, consumer: str, events: list[tuple[UUID, str]]
+) -> set[UUID]:
+    """Record events (id, type) as handled by `consumer`, in one statement; the ids that were
+    not recorded before (the others are redeliveries).
 
-    Call inside the effect's transaction: if the effect rolls back, so does the claim.
+    Call inside the effects' transaction: if the effects roll back, so do the claims.
     """
-    statement = (
-        insert(table)
-        .values(consumer=consumer, event_id=event_id, event_type=event_type)
-        .on_conflict_do_nothing()
-        .returning(table.c.event_id)
+    if not events:
+        return set()
+    unique = dict(events)  # one row per id, whatever the batch repeats
+    rows = [{"consumer": consumer, "event_id": i, "event_type": t} for i, t in unique.items()]
+    claimed = await session.execute(
+        insert_many(table, rows).on_conflict_do_nothing().returning(table.c.event_id)
     )
-    return (await session.execute(statement)).first() is not None
-
-
-async def seen(session: AsyncSession, table: Table, consumer: str, event_id: object) -> bool:
-    row = await session.execute(
-        select(table.c.event_id).where(table.c.consumer == consumer, table.c.event_id == event_id)
-    )
-    return row.first() is not None
+    return set(claimed.scalars())

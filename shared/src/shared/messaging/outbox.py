@@ -14,12 +14,12 @@ from sqlalchemy import (
     Text,
     Uuid,
     func,
-    insert,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.db import insert_many
 from shared.messaging.envelope import Envelope
 from shared.telemetry import current_trace_headers
 
@@ -65,4 +65,4 @@ async def add_to_outbox(
         for e in envelopes
     ]
     if rows:
-        await session.execute(insert(table), rows)
+        await session.execute(insert_many(table, rows))

@@ -3,23 +3,37 @@
 At-least-once: faust commits a record's offset only after the agent moved past it, and the
 agent moves past it only after the effect and its inbox row committed (or it was parked on
 the dead-letter topic). No Kafka transactions (exactly_once) are used; see docs/decisions.
+
+The agent takes what has arrived in batches (up to `BATCH_MAX` records, waiting at most
+`BATCH_WITHIN_S` for more), so a busy topic is handled a batch per transaction while a quiet
+one adds at most that wait to an event's latency. The agent acknowledges a batch's records
+itself, after they took effect (faust's `take_events` would acknowledge them even when the
+agent is stopped halfway through a batch).
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import faust
+from aiokafka.errors import KafkaError
+from faust.streams import Stream
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.messaging.consumer import Handler, IdempotentConsumer
+from shared.messaging.consumer import BatchReaction, Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
 from shared.telemetry import json_log_handler
 
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 500
+BATCH_WITHIN_S = 0.01
 DLQ_REASON_HEADER = "x-dlq-reason"
 DLQ_CONSUMER_HEADER = "x-dlq-consumer"
 
@@ -44,7 +58,10 @@ def create_worker_app(app_id: str, bootstrap_servers: str, instance_id: str) -> 
         broker_session_timeout=10.0,
         broker_heartbeat_interval=1.0,
         broker_rebalance_timeout=10.0,
-        broker_commit_every=10,
+        # Offsets are committed every second or every 1,000 records, whichever comes first; a
+        # crash redelivers at most that much, which the inbox recognises. (Committing every
+        # few records cost more than the records' handling: 900 events/s instead of 5,800.)
+        broker_commit_every=1000,
         broker_commit_interval=1.0,
         consumer_group_instance_id=instance_id,
         producer_acks=-1,
@@ -67,7 +84,7 @@ def consumer_app(
     instance_id: str,
     sessions: async_sessionmaker[AsyncSession],
     inbox_table: Table,
-    consumed: Mapping[str, Mapping[str, Handler]],
+    consumed: Mapping[str, Mapping[str, Handler] | BatchReaction],
 ) -> faust.App:
     """A worker whose consumer group handles each topic of its routing table idempotently."""
     app = create_worker_app(group, bootstrap_servers, instance_id)
@@ -88,23 +105,36 @@ def subscribe(app: faust.App, topic_name: str, consumer: IdempotentConsumer) -> 
             (DLQ_REASON_HEADER, reason.encode()),
             (DLQ_CONSUMER_HEADER, consumer.name.encode()),
         ]
-        fut = await dlq.send(key=key, value=value, headers=headers + extra)
-        await fut  # wait for the broker's ack before moving past the record
+        wait_s = 0.2
+        while True:  # the record is not passed over until the dead-letter topic has it
+            try:
+                fut = await dlq.send(key=key, value=value, headers=headers + extra)
+                await fut  # the broker's ack
+                return
+            except KafkaError as exc:
+                log.warning("dead-letter topic unavailable; retrying", extra={"error": str(exc)})
+                await asyncio.sleep(wait_s)
+                wait_s = min(wait_s * 2, 10.0)
 
     async def dead_letter(envelope: Envelope, reason: str) -> None:
         key, value, headers = envelope.to_kafka()
         await park(key, value, headers, reason)
 
     async def agent(stream: faust.StreamT[Any]) -> AsyncIterator[None]:
-        async for event in stream.events():
-            message = event.message
-            headers = _header_items(message.headers)
-            try:
-                envelope = Envelope.from_kafka(message.key, message.value, headers)
-            except UndecodableMessage as exc:
-                await park(message.key, message.value, headers, f"undecodable: {exc}")
-                continue
-            await consumer.handle_with_retries(envelope, dead_letter)
+        batches = cast(Stream[Any], stream).noack_take(BATCH_MAX, within=BATCH_WITHIN_S)
+        async for events in batches:
+            envelopes = []
+            for event in events:
+                message = event.message
+                headers = _header_items(message.headers)
+                try:
+                    envelopes.append(Envelope.from_kafka(message.key, message.value, headers))
+                except UndecodableMessage as exc:
+                    await park(message.key, message.value, headers, f"undecodable: {exc}")
+            if envelopes:
+                await consumer.handle_all(envelopes, dead_letter)
+            for event in events:
+                await stream.ack(event)
             yield None
 
     app.agent(topic, name=f"{consumer.name}.{topic_name}")(agent)

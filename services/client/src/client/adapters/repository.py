@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Text, insert, literal, select, text, update
+from sqlalchemy import ColumnElement, Select, Text, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -531,16 +531,21 @@ class DuplicateRepository:
         rows = await self._session.execute(_FLAG_NEW, {"ids": client_ids})
         return [dict(r._mapping) for r in rows]
 
-    async def open_flags(self, scope: RegionScope, limit: int) -> list[dict[str, Any]]:
-        rows = await self._session.execute(
-            select(orm.duplicate_flags)
-            .where(
-                scope.filter(orm.duplicate_flags.c.region_code),
-                orm.duplicate_flags.c.status == "open",
-            )
-            .order_by(orm.duplicate_flags.c.flagged_at)
+    async def open_flags(
+        self, scope: RegionScope, limit: int, client_id: UUID | None = None
+    ) -> list[dict[str, Any]]:
+        flags = orm.duplicate_flags
+        query = (
+            select(flags)
+            .where(scope.filter(flags.c.region_code), flags.c.status == "open")
+            .order_by(flags.c.flagged_at)
             .limit(limit)
         )
+        if client_id is not None:
+            query = query.where(
+                or_(flags.c.client_id == client_id, flags.c.candidate_id == client_id)
+            )
+        rows = await self._session.execute(query)
         return [dict(r._mapping) for r in rows]
 
     async def get(self, flag_id: UUID, scope: RegionScope) -> dict[str, Any] | None:

@@ -17,10 +17,13 @@ router = APIRouter(prefix="/api/client/duplicates", tags=["duplicates"])
 
 @router.get("", response_model=DuplicateFlagList)
 async def open_flags(
-    user: Supervisor, uow: UowDep, limit: Annotated[int, Query(ge=1, le=200)] = 100
+    user: Supervisor,
+    uow: UowDep,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+    client_id: Annotated[UUID | None, Query(description="only flags naming this client")] = None,
 ) -> DuplicateFlagList:
     """Open flags of the supervisor's province, oldest first."""
-    rows = await duplicates.open_flags(user, uow, limit)
+    rows = await duplicates.open_flags(user, uow, limit, client_id)
     return DuplicateFlagList(items=[DuplicateFlagOut.model_validate(r) for r in rows])
 
 

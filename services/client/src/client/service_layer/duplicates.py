@@ -19,9 +19,11 @@ class FlagResolved(Exception):
     pass
 
 
-async def open_flags(actor: Principal, uow: UnitOfWork, limit: int) -> list[dict[str, Any]]:
+async def open_flags(
+    actor: Principal, uow: UnitOfWork, limit: int, client_id: UUID | None = None
+) -> list[dict[str, Any]]:
     async with uow:
-        return await uow.duplicates.open_flags(actor.scope, limit)
+        return await uow.duplicates.open_flags(actor.scope, limit, client_id)
 
 
 async def _open_flag(uow: UnitOfWork, actor: Principal, flag_id: UUID) -> dict[str, Any]:

@@ -13,16 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import orm
 from notify.adapters.contacts import ContactProtector
-from notify.domain.model import Notification, Reach
+from notify.domain.model import Notification
 from shared.auth import RegionScope
-
-
-@dataclass(frozen=True)
-class Recipient:
-    client_id: UUID
-    region_code: str
-    language: str
-    reach: Reach
 
 
 @dataclass(frozen=True)
@@ -60,30 +52,6 @@ class NotificationRepository:
 
     # notifications
 
-    async def add(self, notification: Notification) -> bool:
-        """Store the message unless this recipient already has it for this event, template and
-        channel (a redelivered event); True when stored."""
-        inserted = await self._session.execute(
-            insert(orm.notifications)
-            .values(
-                id=notification.id,
-                event_id=notification.event_id,
-                recipient=notification.recipient,
-                client_id=notification.client_id,
-                region_code=notification.region_code,
-                template=notification.template,
-                language=notification.language,
-                channel=notification.channel,
-                context=notification.context,
-                status=notification.status,
-                reason=notification.reason,
-                not_before=notification.not_before,
-            )
-            .on_conflict_do_nothing(index_elements=["event_id", "template", "recipient", "channel"])
-            .returning(orm.notifications.c.id)
-        )
-        return inserted.first() is not None
-
     async def for_client(
         self, client_id: UUID, scope: RegionScope, limit: int, before: datetime | None
     ) -> list[dict[str, Any]]:
@@ -97,17 +65,6 @@ class NotificationRepository:
         if before is not None:
             query = query.where(table.c.created_at < before)
         return [dict(r._mapping) for r in await self._session.execute(query)]
-
-    async def has_heard(self, client_id: UUID, template: str) -> bool:
-        found = await self._session.execute(
-            select(orm.notifications.c.id)
-            .where(
-                orm.notifications.c.client_id == client_id,
-                orm.notifications.c.template == template,
-            )
-            .limit(1)
-        )
-        return found.first() is not None
 
     async def claim_due(self, now: datetime, lease: timedelta, limit: int) -> list[Notification]:
         """Due messages, marked `sending` under a lease and returned; a `sending` row whose
@@ -197,40 +154,6 @@ class NotificationRepository:
         assert self._contacts is not None, "this repository was built without contact keys"
         return self._contacts
 
-    async def remember_client(
-        self,
-        client_id: UUID,
-        region_code: str,
-        language: str,
-        phone: str | None = None,
-        email: str | None = None,
-    ) -> None:
-        values: dict[str, Any] = {"region_code": region_code, "language": language}
-        if phone is not None or email is not None:
-            protector = self._protector()
-            values |= {
-                "phone_ciphertext": protector.phone_cipher.encrypt(phone) if phone else None,
-                "phone_index": protector.index(phone) if phone else None,
-                "email_ciphertext": protector.email_cipher.encrypt(email) if email else None,
-            }
-        await self._session.execute(
-            insert(orm.client_facts)
-            .values(client_id=client_id, **values)
-            .on_conflict_do_update(index_elements=["client_id"], set_=values)
-        )
-
-    async def recipient(self, client_id: UUID, fallback_region: str) -> Recipient:
-        row = (
-            await self._session.execute(
-                select(orm.client_facts).where(orm.client_facts.c.client_id == client_id)
-            )
-        ).first()
-        consented = await self.consented_channels(client_id)
-        if row is None:  # the registration is still on its way: the event's region, Indonesian
-            return Recipient(client_id, fallback_region, "id", Reach(consented, False, False))
-        reach = Reach(consented, row.phone_ciphertext is not None, row.email_ciphertext is not None)
-        return Recipient(client_id, row.region_code, row.language, reach)
-
     async def address(self, client_id: UUID, channel: str) -> str | None:
         row = (
             await self._session.execute(
@@ -253,33 +176,6 @@ class NotificationRepository:
             )
         )
         return [(r.client_id, r.region_code) for r in rows]
-
-    # consents
-
-    async def grant(
-        self, consent_id: UUID, client_id: UUID, channels: list[str], at: datetime
-    ) -> None:
-        await self._session.execute(
-            insert(orm.notification_consents)
-            .values(consent_id=consent_id, client_id=client_id, channels=channels, granted_at=at)
-            .on_conflict_do_nothing()
-        )
-
-    async def withdraw(self, consent_id: UUID, at: datetime) -> None:
-        await self._session.execute(
-            update(orm.notification_consents)
-            .where(orm.notification_consents.c.consent_id == consent_id)
-            .values(withdrawn_at=at)
-        )
-
-    async def consented_channels(self, client_id: UUID) -> frozenset[str]:
-        rows = await self._session.execute(
-            select(orm.notification_consents.c.channels).where(
-                orm.notification_consents.c.client_id == client_id,
-                orm.notification_consents.c.withdrawn_at.is_(None),
-            )
-        )
-        return frozenset(channel for channels in rows.scalars() for channel in channels)
 
     # referral names
 

@@ -4,6 +4,9 @@ One event may become several notifications: one per channel per recipient. A cha
 client has not consented to, or has no address for, is recorded as `suppressed` with the
 reason, so an officer can see why a client heard nothing. Nothing is sent here; the
 dispatcher sends what is due (decision 0008).
+
+Planning happens in a `Work`: one transaction, with the book of the clients it plans for
+(`notify.adapters.planbook`), written in bulk when the work is finished.
 """
 
 from __future__ import annotations
@@ -15,14 +18,11 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify.adapters import orm
 from notify.adapters.contacts import ContactProtector
+from notify.adapters.planbook import PlanBook
 from notify.adapters.repository import NotificationRepository
 from notify.domain.messages import KINDS, check_context
 from notify.domain.model import CHANNELS, Notification, deliver_at
-from shared.contracts import notify as notify_contracts
-from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,30 @@ class Rules:
         return NotificationRepository(session, self.contacts)
 
 
+@dataclass(frozen=True)
+class Work:
+    """One planning transaction: its session, the rules, and the book of its clients."""
+
+    session: AsyncSession
+    rules: Rules
+    book: PlanBook
+
+    @classmethod
+    def begin(cls, session: AsyncSession, rules: Rules) -> Work:
+        return cls(session, rules, PlanBook(session, rules.contacts))
+
+    @property
+    def repo(self) -> NotificationRepository:
+        """Sessions, participants and referral names: read and written at once."""
+        return self.rules.repository(self.session)
+
+    async def finish(self) -> None:
+        """Write what was planned; call before the transaction commits."""
+        await self.book.flush()
+
+
 async def tell_client(
-    session: AsyncSession,
-    rules: Rules,
+    work: Work,
     *,
     event_id: UUID,
     client_id: UUID,
@@ -52,15 +73,13 @@ async def tell_client(
     now: datetime | None = None,
 ) -> list[Notification]:
     """Plan `kind` for a client on every channel; `context` may depend on the language."""
-    repo = rules.repository(session)
-    recipient = await repo.recipient(client_id, region_code)
+    recipient = await work.book.recipient(client_id, region_code)
     values = context(recipient.language) if callable(context) else context
     check_context(KINDS[kind], values)
-    now = now or rules.clock()
-    when = rules.deliver_at(now, recipient.region_code, kind)
-    planned = []
-    for channel in CHANNELS:
-        notification = Notification.plan(
+    now = now or work.rules.clock()
+    when = work.rules.deliver_at(now, recipient.region_code, kind)
+    planned = [
+        Notification.plan(
             event_id=event_id,
             recipient=f"client:{client_id}",
             client_id=client_id,
@@ -72,15 +91,15 @@ async def tell_client(
             refusal=recipient.reach.refusal(channel),
             not_before=when,
         )
-        if await repo.add(notification):
-            planned.append(notification)
-    await _announce(session, [n for n in planned if n.status == "scheduled"], now)
+        for channel in CHANNELS
+    ]
+    for notification in planned:
+        work.book.plan(notification, announce_at=now)
     return planned
 
 
 async def alert_supervisors(
-    session: AsyncSession,
-    rules: Rules,
+    work: Work,
     *,
     event_id: UUID,
     region_code: str,
@@ -90,7 +109,7 @@ async def alert_supervisors(
     """An urgent email to the supervisors of the region's province; quiet hours do not apply."""
     check_context(KINDS[kind], context)
     province = region_code[:2]
-    await rules.repository(session).add(
+    work.book.plan(
         Notification.plan(
             event_id=event_id,
             recipient=f"supervisor:{province}",
@@ -101,34 +120,6 @@ async def alert_supervisors(
             channel="email",
             context=context,
             refusal=None,
-            not_before=rules.deliver_at(rules.clock(), region_code, kind),
+            not_before=work.rules.deliver_at(work.rules.clock(), region_code, kind),
         )
     )
-
-
-async def _announce(session: AsyncSession, scheduled: list[Notification], now: datetime) -> None:
-    envelopes = []
-    for n in scheduled:
-        assert n.client_id is not None
-        data = notify_contracts.NotificationScheduled(
-            notification_id=n.id,
-            client_id=n.client_id,
-            region_code=n.region_code,
-            answers_event_id=n.event_id,
-            template=n.template,
-            language=n.language,
-            scheduled_at=now,
-            channel=n.channel,
-            not_before=n.not_before,
-        )
-        envelopes.append(
-            Envelope(
-                type=data.TYPE,
-                source=notify_contracts.SOURCE,
-                subject=f"notification/{n.id}",
-                key=str(n.client_id),
-                data=data.to_data(),
-            )
-        )
-    if envelopes:
-        await add_to_outbox(session, orm.outbox, notify_contracts.TOPIC, envelopes)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.adapters.repository import UpcomingSession
 from notify.domain import wording
-from notify.service_layer.planning import Rules, tell_client
+from notify.service_layer.planning import Rules, Work, tell_client
 from shared.contracts import training as contracts
 from shared.messaging.envelope import Envelope
 
@@ -55,8 +55,7 @@ def _with_time(
 
 
 async def _tell_all(
-    session: AsyncSession,
-    rules: Rules,
+    work: Work,
     event_id: UUID,
     client_ids: list[UUID],
     region_code: str,
@@ -65,8 +64,7 @@ async def _tell_all(
 ) -> None:
     for client_id in client_ids:
         await tell_client(
-            session,
-            rules,
+            work,
             event_id=event_id,
             client_id=client_id,
             region_code=region_code,
@@ -75,22 +73,21 @@ async def _tell_all(
         )
 
 
-async def remember_session(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+async def remember_session(work: Work, envelope: Envelope) -> None:
     event = contracts.SessionScheduled.model_validate(envelope.data)
-    await rules.repository(session).put_session(
+    await work.repo.put_session(
         event.session_id, event.programme_title, event.region_code, event.starts_at
     )
 
 
-async def tell_enrolled_of_move(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+async def tell_enrolled_of_move(work: Work, envelope: Envelope) -> None:
     event = contracts.SessionChanged.model_validate(envelope.data)
-    repo = rules.repository(session)
+    repo = work.repo
     await repo.put_session(
         event.session_id, event.programme_title, event.region_code, event.starts_at
     )
     await _tell_all(
-        session,
-        rules,
+        work,
         envelope.id,
         await repo.participants(event.session_id, TOLD),
         event.region_code,
@@ -99,16 +96,13 @@ async def tell_enrolled_of_move(session: AsyncSession, rules: Rules, envelope: E
     )
 
 
-async def tell_enrolled_of_cancellation(
-    session: AsyncSession, rules: Rules, envelope: Envelope
-) -> None:
+async def tell_enrolled_of_cancellation(work: Work, envelope: Envelope) -> None:
     event = contracts.SessionCancelled.model_validate(envelope.data)
-    repo = rules.repository(session)
+    repo = work.repo
     await repo.cancel_session(event.session_id)
     known = await repo.training_session(event.session_id)
     await _tell_all(
-        session,
-        rules,
+        work,
         envelope.id,
         await repo.participants(event.session_id, TOLD),
         event.region_code,
@@ -117,11 +111,11 @@ async def tell_enrolled_of_cancellation(
     )
 
 
-async def tell_client_of_place(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+async def tell_client_of_place(work: Work, envelope: Envelope) -> None:
     event = contracts.EnrolmentChanged.model_validate(envelope.data)
     if event.client_id is None:
         return
-    repo = rules.repository(session)
+    repo = work.repo
     await repo.put_participant(event.session_id, event.client_id, _STATUS[event.change])
     kind = _TOLD_OF_CHANGE.get(event.change)
     known = await repo.training_session(event.session_id)
@@ -132,28 +126,25 @@ async def tell_client_of_place(session: AsyncSession, rules: Rules, envelope: En
     context = _with_time(title, starts_at, event.region_code)
     if kind == "training_waitlisted":
         context = _title_only(title)
-    await _tell_all(
-        session, rules, envelope.id, [event.client_id], event.region_code, kind, context
-    )
+    await _tell_all(work, envelope.id, [event.client_id], event.region_code, kind, context)
     if _STATUS[event.change] == "enrolled":
         # enrolled after the reminders went out: this client is reminded now
         upcoming = await repo.reminded_session(event.session_id, event.changed_at)
         if upcoming is not None:
-            await _remind(session, rules, upcoming, [event.client_id])
+            await _remind(work, upcoming, [event.client_id])
 
 
 def _title_only(title: str) -> Callable[[str], dict[str, str]]:
     return lambda language: {"programme_title": title}
 
 
-async def congratulate(session: AsyncSession, rules: Rules, envelope: Envelope) -> None:
+async def congratulate(work: Work, envelope: Envelope) -> None:
     event = contracts.TrainingCompleted.model_validate(envelope.data)
     if event.client_id is None:
         return
-    known = await rules.repository(session).training_session(event.session_id)
+    known = await work.repo.training_session(event.session_id)
     await _tell_all(
-        session,
-        rules,
+        work,
         envelope.id,
         [event.client_id],
         event.region_code,
@@ -165,12 +156,9 @@ async def congratulate(session: AsyncSession, rules: Rules, envelope: Envelope) 
     )
 
 
-async def _remind(
-    session: AsyncSession, rules: Rules, upcoming: UpcomingSession, client_ids: list[UUID]
-) -> None:
+async def _remind(work: Work, upcoming: UpcomingSession, client_ids: list[UUID]) -> None:
     await _tell_all(
-        session,
-        rules,
+        work,
         reminder_id(upcoming.session_id, upcoming.starts_at),
         client_ids,
         upcoming.region_code,
@@ -179,7 +167,7 @@ async def _remind(
     )
 
 
-REACTIONS: dict[str, Callable[[AsyncSession, Rules, Envelope], Awaitable[None]]] = {
+REACTIONS: dict[str, Callable[[Work, Envelope], Awaitable[None]]] = {
     contracts.SessionScheduled.TYPE: remember_session,
     contracts.SessionChanged.TYPE: tell_enrolled_of_move,
     contracts.SessionCancelled.TYPE: tell_enrolled_of_cancellation,
@@ -194,14 +182,11 @@ async def remind_upcoming(
     """Remind the enrolled of every session starting within 24 hours; returns how many
     sessions were reminded. Safe to run on every worker at once (rows are claimed)."""
     async with sessions.begin() as session:
-        repo = rules.repository(session)
-        due = await repo.sessions_to_remind(now, now + REMIND_BEFORE)
+        work = Work.begin(session, rules)
+        due = await work.repo.sessions_to_remind(now, now + REMIND_BEFORE)
         for upcoming in due:
-            await _remind(
-                session,
-                rules,
-                upcoming,
-                await repo.participants(upcoming.session_id, ("enrolled",)),
-            )
-            await repo.mark_reminded(upcoming.session_id, upcoming.starts_at)
+            enrolled = await work.repo.participants(upcoming.session_id, ("enrolled",))
+            await _remind(work, upcoming, enrolled)
+            await work.repo.mark_reminded(upcoming.session_id, upcoming.starts_at)
+        await work.finish()
     return len(due)
