@@ -31,6 +31,13 @@ install: $(if $(shell command -v uv 2>/dev/null),,.cache/tools/bin/uv)
 	infra/gateway/run.sh install
 	infra/smsprovider/run.sh install
 	@[ -d tools/asyncapi/node_modules ] || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
+	infra/browser/run.sh install
+	@$(MAKE) --no-print-directory web/src/portal/static/vendor/htmx.min.js
+
+# The portal's front-end assets come from the npm registry (web/package-lock.json).
+web/src/portal/static/vendor/htmx.min.js: web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --silent
+	mkdir -p $(@D) && cp web/node_modules/htmx.org/dist/htmx.min.js $@
 
 up: install
 	infra/up.sh
@@ -47,7 +54,7 @@ test-unit: install
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src services/indicators/src
+	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src services/indicators/src web/src
 	$(UV) run --frozen lint-imports
 	infra/gateway/run.sh validate >/dev/null
 

@@ -4,7 +4,7 @@ COMPONENT=services
 source "$(dirname "$0")/lib.sh"
 
 PY="$ROOT/.venv/bin/python"
-SERVICES=(client referral training notify indicators)
+SERVICES=(client referral training notify indicators portal)
 
 each() { grep -vE '^\s*(#|$)' "$ROOT/infra/services.txt"; }
 

@@ -28,6 +28,7 @@ wait "$keycloak" || die "Keycloak did not start (see $LOGS/keycloak.log)"
 cat <<MSG
 
 Jembatan is up ($((SECONDS - started)) s).
+  Portal          http://localhost:8100            (officers; log in as siti)
   API gateway     http://localhost:8080/api/...   (OpenAPI: /api/client/openapi.json)
   Keycloak        http://localhost:8180/admin      (master admin: admin / admin)
   Kafka           127.0.0.1:9092

@@ -1,0 +1,251 @@
+"""The officers' portal in a real browser: Debian's Chromium, headless, driven by Playwright,
+against the running stack (portal, Keycloak's own login page, gateway, services).
+
+Screenshots of each step are written to `.cache/test-artefacts/portal/`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
+from sqlalchemy import create_engine, text
+
+from support import stack
+from support.people import new_worker, nik_for
+
+pytestmark = pytest.mark.integration
+
+PORTAL = "http://localhost:8100"
+ARTEFACTS = Path(__file__).resolve().parents[2] / ".cache" / "test-artefacts" / "portal"
+AXE = Path(__file__).resolve().parents[2] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+# Chromium on a machine without internet: no background connections, no first-run work.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(
+        executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+    )
+    yield browser
+    browser.close()
+
+
+def _shot(page: Page, name: str) -> None:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
+
+
+def _log_in(context: BrowserContext, username: str) -> Page:
+    page = context.new_page()
+    page.goto(f"{PORTAL}/")
+    assert page.url.startswith("http://localhost:8180/realms/jembatan/"), page.url
+    page.fill("#username", username)
+    page.fill("#password", "jembatan-dev")
+    page.click("#kc-login")
+    page.wait_for_url(f"{PORTAL}/")
+    return page
+
+
+def _session_rows(cookie: str) -> int:
+    engine = create_engine(stack.database_url("portal"))
+    with engine.connect() as conn:
+        found = conn.execute(
+            text("SELECT count(*) FROM sessions WHERE id_hash = :h"),
+            {"h": hashlib.sha256(cookie.encode()).digest()},
+        ).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
+def _portal_cookie(context: BrowserContext) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == "jembatan_portal")
+
+
+def test_siti_registers_consents_refers_and_sees_the_partner_answer(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    assert page.locator("h1").inner_text().startswith("Selamat datang")
+    _shot(page, "01-dashboard")
+
+    # register: typing the NIK fills the birth date and sex
+    rng = random.SystemRandom()
+    birth = date(rng.randrange(1970, 2000), rng.randrange(1, 13), rng.randrange(1, 28))
+    nik = nik_for(birth, "F", district="327301")
+    page.click("text=Daftarkan klien")
+    page.fill("#nik", nik)
+    expect(page.locator("#birth_date")).to_have_value(birth.isoformat())
+    expect(page.locator("#sex-field input[value=F]")).to_be_checked()
+    page.fill("#full_name", "Dewi Lestari")
+    page.fill("#phone", f"0812{rng.randrange(10_000_000, 99_999_999)}")
+    _shot(page, "02-registration-form")
+    page.click("button:has-text('Daftarkan')")
+    page.wait_for_url(re.compile(rf"{PORTAL}/clients/[0-9a-f-]{{36}}$"))
+    client_id = page.url.rsplit("/", 1)[-1]
+    assert page.locator(".flash").inner_text() == "Klien terdaftar."
+    _shot(page, "03-client-registered")
+
+    # consent for a referral to Bank Nusantara, the text version shown and recorded
+    page.click("text=Catat persetujuan")
+    form = page.locator("#consent-referral")
+    assert "ref-2026-01" in form.inner_text()
+    form.locator("select[name=partner_code]").select_option("bank-nusantara")
+    form.locator("button").click()
+    page.wait_for_url(f"{PORTAL}/clients/{client_id}")
+    assert page.locator(".flash").inner_text() == "Persetujuan dicatat."
+    assert "naskah versi ref-2026-01" in page.locator(".consents").inner_text()
+    _shot(page, "04-consent-recorded")
+
+    # refer, with the fee sheet shown and acknowledged
+    page.click("text=Rujuk ke mitra")
+    page.check("input[name=product][value='bank-nusantara/savings-basic']")
+    page.locator("summary", has_text="Daftar biaya").first.click()
+    page.check("input[name=fee_sheet_seen]")
+    _shot(page, "05-referral-form")
+    page.click("button:has-text('Kirim rujukan')")
+    page.wait_for_url(f"{PORTAL}/clients/{client_id}")
+    assert page.locator(".flash").inner_text() == "Rujukan terkirim."
+    _shot(page, "06-referred")
+
+    # the partner acknowledges through its own API; the timeline in the browser shows it
+    bank = {"Authorization": f"Bearer {tokens['bank-nusantara']}"}
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    [referral] = gateway.get(
+        "/api/referrals", params={"client_id": client_id}, headers=siti
+    ).json()["items"]
+    acknowledged = gateway.post(
+        f"/api/partner/referrals/{referral['id']}/status",
+        json={"status": "acknowledged", "external_ref": "BN-PORTAL"},
+        headers=bank,
+    )
+    assert acknowledged.status_code == 200
+
+    def shown() -> bool:
+        page.reload()
+        return "Mitra menerima rujukan" in page.locator("#timeline").inner_text()
+
+    stack.eventually(shown, timeout_s=30, every_s=1)
+    _shot(page, "07-timeline-shows-acknowledgement")
+
+    # log out: the portal session is gone, and the next visit asks for a login again
+    cookie = _portal_cookie(context)
+    assert _session_rows(cookie) == 1
+    page.click("button:has-text('Keluar')")
+    page.wait_for_load_state()
+    assert _session_rows(cookie) == 0
+    page.goto(f"{PORTAL}/clients/{client_id}")
+    assert page.url.startswith("http://localhost:8180/realms/jembatan/"), page.url
+    _shot(page, "08-logged-out")
+    context.close()
+
+
+def test_budi_gets_a_not_found_page_for_a_client_of_bandung(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    bandung = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    context = browser.new_context()
+    page = _log_in(context, "budi")
+    answer = page.goto(f"{PORTAL}/clients/{bandung['id']}")
+    assert answer is not None and answer.status == 404
+    assert page.locator("h1").inner_text() == "Tidak ditemukan"
+    assert bandung["full_name"] not in page.content()
+    _shot(page, "09-budi-not-found")
+    context.close()
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(browser: Browser) -> None:
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    form = {"kind": "worker", "nik": "3273015503900001", "full_name": "Tanpa Token"}
+    missing = page.request.post(f"{PORTAL}/clients/new", form=form, max_redirects=0)
+    wrong = page.request.post(
+        f"{PORTAL}/clients/new", form=form | {"csrf_token": "not-the-token"}, max_redirects=0
+    )
+    logout = page.request.post(f"{PORTAL}/logout", form={}, max_redirects=0)
+    assert (missing.status, wrong.status, logout.status) == (403, 403, 403)
+    page.goto(f"{PORTAL}/")  # the refused logout did not end the session
+    assert page.url == f"{PORTAL}/"
+    context.close()
+
+
+def _axe(page: Page, rules: list[str]) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        "rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})", rules
+    )
+    return list(result["violations"])
+
+
+def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    # The page's own policy allows no injected script; the checker is injected by the test.
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = _log_in(context, "siti")
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    for name, path in [
+        ("dashboard", "/"),
+        ("search", "/clients?q=Uji"),
+        ("register", "/clients/new"),
+        ("client", f"/clients/{client['id']}"),
+        ("refer", f"/clients/{client['id']}/referrals/new"),
+    ]:
+        page.goto(f"{PORTAL}{path}")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{name} is {width}px wide"
+        violations = _axe(page, ["label", "color-contrast", "button-name", "html-has-lang"])
+        assert violations == [], f"{name}: {[v['id'] for v in violations]}"
+        _shot(page, f"10-phone-{name}")
+    context.close()
+
+
+def test_the_dashboards_first_paint_transfers_under_200_kb(browser: Browser) -> None:
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    fresh = context.new_page()  # a page of its own: nothing from the login counted
+    session = context.new_cdp_session(fresh)
+    session.send("Network.enable")
+    session.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    transferred: list[float] = []
+    session.on("Network.loadingFinished", lambda e: transferred.append(e["encodedDataLength"]))
+    fresh.goto(f"{PORTAL}/", wait_until="load")
+    total = sum(transferred)
+    print(f"dashboard first paint: {len(transferred)} responses, {total / 1024:.1f} KB")
+    assert 0 < total < 200 * 1024
+    page.close()
+    context.close()

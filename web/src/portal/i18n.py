@@ -1,0 +1,70 @@
+"""Bahasa Indonesia by default, English on request: message catalogues (gettext .po files read
+with Babel), and dates, times and Rupiah written the way each language writes them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency
+
+from shared.calendar import time_zone_of, zone_label
+
+LANGUAGES = ("id", "en")
+DEFAULT = "id"
+_LOCALES = {"id": "id_ID", "en": "en_GB"}
+
+
+@cache
+def catalogue(language: str) -> dict[str, str]:
+    """msgid → text for one language, from `locale/<language>/LC_MESSAGES/messages.po`."""
+    path = resources.files("portal") / "locale" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as po:
+        messages = read_po(po, locale=language)
+    return {str(m.id): str(m.string) for m in messages if m.id and m.string}
+
+
+def translator(language: str) -> Callable[..., str]:
+    """`_("Save")` in the language; `_("{n} clients", n=3)` fills named values."""
+    texts = catalogue(language if language in LANGUAGES else DEFAULT)
+
+    def gettext(message: str, **values: object) -> str:
+        text = texts.get(message, message)
+        return text.format(**values) if values else text
+
+    return gettext
+
+
+class Formats:
+    """How one language writes dates, times (in the office's zone) and money."""
+
+    def __init__(self, language: str, region_code: str | None) -> None:
+        self.locale = _LOCALES.get(language, _LOCALES[DEFAULT])
+        office = region_code or "31"  # no region (an administrator): Jakarta's time
+        self.zone = ZoneInfo(time_zone_of(office))
+        self.zone_label = zone_label(office)
+
+    def date(self, value: date | str | None) -> str:
+        if not value:
+            return "-"
+        if isinstance(value, str):
+            value = date.fromisoformat(value[:10])
+        return format_date(value, "d MMM y", locale=self.locale)
+
+    def datetime(self, value: datetime | str | None) -> str:
+        if not value:
+            return "-"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        local = value.astimezone(self.zone)
+        return f"{format_datetime(local, 'd MMM y HH.mm', locale=self.locale)} {self.zone_label}"
+
+    def rupiah(self, amount: float | int | None) -> str:
+        if amount is None:
+            return "-"
+        return format_currency(amount, "IDR", locale=self.locale, format_type="standard")

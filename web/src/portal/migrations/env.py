@@ -1,0 +1,4 @@
+from portal.orm import metadata
+from shared.migrations import run
+
+run(metadata)

@@ -1,0 +1,443 @@
+"""The portal's pages: login and logout, the dashboard, clients, consents and referrals.
+
+Every page loads the officer's session (refreshing the access token when it is about to
+expire); every form post must carry the session's CSRF token. What the APIs refuse is shown
+on the form, in the officer's language, with what was typed kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from portal import consent_texts, nik
+from portal.gateway import Answer
+from portal.i18n import LANGUAGES, translator
+from portal.oidc import LoginFailed, PendingLogin
+from portal.sessions import COOKIE, Session
+
+router = APIRouter()
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = quote(next_path, safe="/")
+
+
+def _portal(request: Request) -> Any:
+    return request.app.state.portal
+
+
+def _render(request: Request, *args: Any, **kwargs: Any) -> HTMLResponse:
+    from portal.app import render  # the app module imports this one
+
+    return render(request, *args, **kwargs)
+
+
+def _local(path: str | None) -> str:
+    """Only a path on this site is a place to return to after login."""
+    if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    return path
+
+
+def _set_cookie(response: Response, request: Request, sid: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        sid,
+        httponly=True,
+        secure=_portal(request).settings.cookie_secure,
+        samesite="lax",
+        path="/",
+    )
+
+
+@dataclass
+class Visit:
+    session: Session
+    user: dict[str, Any]
+
+    @property
+    def token(self) -> str:
+        return str(self.session.data["access_token"])
+
+
+async def visit(request: Request) -> Visit:
+    """The logged-in officer of this request, or a redirect to the login."""
+    portal = _portal(request)
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    session = await portal.store.load(request.cookies.get(COOKIE))
+    if session is None or "access_token" not in session.data:
+        raise LoginRequired(path if request.method == "GET" else "/")
+    if session.data["expires_at"] - time.time() < 30:
+        try:
+            session.data = await portal.keycloak.refresh(session.data)
+        except LoginFailed:
+            await portal.store.delete(session.sid)
+            raise LoginRequired(path if request.method == "GET" else "/") from None
+        await portal.store.save(session)
+    return Visit(session, session.data["user"])
+
+
+VisitDep = Annotated[Visit, Depends(visit)]
+
+
+async def form_post(request: Request, officer: VisitDep) -> Visit:
+    """A form post of the logged-in officer, carrying the session's CSRF token."""
+    form = await request.form()
+    sent = str(form.get("csrf_token") or request.headers.get("X-CSRF-Token") or "")
+    if not secrets.compare_digest(sent, officer.session.csrf_token):
+        raise HTTPException(status_code=403)
+    return officer
+
+
+PostDep = Annotated[Visit, Depends(form_post)]
+
+
+async def _api(request: Request, officer: Visit, method: str, path: str, **kw: Any) -> Answer:
+    answer: Answer = await _portal(request).gateway.call(officer.token, method, path, **kw)
+    if answer.status == 401:
+        raise LoginRequired("/")
+    if answer.status == 404:
+        raise HTTPException(status_code=404)
+    if answer.status == 403:
+        raise HTTPException(status_code=403)
+    if answer.status >= 500:
+        raise HTTPException(status_code=502)
+    return answer
+
+
+def _page(
+    request: Request, officer: Visit, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    return _render(
+        request,
+        template,
+        context | {"flash": officer.session.data.get("flash")},
+        user=officer.user,
+        csrf_token=officer.session.csrf_token,
+        status_code=status_code,
+    )
+
+
+async def _shown(request: Request, officer: Visit, response: HTMLResponse) -> HTMLResponse:
+    """A full page was shown: its one-time message is spent."""
+    if officer.session.data.pop("flash", None) is not None:
+        await _portal(request).store.save(officer.session)
+    return response
+
+
+async def _flash(request: Request, officer: Visit, message: str) -> None:
+    officer.session.data["flash"] = message
+    await _portal(request).store.save(officer.session)
+
+
+# login and logout
+
+
+@router.get("/login")
+async def login(request: Request, next: str | None = None) -> Response:
+    portal = _portal(request)
+    pending = PendingLogin.start(_local(next))
+    session = await portal.store.create({"pending": pending.as_dict()})
+    language = request.cookies.get("lang", "id")
+    response = RedirectResponse(portal.keycloak.authorization_url(pending, language), 303)
+    _set_cookie(response, request, session.sid)
+    return response
+
+
+@router.get("/auth/callback")
+async def callback(
+    request: Request, state: str = "", code: str | None = None, error: str | None = None
+) -> Response:
+    portal = _portal(request)
+    session = await portal.store.load(request.cookies.get(COOKIE))
+    pending_data = (session.data.get("pending") if session else None) or {}
+    if session is None or not pending_data or error or not code:
+        return _render(request, "login_failed.html", status_code=400)
+    pending = PendingLogin.from_dict(pending_data)
+    if not secrets.compare_digest(state, pending.state):
+        return _render(request, "login_failed.html", status_code=400)
+    try:
+        data = await portal.keycloak.finish_login(pending, code)
+    except LoginFailed:
+        return _render(request, "login_failed.html", status_code=400)
+    fresh = await portal.store.replace(session, data)  # a new id once logged in
+    response = RedirectResponse(pending.next_path, status_code=303)
+    _set_cookie(response, request, fresh.sid)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, officer: PostDep) -> Response:
+    portal = _portal(request)
+    await portal.store.delete(officer.session.sid)
+    response = RedirectResponse(
+        portal.keycloak.logout_url(officer.session.data.get("id_token")), status_code=303
+    )
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/lang/{language}")
+async def choose_language(language: str, next: str | None = None) -> Response:
+    response = RedirectResponse(_local(next), status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("lang", language, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+# dashboard and clients
+
+
+@router.get("/", response_class=HTMLResponse)
+async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
+    waiting = await _api(request, officer, "GET", "/api/referrals", params={"status": "sent"})
+    escalated = await _api(
+        request, officer, "GET", "/api/referrals", params={"status": "escalated"}
+    )
+    return await _shown(
+        request,
+        officer,
+        _page(
+            request,
+            officer,
+            "dashboard.html",
+            waiting=(waiting.body or {}).get("items", []),
+            escalated=(escalated.body or {}).get("items", []),
+        ),
+    )
+
+
+@router.get("/clients", response_class=HTMLResponse)
+async def search(
+    request: Request,
+    officer: VisitDep,
+    q: str = "",
+    nik_: Annotated[str, Query(alias="nik")] = "",
+    phone: str = "",
+) -> HTMLResponse:
+    query = {"q": q.strip() or None, "nik": nik_.strip() or None, "phone": phone.strip() or None}
+    found: list[dict[str, Any]] = []
+    errors: dict[str, str] = {}
+    if any(query.values()):
+        answer = await _api(request, officer, "GET", "/api/clients", params=query)
+        found = (answer.body or {}).get("items", []) if answer.ok else []
+        errors = answer.errors
+    return await _shown(
+        request,
+        officer,
+        _page(
+            request,
+            officer,
+            "clients.html",
+            found=found,
+            query=query,
+            searched=any(query.values()),
+            errors=errors,
+        ),
+    )
+
+
+_REGISTRATION_FIELDS = ("kind", "nik", "full_name", "birth_date", "sex", "phone", "email")
+
+
+@router.get("/clients/new", response_class=HTMLResponse)
+async def registration_form(request: Request, officer: VisitDep) -> HTMLResponse:
+    return _page(request, officer, "register.html", values={"kind": "worker"}, errors={})
+
+
+@router.get("/clients/nik-hint", response_class=HTMLResponse)
+async def nik_hint(
+    request: Request,
+    officer: VisitDep,
+    nik_value: Annotated[str, Query(alias="nik")] = "",
+    birth_date: str = "",
+    sex: str = "",
+) -> HTMLResponse:
+    """What the NIK says of birth date and sex: it fills them when they are empty and flags
+    them when they disagree (the client service decides at registration)."""
+    hint = nik.read(nik_value)
+    _ = translator(request.cookies.get("lang", "id"))
+    mismatches = []
+    if hint and birth_date and birth_date != hint.birth_date.isoformat():
+        mismatches.append(_("The birth date does not match the NIK."))
+    if hint and sex and sex != hint.sex:
+        mismatches.append(_("The sex does not match the NIK."))
+    fill = hint is not None and not birth_date and not sex
+    values = {"birth_date": hint.birth_date.isoformat(), "sex": hint.sex} if hint else {}
+    return _page(
+        request,
+        officer,
+        "_nik_hint.html",
+        hint=hint,
+        mismatches=mismatches,
+        fill=fill,
+        values=values,
+        errors={},
+    )
+
+
+@router.post("/clients/new", response_class=HTMLResponse)
+async def register(request: Request, officer: PostDep) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip() for name in _REGISTRATION_FIELDS}
+    _ = translator(request.cookies.get("lang", "id"))
+    required = ("nik", "full_name", "birth_date", "sex", "phone")
+    errors = {name: _("Please fill this in.") for name in required if not values[name]}
+    if not errors:
+        body: dict[str, Any] = {k: v for k, v in values.items() if v} | {
+            "region_code": officer.user["region"],
+            "disability": form.get("disability") == "on",
+            "preferred_language": str(form.get("preferred_language") or "id"),
+        }
+        answer = await _api(request, officer, "POST", "/api/clients", json=body)
+        if answer.ok:
+            await _flash(request, officer, _("Client registered."))
+            return RedirectResponse(f"/clients/{answer.body['id']}", status_code=303)
+        errors = _field_messages(answer, _)
+    return _page(request, officer, "register.html", values=values, errors=errors, status_code=422)
+
+
+def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
+    """The API's refusals, in the officer's words: one message per field it named."""
+    known = {
+        "nik": _("The NIK is not valid or does not match the birth date and sex."),
+        "birth_date": _("The birth date does not match the NIK."),
+        "sex": _("The sex does not match the NIK."),
+        "phone": _("This is not a mobile number."),
+        "email": _("This is not an e-mail address."),
+        "full_name": _("Please check the name."),
+    }
+    if answer.status == 409:
+        return {"nik": _("This NIK is already registered.")}
+    named = {field.split(".")[-1] for field in answer.errors}
+    messages = {name: known.get(name, _("Please check this.")) for name in named}
+    return messages or {"form": _("The form could not be saved. Please check it.")}
+
+
+@router.get("/clients/{client_id}", response_class=HTMLResponse)
+async def client_page(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
+    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
+    consents = await _api(request, officer, "GET", f"/api/clients/{client_id}/consents")
+    timeline = await _api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
+    referrals = await _api(
+        request, officer, "GET", "/api/referrals", params={"client_id": client_id}
+    )
+    return await _shown(
+        request,
+        officer,
+        _page(
+            request,
+            officer,
+            "client.html",
+            client=client.body,
+            consents=(consents.body or {}).get("items", []),
+            timeline=(timeline.body or {}).get("items", []),
+            referrals=(referrals.body or {}).get("items", []),
+            texts=consent_texts.CURRENT,
+        ),
+    )
+
+
+@router.get("/clients/{client_id}/timeline", response_class=HTMLResponse)
+async def timeline_part(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
+    """The timeline alone, for the page to refresh it in place."""
+    timeline = await _api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
+    return _page(
+        request, officer, "_timeline.html", timeline=(timeline.body or {}).get("items", [])
+    )
+
+
+@router.post("/clients/{client_id}/consents")
+async def record_consent(request: Request, officer: PostDep, client_id: str) -> Response:
+    form = await request.form()
+    purpose = str(form.get("purpose") or "")
+    text = consent_texts.CURRENT.get(purpose)
+    _ = translator(request.cookies.get("lang", "id"))
+    if text is None:
+        raise HTTPException(status_code=400)
+    body: dict[str, Any] = {"purpose": purpose, "text_version": text.version}
+    if purpose == "referral":
+        body |= {
+            "partner_code": str(form.get("partner_code") or ""),
+            "scope": [str(s) for s in form.getlist("scope")],
+        }
+    if purpose == "notifications":
+        body["channels"] = [str(c) for c in form.getlist("channels")]
+    answer = await _api(request, officer, "POST", f"/api/clients/{client_id}/consents", json=body)
+    await _flash(
+        request,
+        officer,
+        _("Consent recorded.") if answer.ok else _("The consent could not be recorded."),
+    )
+    return RedirectResponse(f"/clients/{client_id}", status_code=303)
+
+
+@router.get("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
+async def referral_form(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
+    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
+    partners = await _api(request, officer, "GET", "/api/partners")
+    active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
+    return _page(request, officer, "refer.html", client=client.body, partners=active, errors={})
+
+
+@router.post("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
+async def refer(request: Request, officer: PostDep, client_id: str) -> Response:
+    form = await request.form()
+    _ = translator(request.cookies.get("lang", "id"))
+    choice = str(form.get("product") or "")
+    partner_code, _sep, product_code = choice.partition("/")
+    shown = [str(p) for p in form.getlist("options_shown")]
+    errors: dict[str, str] = {}
+    if not product_code:
+        errors["product"] = _("Choose a product.")
+    if form.get("fee_sheet_seen") != "on":
+        errors["fee_sheet_seen"] = _("The client must have seen the fee sheet.")
+    if not errors:
+        answer = await _api(
+            request,
+            officer,
+            "POST",
+            "/api/referrals",
+            json={
+                "client_id": client_id,
+                "partner_code": partner_code,
+                "product_code": product_code,
+                "fee_sheet_version": str(form.get(f"fee_sheet_version:{choice}") or ""),
+                "options_shown": shown,
+            },
+        )
+        if answer.ok:
+            await _flash(request, officer, _("Referral sent."))
+            return RedirectResponse(f"/clients/{client_id}", status_code=303)
+        errors = _referral_refusal(answer, _)
+    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
+    partners = await _api(request, officer, "GET", "/api/partners")
+    active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
+    return _page(
+        request,
+        officer,
+        "refer.html",
+        status_code=422,
+        client=client.body,
+        partners=active,
+        errors=errors,
+    )
+
+
+def _referral_refusal(answer: Answer, _: Any) -> dict[str, str]:
+    slug = str((answer.body or {}).get("type", "")).rsplit("/", 1)[-1]
+    if slug == "no-consent":
+        return {"product": _("The client has not consented to a referral to this partner.")}
+    if slug == "licence-not-active":
+        return {"product": _("This partner's licence is not active.")}
+    if answer.errors:
+        return {"product": _("The client does not meet this product's conditions.")}
+    return {"product": _("The referral could not be sent.")}

@@ -1,0 +1,63 @@
+"""Codes the APIs answer with, and the words officers read for them (msgids of the
+catalogues; `N_` marks them for extraction, the templates translate them)."""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:
+    return message
+
+
+PURPOSES = {
+    "case_management": N_("Case management"),
+    "referral": N_("Referral to a partner"),
+    "notifications": N_("Messages to the client"),
+}
+
+REFERRAL_STATES = {
+    "sent": N_("sent, waiting for the partner"),
+    "acknowledged": N_("acknowledged by the partner"),
+    "declined": N_("declined by the partner"),
+    "withdrawn": N_("withdrawn"),
+    "completed": N_("completed"),
+    "escalated": N_("past its deadline"),
+}
+
+FEES = {
+    "opening": N_("opening"),
+    "monthly": N_("monthly"),
+    "transfer_out": N_("transfer out"),
+    "top_up_bank": N_("top-up from a bank"),
+    "admin": N_("administration"),
+    "provision": N_("provision"),
+}
+
+EVENTS = {
+    "jembatan.client.registered.v1": N_("Registered"),
+    "jembatan.client.updated.v1": N_("Details changed"),
+    "jembatan.client.merged.v1": N_("Merged with a duplicate record"),
+    "jembatan.client.duplicate_suspected.v1": N_("Possible duplicate flagged"),
+    "jembatan.consent.granted.v1": N_("Consent given"),
+    "jembatan.consent.withdrawn.v1": N_("Consent withdrawn"),
+    "jembatan.case.opened.v1": N_("Case opened"),
+    "jembatan.case.assigned.v1": N_("Case assigned"),
+    "jembatan.case.closed.v1": N_("Case closed"),
+    "jembatan.task.due.v1": N_("Follow-up due"),
+    "jembatan.referral.sent.v1": N_("Referred to a partner"),
+    "jembatan.referral.acknowledged.v1": N_("The partner acknowledged the referral"),
+    "jembatan.referral.declined.v1": N_("The partner declined the referral"),
+    "jembatan.referral.withdrawn.v1": N_("Referral withdrawn"),
+    "jembatan.referral.completed.v1": N_("The partner reported the outcome"),
+    "jembatan.referral.escalated.v1": N_("Referral past its deadline"),
+    "jembatan.notification.scheduled.v1": N_("Message planned"),
+    "jembatan.notification.delivered.v1": N_("Message delivered"),
+    "jembatan.notification.opted_out.v1": N_("The client replied STOP"),
+    "jembatan.training.enrolment_changed.v1": N_("Training place changed"),
+    "jembatan.training.attendance_recorded.v1": N_("Training attendance recorded"),
+    "jembatan.training.completed.v1": N_("Training completed"),
+}
+OTHER_EVENT = N_("Other event")
+
+
+def event(event_type: str) -> str:
+    return EVENTS.get(event_type, OTHER_EVENT)
