@@ -275,6 +275,7 @@ def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates
     referral = _refer(gateway, tokens, client["id"]).json()
     since = stack.topic_end_offsets("referral.events")
     respond_by = datetime.fromisoformat(referral["respond_by"]).replace(tzinfo=UTC)
+
     # A controllable clock: the respond-by day itself changes nothing; the next day expires it.
     # (Other tests' referrals may expire too, so this one's state is what is checked.)
     def state() -> str:
