@@ -27,6 +27,7 @@ from playwright.sync_api import (
 from sqlalchemy import create_engine, text
 
 from support import stack
+from support import training as t
 from support.people import new_worker, nik_for
 
 pytestmark = pytest.mark.integration
@@ -223,6 +224,7 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
         ("register", "/clients/new"),
         ("client", f"/clients/{client['id']}"),
         ("refer", f"/clients/{client['id']}/referrals/new"),
+        ("training", "/training"),
     ]:
         page.goto(f"{PORTAL}{path}")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
@@ -248,4 +250,54 @@ def test_the_dashboards_first_paint_transfers_under_200_kb(browser: Browser) -> 
     print(f"dashboard first paint: {len(transferred)} responses, {total / 1024:.1f} KB")
     assert 0 < total < 200 * 1024
     page.close()
+    context.close()
+
+
+def test_an_officer_enrols_a_client_by_nik_and_marks_attendance(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    programme = t.programme(gateway, tokens["admin"], audience="clients")
+    session_id = t.session(gateway, tokens["siti"], programme, days=[date(2026, 12, 9)])
+    body = new_worker()
+    client = t.client(gateway, tokens["siti"], **body)
+    known = f"/api/training/clients/{client['id']}/trainings"
+    stack.eventually(  # the training service has heard of the new client
+        lambda: gateway.get(known, headers=t.auth(tokens["siti"])).status_code == 200
+    )
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/training/{session_id}")
+    page.fill("#enrol-nik", body["nik"])
+    page.click("button:has-text('Daftarkan')")
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    assert page.locator(".flash").inner_text() == "Terdaftar di pelatihan."
+    row = page.locator("table.attendance tbody tr", has_text=client["full_name"])
+    expect(row.locator("button.mark")).to_have_text("tidak hadir")
+    row.locator("button.mark").click()
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    row = page.locator("table.attendance tbody tr", has_text=client["full_name"])
+    expect(row.locator("button.mark")).to_have_text("hadir")
+    _shot(page, "11-attendance-marked")
+    session = gateway.get(
+        f"/api/training/sessions/{session_id}", headers=t.auth(tokens["siti"])
+    ).json()
+    [participant] = session["participants"]
+    assert participant["days_attended"] == ["2026-12-09"]
+    context.close()
+
+
+def test_supervision_is_for_supervisors(browser: Browser) -> None:
+    context = browser.new_context()
+    page = _log_in(context, "rina")
+    answer = page.goto(f"{PORTAL}/supervision")
+    assert answer is not None and answer.status == 200
+    assert page.locator("h1").inner_text() == "Pengawasan"
+    expect(page.locator("h2", has_text="Siapa membaca data siapa")).to_be_visible()
+    _shot(page, "12-supervision")
+    context.close()
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    assert page.locator("nav a", has_text="Pengawasan").count() == 0
+    answer = page.goto(f"{PORTAL}/supervision")
+    assert answer is not None and answer.status == 403
     context.close()

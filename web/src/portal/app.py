@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from portal import pages, words
+from portal import pages, supervision, training_pages, words
 from portal.gateway import Gateway
 from portal.i18n import DEFAULT, LANGUAGES, Formats, translator
 from portal.oidc import Keycloak
@@ -117,6 +117,8 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     assets = GZipMiddleware(StaticFiles(directory=str(static)), minimum_size=500)
     app.mount("/static", assets, name="static")
     app.include_router(pages.router)
+    app.include_router(training_pages.router)
+    app.include_router(supervision.router)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

@@ -7,6 +7,7 @@ on the form, in the officer's language, with what was typed kept.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from dataclasses import dataclass
@@ -100,11 +101,21 @@ async def form_post(request: Request, officer: VisitDep) -> Visit:
 PostDep = Annotated[Visit, Depends(form_post)]
 
 
-async def _api(request: Request, officer: Visit, method: str, path: str, **kw: Any) -> Answer:
+async def api(
+    request: Request,
+    officer: Visit,
+    method: str,
+    path: str,
+    *,
+    missing_ok: bool = False,
+    **kw: Any,
+) -> Answer:
+    """Call an API as the officer. A 404 is the page's 404, unless the page can do without
+    (`missing_ok`: e.g. another service has not heard of a new client yet)."""
     answer: Answer = await _portal(request).gateway.call(officer.token, method, path, **kw)
     if answer.status == 401:
         raise LoginRequired("/")
-    if answer.status == 404:
+    if answer.status == 404 and not missing_ok:
         raise HTTPException(status_code=404)
     if answer.status == 403:
         raise HTTPException(status_code=403)
@@ -113,7 +124,7 @@ async def _api(request: Request, officer: Visit, method: str, path: str, **kw: A
     return answer
 
 
-def _page(
+def page(
     request: Request, officer: Visit, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     return _render(
@@ -126,14 +137,14 @@ def _page(
     )
 
 
-async def _shown(request: Request, officer: Visit, response: HTMLResponse) -> HTMLResponse:
+async def shown(request: Request, officer: Visit, response: HTMLResponse) -> HTMLResponse:
     """A full page was shown: its one-time message is spent."""
     if officer.session.data.pop("flash", None) is not None:
         await _portal(request).store.save(officer.session)
     return response
 
 
-async def _flash(request: Request, officer: Visit, message: str) -> None:
+async def flash(request: Request, officer: Visit, message: str) -> None:
     officer.session.data["flash"] = message
     await _portal(request).store.save(officer.session)
 
@@ -198,14 +209,12 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
-    waiting = await _api(request, officer, "GET", "/api/referrals", params={"status": "sent"})
-    escalated = await _api(
-        request, officer, "GET", "/api/referrals", params={"status": "escalated"}
-    )
-    return await _shown(
+    waiting = await api(request, officer, "GET", "/api/referrals", params={"status": "sent"})
+    escalated = await api(request, officer, "GET", "/api/referrals", params={"status": "escalated"})
+    return await shown(
         request,
         officer,
-        _page(
+        page(
             request,
             officer,
             "dashboard.html",
@@ -227,13 +236,13 @@ async def search(
     found: list[dict[str, Any]] = []
     errors: dict[str, str] = {}
     if any(query.values()):
-        answer = await _api(request, officer, "GET", "/api/clients", params=query)
+        answer = await api(request, officer, "GET", "/api/clients", params=query)
         found = (answer.body or {}).get("items", []) if answer.ok else []
         errors = answer.errors
-    return await _shown(
+    return await shown(
         request,
         officer,
-        _page(
+        page(
             request,
             officer,
             "clients.html",
@@ -250,7 +259,7 @@ _REGISTRATION_FIELDS = ("kind", "nik", "full_name", "birth_date", "sex", "phone"
 
 @router.get("/clients/new", response_class=HTMLResponse)
 async def registration_form(request: Request, officer: VisitDep) -> HTMLResponse:
-    return _page(request, officer, "register.html", values={"kind": "worker"}, errors={})
+    return page(request, officer, "register.html", values={"kind": "worker"}, errors={})
 
 
 @router.get("/clients/nik-hint", response_class=HTMLResponse)
@@ -272,7 +281,7 @@ async def nik_hint(
         mismatches.append(_("The sex does not match the NIK."))
     fill = hint is not None and not birth_date and not sex
     values = {"birth_date": hint.birth_date.isoformat(), "sex": hint.sex} if hint else {}
-    return _page(
+    return page(
         request,
         officer,
         "_nik_hint.html",
@@ -297,12 +306,12 @@ async def register(request: Request, officer: PostDep) -> Response:
             "disability": form.get("disability") == "on",
             "preferred_language": str(form.get("preferred_language") or "id"),
         }
-        answer = await _api(request, officer, "POST", "/api/clients", json=body)
+        answer = await api(request, officer, "POST", "/api/clients", json=body)
         if answer.ok:
-            await _flash(request, officer, _("Client registered."))
+            await flash(request, officer, _("Client registered."))
             return RedirectResponse(f"/clients/{answer.body['id']}", status_code=303)
         errors = _field_messages(answer, _)
-    return _page(request, officer, "register.html", values=values, errors=errors, status_code=422)
+    return page(request, officer, "register.html", values=values, errors=errors, status_code=422)
 
 
 def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
@@ -324,23 +333,40 @@ def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
 
 @router.get("/clients/{client_id}", response_class=HTMLResponse)
 async def client_page(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
-    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
-    consents = await _api(request, officer, "GET", f"/api/clients/{client_id}/consents")
-    timeline = await _api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
-    referrals = await _api(
-        request, officer, "GET", "/api/referrals", params={"client_id": client_id}
+    client = await api(request, officer, "GET", f"/api/clients/{client_id}")  # 404 first
+    by_client = {"client_id": client_id}
+    consents, timeline, referrals, messages, trainings, sessions = await asyncio.gather(
+        api(request, officer, "GET", f"/api/clients/{client_id}/consents"),
+        api(request, officer, "GET", f"/api/clients/{client_id}/timeline"),
+        api(request, officer, "GET", "/api/referrals", params=by_client),
+        api(request, officer, "GET", "/api/notifications", params=by_client),
+        api(
+            request,
+            officer,
+            "GET",
+            f"/api/training/clients/{client_id}/trainings",
+            missing_ok=True,
+        ),
+        api(request, officer, "GET", "/api/training/sessions"),
     )
-    return await _shown(
+
+    def items(answer: Answer) -> list[Any]:
+        return list((answer.body or {}).get("items", []))
+
+    return await shown(
         request,
         officer,
-        _page(
+        page(
             request,
             officer,
             "client.html",
             client=client.body,
-            consents=(consents.body or {}).get("items", []),
-            timeline=(timeline.body or {}).get("items", []),
-            referrals=(referrals.body or {}).get("items", []),
+            consents=items(consents),
+            timeline=items(timeline),
+            referrals=items(referrals),
+            messages=items(messages),
+            trainings=items(trainings),
+            sessions=[s for s in items(sessions) if not s["cancelled"]],
             texts=consent_texts.CURRENT,
         ),
     )
@@ -349,10 +375,8 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
 @router.get("/clients/{client_id}/timeline", response_class=HTMLResponse)
 async def timeline_part(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
     """The timeline alone, for the page to refresh it in place."""
-    timeline = await _api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
-    return _page(
-        request, officer, "_timeline.html", timeline=(timeline.body or {}).get("items", [])
-    )
+    timeline = await api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
+    return page(request, officer, "_timeline.html", timeline=(timeline.body or {}).get("items", []))
 
 
 @router.post("/clients/{client_id}/consents")
@@ -371,8 +395,8 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
         }
     if purpose == "notifications":
         body["channels"] = [str(c) for c in form.getlist("channels")]
-    answer = await _api(request, officer, "POST", f"/api/clients/{client_id}/consents", json=body)
-    await _flash(
+    answer = await api(request, officer, "POST", f"/api/clients/{client_id}/consents", json=body)
+    await flash(
         request,
         officer,
         _("Consent recorded.") if answer.ok else _("The consent could not be recorded."),
@@ -382,10 +406,10 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
 
 @router.get("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
 async def referral_form(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
-    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
-    partners = await _api(request, officer, "GET", "/api/partners")
+    client = await api(request, officer, "GET", f"/api/clients/{client_id}")
+    partners = await api(request, officer, "GET", "/api/partners")
     active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
-    return _page(request, officer, "refer.html", client=client.body, partners=active, errors={})
+    return page(request, officer, "refer.html", client=client.body, partners=active, errors={})
 
 
 @router.post("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
@@ -401,7 +425,7 @@ async def refer(request: Request, officer: PostDep, client_id: str) -> Response:
     if form.get("fee_sheet_seen") != "on":
         errors["fee_sheet_seen"] = _("The client must have seen the fee sheet.")
     if not errors:
-        answer = await _api(
+        answer = await api(
             request,
             officer,
             "POST",
@@ -415,13 +439,13 @@ async def refer(request: Request, officer: PostDep, client_id: str) -> Response:
             },
         )
         if answer.ok:
-            await _flash(request, officer, _("Referral sent."))
+            await flash(request, officer, _("Referral sent."))
             return RedirectResponse(f"/clients/{client_id}", status_code=303)
         errors = _referral_refusal(answer, _)
-    client = await _api(request, officer, "GET", f"/api/clients/{client_id}")
-    partners = await _api(request, officer, "GET", "/api/partners")
+    client = await api(request, officer, "GET", f"/api/clients/{client_id}")
+    partners = await api(request, officer, "GET", "/api/partners")
     active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
-    return _page(
+    return page(
         request,
         officer,
         "refer.html",

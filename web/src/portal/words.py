@@ -23,6 +23,58 @@ REFERRAL_STATES = {
     "escalated": N_("past its deadline"),
 }
 
+PLACES = {
+    "enrolled": N_("enrolled"),
+    "waiting": N_("on the waiting list"),
+}
+
+CHANNELS = {"sms": N_("SMS"), "whatsapp": N_("WhatsApp"), "email": N_("E-mail")}
+
+MESSAGE_STATES = {
+    "scheduled": N_("waiting to be sent"),
+    "sending": N_("being sent"),
+    "sent": N_("sent"),
+    "delivered": N_("delivered"),
+    "failed": N_("failed"),
+    "suppressed": N_("not sent"),
+}
+
+MESSAGE_REASONS = {
+    "no_consent": N_("no consent for this channel"),
+    "no_phone_number": N_("no phone number"),
+    "no_email_address": N_("no e-mail address"),
+    "no_address": N_("no address"),
+}
+
+MESSAGE_KINDS = {
+    "client_registered": N_("Welcome"),
+    "referral_sent": N_("Referral sent"),
+    "referral_acknowledged": N_("Partner acknowledged"),
+    "referral_declined": N_("Partner declined"),
+    "referral_withdrawn": N_("Referral withdrawn"),
+    "referral_account_opened": N_("Account opened"),
+    "sla_breach": N_("Deadline passed"),
+    "training_enrolled": N_("Training place"),
+    "training_waitlisted": N_("Training waiting list"),
+    "training_promoted": N_("Training place from the waiting list"),
+    "training_session_changed": N_("Training moved"),
+    "training_session_cancelled": N_("Training cancelled"),
+    "training_completed": N_("Training certificate"),
+    "training_reminder": N_("Training reminder"),
+}
+
+DUPLICATE_REASONS = {
+    "same_phone": N_("the same phone number"),
+    "same_name_and_birth_date": N_("the same name and birth date"),
+}
+
+READ_PURPOSES = {
+    "case_management": N_("case work"),
+    "search": N_("search"),
+    "reveal_nik": N_("full NIK shown"),
+    "referral": N_("sent to a partner"),
+}
+
 FEES = {
     "opening": N_("opening"),
     "monthly": N_("monthly"),
