@@ -10,9 +10,10 @@ import hashlib
 import random
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -300,4 +301,29 @@ def test_supervision_is_for_supervisors(browser: Browser) -> None:
     assert page.locator("nav a", has_text="Pengawasan").count() == 0
     answer = page.goto(f"{PORTAL}/supervision")
     assert answer is not None and answer.status == 403
+    context.close()
+
+
+def test_the_dashboard_lists_follow_ups_due_today(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Rekening tabungan"}, headers=siti).json()
+    title = f"Telepon klien {random.SystemRandom().randrange(10**6)}"
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks", json={"title": title, "due_in_working_days": 0}, headers=siti
+    ).json()
+    office_today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    listed = page.locator(".tasks li", has_text=title)
+    if date.fromisoformat(task["due_on"]) <= office_today:
+        expect(listed).to_have_count(1)
+        listed.locator("a").click()
+        page.wait_for_url(f"{PORTAL}/clients/{client['id']}")
+    else:  # today is no working day: the follow-up falls on the next one
+        expect(listed).to_have_count(0)
+    _shot(page, "13-dashboard-follow-ups")
     context.close()

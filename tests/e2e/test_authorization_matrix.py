@@ -40,6 +40,7 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         "/api/clients/{id}/cases/{case_id}/tasks",
         {"title": "Cek rekening", "due_in_working_days": 2},
     ),
+    "my tasks": ("GET", "/api/client/tasks", None),
     "reassign": (
         "POST",
         "/api/client/cases/reassign",
@@ -60,6 +61,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "open case": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
     "case note": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
     "case task": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
+    "my tasks": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
     "reassign": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
 }
 # Where the status alone cannot show the scope (a search answers 200 with what you may see).

@@ -69,3 +69,33 @@ def test_a_bulk_reassignment_outside_the_province_changes_nothing(
     assert answer.status_code == 404
     after = gateway.get(f"/api/clients/{bandung['id']}/cases", headers=siti).json()["items"]
     assert after[0]["assigned_to"] != "x"  # all or nothing
+
+
+def test_an_officers_follow_ups_are_listed_by_due_day(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    budi = {"Authorization": f"Bearer {tokens['budi']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Rekening tabungan"}, headers=siti).json()
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Cek rekening", "due_in_working_days": 3},
+        headers=siti,
+    ).json()
+    due = date.fromisoformat(task["due_on"])
+
+    def listed(headers: dict[str, str], **params: str) -> list[dict[str, object]]:
+        answer = gateway.get(
+            "/api/client/tasks", params={"limit": "200", **params}, headers=headers
+        )
+        assert answer.status_code == 200, answer.text
+        return [t for t in answer.json()["items"] if t["id"] == task["id"]]
+
+    [mine] = listed(siti, due_by=due.isoformat())
+    assert mine["client_id"] == client["id"] and mine["case_id"] == case["id"]
+    assert mine["overdue"] is False
+    assert listed(siti) == []  # due in 3 working days: not today's
+    assert listed(siti, due_by=date.fromordinal(due.toordinal() - 1).isoformat()) == []
+    assert listed(budi, due_by=due.isoformat()) == []  # another officer's, another region

@@ -209,8 +209,11 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
-    waiting = await api(request, officer, "GET", "/api/referrals", params={"status": "sent"})
-    escalated = await api(request, officer, "GET", "/api/referrals", params={"status": "escalated"})
+    tasks, waiting, escalated = await asyncio.gather(
+        api(request, officer, "GET", "/api/client/tasks"),
+        api(request, officer, "GET", "/api/referrals", params={"status": "sent"}),
+        api(request, officer, "GET", "/api/referrals", params={"status": "escalated"}),
+    )
     return await shown(
         request,
         officer,
@@ -218,6 +221,7 @@ async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
             request,
             officer,
             "dashboard.html",
+            tasks=(tasks.body or {}).get("items", []),
             waiting=(waiting.body or {}).get("items", []),
             escalated=(escalated.body or {}).get("items", []),
         ),

@@ -493,6 +493,29 @@ class CaseRepository:
         )
         return [Task(**r._mapping) for r in rows]
 
+    async def open_tasks_of(
+        self, assignee: str, scope: RegionScope, due_by: date, limit: int
+    ) -> list[tuple[Task, UUID, str]]:
+        """Open tasks of cases assigned to `assignee`, due by `due_by`, soonest first; each
+        with its client and region."""
+        rows = await self._session.execute(
+            select(orm.tasks, orm.cases.c.client_id, orm.cases.c.region_code)
+            .join(orm.cases, orm.cases.c.id == orm.tasks.c.case_id)
+            .where(
+                orm.cases.c.assigned_to == assignee,
+                scope.filter(orm.cases.c.region_code),
+                orm.tasks.c.done_at.is_(None),
+                orm.tasks.c.due_on <= due_by,
+            )
+            .order_by(orm.tasks.c.due_on, orm.tasks.c.id)
+            .limit(limit)
+        )
+        tasks = []
+        for r in rows:
+            fields = {k: v for k, v in r._mapping.items() if k not in ("client_id", "region_code")}
+            tasks.append((Task(**fields), r.client_id, r.region_code))
+        return tasks
+
 
 def _case_values(case: Case) -> dict[str, Any]:
     values = dataclasses.asdict(case)

@@ -27,6 +27,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
             router,
             cases_api.router,
             cases_api.bulk_router,
+            cases_api.tasks_router,
             duplicates_api.router,
             audit_router,
         ],

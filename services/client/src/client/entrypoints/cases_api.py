@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from client.domain.case import Case, IllegalTransition, Task
 from client.domain.model import InvalidClient
@@ -16,6 +16,8 @@ from client.entrypoints.schemas import (
     CaseList,
     CaseOut,
     CaseStatusChange,
+    DueTaskList,
+    DueTaskOut,
     NewAttachment,
     NewCase,
     NewNote,
@@ -29,6 +31,7 @@ from shared.problems import Conflict, FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/clients/{client_id}/cases", tags=["cases"])
 bulk_router = APIRouter(prefix="/api/client/cases", tags=["cases"])
+tasks_router = APIRouter(prefix="/api/client/tasks", tags=["cases"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such case in your region"}}
 
 
@@ -175,3 +178,30 @@ async def reassign(body: Reassignment, user: Supervisor, uow: UowDep) -> CaseLis
     except IllegalTransition as exc:
         raise Conflict(str(exc), "illegal-transition") from None
     return CaseList(items=[_case(c) for c in moved])
+
+
+@tasks_router.get("", response_model=DueTaskList)
+async def my_tasks(
+    user: CaseWorker,
+    uow: UowDep,
+    ctx: ContextDep,
+    due_by: date | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 100,
+) -> DueTaskList:
+    """Your open follow-ups due by a day (default: today in your office's time zone), the
+    overdue ones first: what the dashboard lists as due today and overdue."""
+    due = await cases.my_tasks(user, uow, ctx, due_by, limit)
+    return DueTaskList(
+        items=[
+            DueTaskOut(
+                id=d.task.id,
+                case_id=d.task.case_id,
+                client_id=d.client_id,
+                kind=d.task.kind,
+                title=d.task.title,
+                due_on=d.task.due_on,
+                overdue=d.overdue,
+            )
+            for d in due
+        ]
+    )

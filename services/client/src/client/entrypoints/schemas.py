@@ -274,6 +274,20 @@ class TaskOut(BaseModel):
     overdue: bool
 
 
+class DueTaskOut(BaseModel):
+    id: UUID
+    case_id: UUID
+    client_id: UUID
+    kind: str | None
+    title: str
+    due_on: date
+    overdue: bool
+
+
+class DueTaskList(BaseModel):
+    items: list[DueTaskOut]
+
+
 class NewAttachment(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from client.domain.case import Attachment, Case, Note, Task
@@ -105,6 +105,25 @@ async def cases_of(
             )
             for case in await uow.cases.for_client(client.id)
         ]
+
+
+@dataclass(frozen=True)
+class DueTask:
+    task: Task
+    client_id: UUID
+    overdue: bool
+
+
+async def my_tasks(
+    actor: Principal, uow: UnitOfWork, ctx: Context, due_by: date | None, limit: int
+) -> list[DueTask]:
+    """The caller's open follow-ups due by a day (default: today in the caller's office)."""
+    office_today = local_now(actor.region or "31", ctx.now()).date()
+    async with uow:
+        found = await uow.cases.open_tasks_of(
+            actor.subject, actor.scope, due_by or office_today, limit
+        )
+    return [DueTask(task, client_id, task.overdue(office_today)) for task, client_id, _ in found]
 
 
 async def attach(cmd: commands.AttachDocument, uow: UnitOfWork, ctx: Context) -> Attachment:
