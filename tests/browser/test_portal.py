@@ -100,6 +100,11 @@ def test_siti_registers_consents_refers_and_sees_the_partner_answer(
     context = browser.new_context()
     page = _log_in(context, "siti")
     assert page.locator("h1").inner_text().startswith("Selamat datang")
+    # the region's last six months, drawn on the server, with the figures as a table
+    expect(page.locator("figure.chart table tbody tr")).to_have_count(6)
+    expect(page.locator("figure.chart svg title")).to_have_text(
+        "Klien terdaftar dan dirujuk, 6 bulan terakhir"
+    )
     _shot(page, "01-dashboard")
 
     # register: typing the NIK fills the birth date and sex

@@ -309,3 +309,29 @@ def test_only_the_ministry_reads_indicators_and_it_reads_no_person(
         tested += 1
     print(f"\nauthorization (ministry): {tested} cells tested / {len(CALLERS) + len(PERSON_LEVEL)}")
     assert tested == len(CALLERS) + len(PERSON_LEVEL)
+
+
+def test_officers_and_supervisors_read_their_own_area_only(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    expected = {
+        "siti": (200, "3273"),
+        "budi": (200, "3578"),
+        "rina": (200, "32"),
+        "ministry": (403, None),
+        "bank-nusantara": (403, None),
+        "admin": (403, None),
+    }
+    for who, (status, area) in expected.items():
+        answer = gateway.get(
+            "/api/indicators/my-region",
+            params={"period": PERIOD},
+            headers={"Authorization": f"Bearer {tokens[who]}"},
+        )
+        assert answer.status_code == status, (who, answer.text)
+        if area is not None:
+            body = answer.json()
+            assert body["region"] == area and body["total"]["region_code"] == area
+            assert all(a["region_code"].startswith(area) for a in body["areas"])
+    anonymous = gateway.get("/api/indicators/my-region", params={"period": PERIOD})
+    assert anonymous.status_code == 401

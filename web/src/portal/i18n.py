@@ -64,6 +64,11 @@ class Formats:
         local = value.astimezone(self.zone)
         return f"{format_datetime(local, 'd MMM y HH.mm', locale=self.locale)} {self.zone_label}"
 
+    def month(self, period: str) -> str:
+        """`2026-11` as the language abbreviates it, e.g. "Nov 26"."""
+        year, month = (int(part) for part in period.split("-"))
+        return format_date(date(year, month, 1), "MMM yy", locale=self.locale)
+
     def rupiah(self, amount: float | int | None) -> str:
         if amount is None:
             return "-"

@@ -11,15 +11,16 @@ import asyncio
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal import consent_texts, nik
+from portal import charts, consent_texts, nik
 from portal.gateway import Answer
-from portal.i18n import LANGUAGES, translator
+from portal.i18n import LANGUAGES, Formats, translator
 from portal.oidc import LoginFailed, PendingLogin
 from portal.sessions import COOKIE, Session
 
@@ -209,11 +210,28 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
-    tasks, waiting, escalated = await asyncio.gather(
+    formats = Formats(request.cookies.get("lang", "id"), officer.user.get("region"))
+    periods = charts.last_months(datetime.now(formats.zone).date())
+    tasks, waiting, escalated, *monthly = await asyncio.gather(
         api(request, officer, "GET", "/api/client/tasks"),
         api(request, officer, "GET", "/api/referrals", params={"status": "sent"}),
         api(request, officer, "GET", "/api/referrals", params={"status": "escalated"}),
+        *(
+            api(
+                request,
+                officer,
+                "GET",
+                "/api/indicators/my-region",
+                params={"period": p},
+                missing_ok=True,
+            )
+            for p in periods
+        ),
     )
+    months = [
+        charts.month_row(p, formats.month(p), a.body if a.ok else None)
+        for p, a in zip(periods, monthly, strict=True)
+    ]
     return await shown(
         request,
         officer,
@@ -221,6 +239,10 @@ async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
             request,
             officer,
             "dashboard.html",
+            months=months,
+            chart_bars=charts.bars(months),
+            chart_width=charts.WIDTH,
+            chart_height=charts.HEIGHT,
             tasks=(tasks.body or {}).get("items", []),
             waiting=(waiting.body or {}).get("items", []),
             escalated=(escalated.body or {}).get("items", []),

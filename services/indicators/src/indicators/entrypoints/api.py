@@ -10,9 +10,13 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
 from indicators.service_layer import queries
 from shared.auth import Principal, require_roles
+from shared.problems import Problem
 
 router = APIRouter(prefix="/api/ministry", tags=["ministry"])
+regional_router = APIRouter(prefix="/api/indicators", tags=["regional"])
 Ministry = Annotated[Principal, Depends(require_roles("ministry"))]
+Office = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
+Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppressed")
 
 _EXAMPLE_AREA = {
@@ -79,7 +83,7 @@ EXAMPLE = {
 async def indicators(
     user: Ministry,
     request: Request,
-    period: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
+    period: Period,
     region: Annotated[
         str | None,
         Query(
@@ -109,3 +113,18 @@ async def indicators(
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
     return published
+
+
+@regional_router.get(
+    "/my-region", responses={200: {"content": {"application/json": {"example": EXAMPLE}}}}
+)
+async def my_region(user: Office, request: Request, period: Period) -> Any:
+    """The same aggregates for the caller's own area only (an officer's regency, a
+    supervisor's province and its regencies), for the portal's dashboard. Cells under 5 are
+    suppressed here too."""
+    if user.region is None:
+        raise Problem(403, "Forbidden", "Your account has no region.")
+    container = request.app.state.container
+    return await queries.indicators(
+        container.sessions, period, user.region, container.settings.min_cell
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from indicators import bootstrap
-from indicators.entrypoints.api import router
+from indicators.entrypoints.api import regional_router, router
 from indicators.settings import IndicatorsSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -23,7 +23,7 @@ def create(
         container.settings,
         title="Jembatan ministry indicators",
         description="Financial-inclusion indicators by month and area. Aggregates only.",
-        routers=[router],
+        routers=[router, regional_router],
         engine=container.engine,
     )
     app.state.container = container
