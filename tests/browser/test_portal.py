@@ -135,6 +135,13 @@ def test_siti_registers_consents_refers_and_sees_the_partner_answer(
     assert "naskah versi ref-2026-01" in page.locator(".consents").inner_text()
     _shot(page, "04-consent-recorded")
 
+    # the catalogue shows the partner's licence and fee sheets
+    page.click("nav >> text=Mitra")
+    expect(page.locator("section.partner-card", has_text="Bank Nusantara")).to_contain_text(
+        "Tabungan dasar"
+    )
+    page.go_back()
+
     # refer, with the fee sheet shown and acknowledged
     page.click("text=Rujuk ke mitra")
     page.check("input[name=product][value='bank-nusantara/savings-basic']")
@@ -231,6 +238,7 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
         ("client", f"/clients/{client['id']}"),
         ("refer", f"/clients/{client['id']}/referrals/new"),
         ("training", "/training"),
+        ("partners", "/partners"),
     ]:
         page.goto(f"{PORTAL}{path}")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")

@@ -16,16 +16,16 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from portal import pages, supervision, training_pages, words
+from portal import pages, supervision, training_pages
 from portal.gateway import Gateway
-from portal.i18n import DEFAULT, LANGUAGES, Formats, translator
 from portal.oidc import Keycloak
+from portal.rendering import render
 from portal.sessions import SessionStore
 from portal.settings import PortalSettings
 from shared import db
@@ -39,34 +39,6 @@ class Portal:
     keycloak: Keycloak
     gateway: Gateway
     templates: Jinja2Templates
-
-
-def language_of(request: Request) -> str:
-    chosen = request.cookies.get("lang", DEFAULT)
-    return chosen if chosen in LANGUAGES else DEFAULT
-
-
-def render(
-    request: Request,
-    template: str,
-    context: dict[str, Any] | None = None,
-    *,
-    status_code: int = 200,
-    user: dict[str, Any] | None = None,
-    csrf_token: str | None = None,
-) -> HTMLResponse:
-    portal: Portal = request.app.state.portal
-    language = language_of(request)
-    values = {
-        "_": translator(language),
-        "fmt": Formats(language, (user or {}).get("region")),
-        "language": language,
-        "user": user,
-        "csrf_token": csrf_token,
-        "path": request.url.path,
-        "words": words,
-    } | (context or {})
-    return portal.templates.TemplateResponse(request, template, values, status_code=status_code)
 
 
 def _security_headers(response: Response, login_origin: str) -> None:

@@ -20,8 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal import charts, consent_texts, nik
 from portal.gateway import Answer
-from portal.i18n import LANGUAGES, Formats, translator
+from portal.i18n import LANGUAGES, Formats
 from portal.oidc import LoginFailed, PendingLogin
+from portal.rendering import language_of, render, translator_for
 from portal.sessions import COOKIE, Session
 
 router = APIRouter()
@@ -34,12 +35,6 @@ class LoginRequired(Exception):
 
 def _portal(request: Request) -> Any:
     return request.app.state.portal
-
-
-def _render(request: Request, *args: Any, **kwargs: Any) -> HTMLResponse:
-    from portal.app import render  # the app module imports this one
-
-    return render(request, *args, **kwargs)
 
 
 def _local(path: str | None) -> str:
@@ -128,7 +123,7 @@ async def api(
 def page(
     request: Request, officer: Visit, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    return _render(
+    return render(
         request,
         template,
         context | {"flash": officer.session.data.get("flash")},
@@ -158,7 +153,7 @@ async def login(request: Request, next: str | None = None) -> Response:
     portal = _portal(request)
     pending = PendingLogin.start(_local(next))
     session = await portal.store.create({"pending": pending.as_dict()})
-    language = request.cookies.get("lang", "id")
+    language = language_of(request)
     response = RedirectResponse(portal.keycloak.authorization_url(pending, language), 303)
     _set_cookie(response, request, session.sid)
     return response
@@ -172,14 +167,14 @@ async def callback(
     session = await portal.store.load(request.cookies.get(COOKIE))
     pending_data = (session.data.get("pending") if session else None) or {}
     if session is None or not pending_data or error or not code:
-        return _render(request, "login_failed.html", status_code=400)
+        return render(request, "login_failed.html", status_code=400)
     pending = PendingLogin.from_dict(pending_data)
     if not secrets.compare_digest(state, pending.state):
-        return _render(request, "login_failed.html", status_code=400)
+        return render(request, "login_failed.html", status_code=400)
     try:
         data = await portal.keycloak.finish_login(pending, code)
     except LoginFailed:
-        return _render(request, "login_failed.html", status_code=400)
+        return render(request, "login_failed.html", status_code=400)
     fresh = await portal.store.replace(session, data)  # a new id once logged in
     response = RedirectResponse(pending.next_path, status_code=303)
     _set_cookie(response, request, fresh.sid)
@@ -210,7 +205,7 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
-    formats = Formats(request.cookies.get("lang", "id"), officer.user.get("region"))
+    formats = Formats(language_of(request), officer.user.get("region"))
     periods = charts.last_months(datetime.now(formats.zone).date())
     tasks, waiting, escalated, *monthly = await asyncio.gather(
         api(request, officer, "GET", "/api/client/tasks"),
@@ -299,7 +294,7 @@ async def nik_hint(
     """What the NIK says of birth date and sex: it fills them when they are empty and flags
     them when they disagree (the client service decides at registration)."""
     hint = nik.read(nik_value)
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     mismatches = []
     if hint and birth_date and birth_date != hint.birth_date.isoformat():
         mismatches.append(_("The birth date does not match the NIK."))
@@ -323,7 +318,7 @@ async def nik_hint(
 async def register(request: Request, officer: PostDep) -> Response:
     form = await request.form()
     values = {name: str(form.get(name) or "").strip() for name in _REGISTRATION_FIELDS}
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     required = ("nik", "full_name", "birth_date", "sex", "phone")
     errors = {name: _("Please fill this in.") for name in required if not values[name]}
     if not errors:
@@ -361,7 +356,7 @@ def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
 async def client_page(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
     client = await api(request, officer, "GET", f"/api/clients/{client_id}")  # 404 first
     by_client = {"client_id": client_id}
-    consents, timeline, referrals, messages, trainings, sessions = await asyncio.gather(
+    consents, timeline, referrals, messages, trainings, sessions, catalogue = await asyncio.gather(
         api(request, officer, "GET", f"/api/clients/{client_id}/consents"),
         api(request, officer, "GET", f"/api/clients/{client_id}/timeline"),
         api(request, officer, "GET", "/api/referrals", params=by_client),
@@ -374,6 +369,7 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
             missing_ok=True,
         ),
         api(request, officer, "GET", "/api/training/sessions"),
+        api(request, officer, "GET", "/api/partners"),
     )
 
     def items(answer: Answer) -> list[Any]:
@@ -393,6 +389,7 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
             messages=items(messages),
             trainings=items(trainings),
             sessions=[s for s in items(sessions) if not s["cancelled"]],
+            partners=[p for p in items(catalogue) if p["licence_status"] == "active"],
             texts=consent_texts.CURRENT,
         ),
     )
@@ -410,7 +407,7 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
     form = await request.form()
     purpose = str(form.get("purpose") or "")
     text = consent_texts.CURRENT.get(purpose)
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     if text is None:
         raise HTTPException(status_code=400)
     body: dict[str, Any] = {"purpose": purpose, "text_version": text.version}
@@ -430,6 +427,17 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
     return RedirectResponse(f"/clients/{client_id}", status_code=303)
 
 
+@router.get("/partners", response_class=HTMLResponse)
+async def partners(request: Request, officer: VisitDep) -> HTMLResponse:
+    """The partner catalogue: licences (and whether referrals may go) and fee sheets."""
+    found = await api(request, officer, "GET", "/api/partners")
+    return await shown(
+        request,
+        officer,
+        page(request, officer, "partners.html", partners=(found.body or {}).get("items", [])),
+    )
+
+
 @router.get("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
 async def referral_form(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
     client = await api(request, officer, "GET", f"/api/clients/{client_id}")
@@ -441,7 +449,7 @@ async def referral_form(request: Request, officer: VisitDep, client_id: str) -> 
 @router.post("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
 async def refer(request: Request, officer: PostDep, client_id: str) -> Response:
     form = await request.form()
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     choice = str(form.get("product") or "")
     partner_code, _sep, product_code = choice.partition("/")
     shown = [str(p) for p in form.getlist("options_shown")]

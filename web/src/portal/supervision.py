@@ -8,8 +8,8 @@ import asyncio
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.i18n import translator
 from portal.pages import PostDep, VisitDep, api, flash, page, shown
+from portal.rendering import translator_for
 
 router = APIRouter()
 
@@ -41,7 +41,7 @@ async def decide(request: Request, officer: PostDep, flag_id: str, decision: str
     answer = await api(
         request, officer, "POST", f"/api/client/duplicates/{flag_id}/{decision}", json=body
     )
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     if answer.ok:
         message = _("The records were merged.") if decision == "merge" else _("Flag dismissed.")
     else:

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.i18n import translator
 from portal.pages import PostDep, Visit, VisitDep, api, flash, page, shown
+from portal.rendering import translator_for
 
 router = APIRouter()
 
@@ -57,7 +57,7 @@ async def mark(request: Request, officer: PostDep, session_id: str) -> Response:
         request, officer, "POST", f"/api/training/sessions/{session_id}/attendance", json=body
     )
     if not answer.ok:
-        _ = translator(request.cookies.get("lang", "id"))
+        _ = translator_for(request)
         await flash(request, officer, _("The attendance could not be recorded."))
     return RedirectResponse(f"/training/{session_id}", status_code=303)
 
@@ -71,7 +71,7 @@ async def _enrol(request: Request, officer: Visit, session_id: str, client_id: s
         f"/api/training/sessions/{session_id}/enrolments",
         json={"participant": f"client:{client_id}"},
     )
-    _ = translator(request.cookies.get("lang", "id"))
+    _ = translator_for(request)
     if not answer.ok:
         return _("The enrolment could not be recorded.")
     if (answer.body or {}).get("status") == "enrolled":
@@ -99,6 +99,6 @@ async def enrol_by_nik(request: Request, officer: PostDep, session_id: str) -> R
     if len(matches) == 1:
         message = await _enrol(request, officer, session_id, matches[0]["id"])
     else:
-        message = translator(request.cookies.get("lang", "id"))("No client found.")
+        message = translator_for(request)("No client found.")
     await flash(request, officer, message)
     return RedirectResponse(f"/training/{session_id}", status_code=303)
