@@ -340,3 +340,38 @@ def test_the_dashboard_lists_follow_ups_due_today(
         expect(listed).to_have_count(0)
     _shot(page, "13-dashboard-follow-ups")
     context.close()
+
+
+def test_a_supervisor_gives_an_officers_case_to_a_colleague(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    _log_in(browser.new_context(), "siti").context.close()  # siti signs in: she is known
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    title = f"Rekening {random.SystemRandom().randrange(10**6)}"
+    case = gateway.post(
+        f"/api/clients/{client['id']}/cases", json={"title": title}, headers=siti
+    ).json()
+
+    # the test unticks the other cases of a long-lived database with its own script
+    context = browser.new_context(bypass_csp=True)
+    page = _log_in(context, "rina")
+    page.click("nav >> text=Pengawasan")
+    page.click("text=Alihkan kasus")
+    page.select_option("#officer_id", label="siti (3273)")
+    page.click("button:has-text('Tampilkan')")
+    mine = page.locator("label", has_text=title).locator("input[name=case_ids]")
+    expect(mine).to_be_checked()
+    page.locator("input[name=case_ids]").evaluate_all(
+        "boxes => boxes.forEach(b => b.checked = false)"
+    )
+    mine.check()
+    page.select_option("#assigned_to", label="rina (32)")
+    _shot(page, "14-reassign")
+    page.click("button:has-text('Alihkan')")
+    expect(page.locator(".flash")).to_have_text("1 kasus dialihkan.")
+    expect(page.locator("label", has_text=title)).to_have_count(0)
+    moved = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
+    [after] = [c for c in moved if c["id"] == case["id"]]
+    assert after["assigned_to"] != case["assigned_to"]
+    context.close()

@@ -41,6 +41,9 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
         {"title": "Cek rekening", "due_in_working_days": 2},
     ),
     "my tasks": ("GET", "/api/client/tasks", None),
+    "enlist me": ("PUT", "/api/client/staff/me", None),
+    "staff": ("GET", "/api/client/staff", None),
+    "colleagues' cases": ("GET", "/api/client/cases?assigned_to=someone", None),
     "reassign": (
         "POST",
         "/api/client/cases/reassign",
@@ -62,6 +65,9 @@ EXPECTED: dict[str, dict[str, int]] = {
     "case note": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
     "case task": {"siti": 201, "budi": 404, "rina": 201, **NOBODY_ELSE},
     "my tasks": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
+    "enlist me": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
+    "staff": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
+    "colleagues' cases": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
     "reassign": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
 }
 # Where the status alone cannot show the scope (a search answers 200 with what you may see).

@@ -99,3 +99,47 @@ def test_an_officers_follow_ups_are_listed_by_due_day(
     assert listed(siti) == []  # due in 3 working days: not today's
     assert listed(siti, due_by=date.fromordinal(due.toordinal() - 1).isoformat()) == []
     assert listed(budi, due_by=due.isoformat()) == []  # another officer's, another region
+
+
+def test_a_supervisor_moves_an_officers_cases_to_a_colleague_by_name(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    rina = {"Authorization": f"Bearer {tokens['rina']}"}
+    budi = {"Authorization": f"Bearer {tokens['budi']}"}
+    me = {
+        who: gateway.put("/api/client/staff/me", headers=h)
+        for who, h in [("siti", siti), ("rina", rina), ("budi", budi)]
+    }
+    assert {who: a.status_code for who, a in me.items()} == {"siti": 200, "rina": 200, "budi": 200}
+    assert me["siti"].json()["username"] == "siti" and me["siti"].json()["region_code"] == "3273"
+
+    staff = gateway.get("/api/client/staff", headers=rina).json()["items"]
+    names = {s["username"] for s in staff}
+    assert {"siti", "rina"} <= names and "budi" not in names  # Jawa Barat only
+    assert gateway.get("/api/client/staff", headers=siti).status_code == 403
+
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    case = gateway.post(
+        f"/api/clients/{client['id']}/cases", json={"title": "Rekening tabungan"}, headers=siti
+    ).json()
+    siti_id = me["siti"].json()["subject"]
+    listed = gateway.get(
+        "/api/client/cases", params={"assigned_to": siti_id, "limit": 500}, headers=rina
+    )
+    assert listed.status_code == 200
+    assert case["id"] in {c["id"] for c in listed.json()["items"]}
+    from_budi = gateway.get("/api/client/cases", params={"assigned_to": siti_id}, headers=budi)
+    assert from_budi.status_code == 403
+
+    rina_id = me["rina"].json()["subject"]
+    moved = gateway.post(
+        "/api/client/cases/reassign",
+        json={"case_ids": [case["id"]], "assigned_to": rina_id},
+        headers=rina,
+    )
+    assert moved.status_code == 200
+    still_sitis = gateway.get(
+        "/api/client/cases", params={"assigned_to": siti_id, "limit": 500}, headers=rina
+    ).json()["items"]
+    assert case["id"] not in {c["id"] for c in still_sitis}

@@ -176,6 +176,9 @@ async def callback(
     except LoginFailed:
         return render(request, "login_failed.html", status_code=400)
     fresh = await portal.store.replace(session, data)  # a new id once logged in
+    # The client service learns who works where, so supervisors can give cases by name;
+    # an account without an office (an administrator) is simply not listed.
+    await portal.gateway.call(data["access_token"], "PUT", "/api/client/staff/me")
     response = RedirectResponse(pending.next_path, status_code=303)
     _set_cookie(response, request, fresh.sid)
     return response

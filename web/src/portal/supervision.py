@@ -4,6 +4,8 @@ merge or dismiss. The APIs refuse anyone else; the portal shows that refusal as 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -48,3 +50,52 @@ async def decide(request: Request, officer: PostDep, flag_id: str, decision: str
         message = _("This flag was already resolved.")
     await flash(request, officer, message)
     return RedirectResponse("/supervision", status_code=303)
+
+
+@router.get("/supervision/cases", response_class=HTMLResponse)
+async def cases(request: Request, officer: VisitDep, officer_id: str = "") -> HTMLResponse:
+    """Choose a colleague, see their open cases, and give some or all to another colleague."""
+    staff = await api(request, officer, "GET", "/api/client/staff")
+    found: list[dict[str, Any]] = []
+    if officer_id:
+        listed = await api(
+            request, officer, "GET", "/api/client/cases", params={"assigned_to": officer_id}
+        )
+        found = (listed.body or {}).get("items", [])
+    return await shown(
+        request,
+        officer,
+        page(
+            request,
+            officer,
+            "reassign.html",
+            staff=(staff.body or {}).get("items", []),
+            officer_id=officer_id,
+            cases=found,
+        ),
+    )
+
+
+@router.post("/supervision/cases/reassign")
+async def reassign(request: Request, officer: PostDep) -> Response:
+    form = await request.form()
+    case_ids = [str(c) for c in form.getlist("case_ids")]
+    target = str(form.get("assigned_to") or "")
+    source = str(form.get("officer_id") or "")
+    _ = translator_for(request)
+    if not case_ids or not target:
+        message = _("Choose the cases and the colleague to give them to.")
+    else:
+        answer = await api(
+            request,
+            officer,
+            "POST",
+            "/api/client/cases/reassign",
+            json={"case_ids": case_ids, "assigned_to": target},
+        )
+        if answer.ok:
+            message = _("{n} cases reassigned.", n=len(case_ids))
+        else:
+            message = _("The cases could not be reassigned.")
+    await flash(request, officer, message)
+    return RedirectResponse(f"/supervision/cases?officer_id={quote(source)}", status_code=303)

@@ -169,6 +169,18 @@ case_notes = Table(
     Index("ix_case_notes_case_id", "case_id"),
 )
 
+# Officers and supervisors as they last signed in to the portal: the people a supervisor may
+# give cases to, by name. Nothing personal of clients; the username is the staff's login.
+staff = Table(
+    "staff",
+    metadata,
+    Column("subject", Text, primary_key=True),  # the Keycloak user id cases are assigned to
+    Column("username", Text, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Index("ix_staff_region_code", "region_code"),
+)
+
 tasks = Table(
     "tasks",
     metadata,

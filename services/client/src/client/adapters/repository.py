@@ -493,6 +493,20 @@ class CaseRepository:
         )
         return [Task(**r._mapping) for r in rows]
 
+    async def assigned_to(self, assignee: str, scope: RegionScope, limit: int) -> list[Case]:
+        """Cases not closed that are assigned to `assignee`, within `scope`, newest first."""
+        rows = await self._session.execute(
+            select(orm.cases)
+            .where(
+                orm.cases.c.assigned_to == assignee,
+                orm.cases.c.status != "closed",
+                scope.filter(orm.cases.c.region_code),
+            )
+            .order_by(orm.cases.c.opened_at.desc(), orm.cases.c.id)
+            .limit(limit)
+        )
+        return [Case(**r._mapping) for r in rows]
+
     async def open_tasks_of(
         self, assignee: str, scope: RegionScope, due_by: date, limit: int
     ) -> list[tuple[Task, UUID, str]]:
@@ -608,3 +622,26 @@ async def registering_officer(session: AsyncSession, client_id: UUID) -> str | N
             select(orm.clients.c.registered_by).where(orm.clients.c.id == client_id)
         )
     ).scalar_one_or_none()
+
+
+class StaffDirectory:
+    """Who works where, as their tokens said when they last signed in to the portal."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def enlist(self, subject: str, username: str, region_code: str, at: datetime) -> None:
+        values = {"username": username, "region_code": region_code, "seen_at": at}
+        await self._session.execute(
+            pg_insert(orm.staff)
+            .values(subject=subject, **values)
+            .on_conflict_do_update(index_elements=["subject"], set_=values)
+        )
+
+    async def within(self, scope: RegionScope) -> list[dict[str, Any]]:
+        rows = await self._session.execute(
+            select(orm.staff)
+            .where(scope.filter(orm.staff.c.region_code))
+            .order_by(orm.staff.c.username)
+        )
+        return [dict(r._mapping) for r in rows]

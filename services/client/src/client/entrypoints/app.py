@@ -28,6 +28,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
             cases_api.router,
             cases_api.bulk_router,
             cases_api.tasks_router,
+            cases_api.staff_router,
             duplicates_api.router,
             audit_router,
         ],

@@ -24,6 +24,8 @@ from client.entrypoints.schemas import (
     NewTask,
     NoteOut,
     Reassignment,
+    StaffList,
+    StaffOut,
     TaskOut,
 )
 from client.service_layer import cases, commands, handlers
@@ -32,6 +34,7 @@ from shared.problems import Conflict, FieldError, Invalid, NotFound
 router = APIRouter(prefix="/api/clients/{client_id}/cases", tags=["cases"])
 bulk_router = APIRouter(prefix="/api/client/cases", tags=["cases"])
 tasks_router = APIRouter(prefix="/api/client/tasks", tags=["cases"])
+staff_router = APIRouter(prefix="/api/client/staff", tags=["cases"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such case in your region"}}
 
 
@@ -167,6 +170,19 @@ async def attach(
     return AttachmentOut.model_validate(attachment, from_attributes=True)
 
 
+@bulk_router.get("", response_model=CaseList)
+async def colleagues_cases(
+    user: Supervisor,
+    uow: UowDep,
+    assigned_to: Annotated[str, Query(min_length=1, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> CaseList:
+    """The cases not closed that are assigned to one officer, in the supervisor's province:
+    what a bulk reassignment chooses from."""
+    found = await cases.cases_assigned(user, uow, assigned_to, limit)
+    return CaseList(items=[_case(c) for c in found])
+
+
 @bulk_router.post("/reassign", response_model=CaseList, responses=NOT_FOUND)
 async def reassign(body: Reassignment, user: Supervisor, uow: UowDep) -> CaseList:
     """Move cases of the supervisor's province to another officer, all or none."""
@@ -205,3 +221,20 @@ async def my_tasks(
             for d in due
         ]
     )
+
+
+@staff_router.put("/me", response_model=StaffOut)
+async def enlist_me(user: CaseWorker, uow: UowDep, ctx: ContextDep) -> StaffOut:
+    """Record who you are and where you work (the portal calls this at each login), so that
+    supervisors can give you cases by name."""
+    try:
+        return StaffOut(**await cases.enlist(user, uow, ctx))
+    except cases.NoOffice:
+        raise Invalid([FieldError("token", "names no region or username")]) from None
+
+
+@staff_router.get("", response_model=StaffList)
+async def staff(user: Supervisor, uow: UowDep) -> StaffList:
+    """The officers and supervisors of your province who have signed in to the portal."""
+    rows = await cases.staff_of(user, uow)
+    return StaffList(items=[StaffOut.model_validate(r) for r in rows])

@@ -274,6 +274,16 @@ class TaskOut(BaseModel):
     overdue: bool
 
 
+class StaffOut(BaseModel):
+    subject: str
+    username: str
+    region_code: str
+
+
+class StaffList(BaseModel):
+    items: list[StaffOut]
+
+
 class DueTaskOut(BaseModel):
     id: UUID
     case_id: UUID

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 from client.domain.case import Attachment, Case, Note, Task
@@ -17,6 +18,10 @@ from shared.calendar import add_working_days, local_now
 
 class CaseNotFound(Exception):
     pass
+
+
+class NoOffice(Exception):
+    """The caller's token names no region or username."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,29 @@ async def my_tasks(
             actor.subject, actor.scope, due_by or office_today, limit
         )
     return [DueTask(task, client_id, task.overdue(office_today)) for task, client_id, _ in found]
+
+
+async def enlist(actor: Principal, uow: UnitOfWork, ctx: Context) -> dict[str, str]:
+    """Note who the caller is and where they work, so supervisors can give them cases."""
+    if actor.region is None or actor.username is None:
+        raise NoOffice()
+    async with uow:
+        await uow.staff.enlist(actor.subject, actor.username, actor.region, ctx.now())
+        await uow.commit()
+    return {"subject": actor.subject, "username": actor.username, "region_code": actor.region}
+
+
+async def staff_of(actor: Principal, uow: UnitOfWork) -> list[dict[str, Any]]:
+    async with uow:
+        return await uow.staff.within(actor.scope)
+
+
+async def cases_assigned(
+    actor: Principal, uow: UnitOfWork, assignee: str, limit: int
+) -> list[Case]:
+    """A colleague's cases that are not closed, in the supervisor's province."""
+    async with uow:
+        return await uow.cases.assigned_to(assignee, actor.scope, limit)
 
 
 async def attach(cmd: commands.AttachDocument, uow: UnitOfWork, ctx: Context) -> Attachment:

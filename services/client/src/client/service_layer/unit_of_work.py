@@ -19,6 +19,7 @@ from client.adapters.repository import (
     ImportRepository,
     NikProtector,
     ReadAudit,
+    StaffDirectory,
     Timeline,
 )
 from client.domain.case import Attachment, Case, Note, Task
@@ -73,8 +74,14 @@ class Cases(Protocol):
     async def open_tasks_of(
         self, assignee: str, scope: RegionScope, due_by: date, limit: int
     ) -> list[tuple[Task, UUID, str]]: ...
+    async def assigned_to(self, assignee: str, scope: RegionScope, limit: int) -> list[Case]: ...
     async def add_attachment(self, attachment: Attachment) -> None: ...
     async def attachments(self, case_id: UUID) -> list[Attachment]: ...
+
+
+class Staff(Protocol):
+    async def enlist(self, subject: str, username: str, region_code: str, at: datetime) -> None: ...
+    async def within(self, scope: RegionScope) -> list[dict[str, Any]]: ...
 
 
 class Duplicates(Protocol):
@@ -124,6 +131,8 @@ class UnitOfWork(Protocol):
     def cases(self) -> Cases: ...
     @property
     def duplicates(self) -> Duplicates: ...
+    @property
+    def staff(self) -> Staff: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -155,6 +164,7 @@ class SqlUnitOfWork:
         self._tracked = []
         self._announced: list[Envelope] = []
         self.duplicates = DuplicateRepository(self._session)
+        self.staff = StaffDirectory(self._session)
         return self
 
     async def __aexit__(
