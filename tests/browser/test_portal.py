@@ -338,6 +338,10 @@ def test_the_dashboard_lists_follow_ups_due_today(
         page.wait_for_url(f"{PORTAL}/clients/{client['id']}")
     else:  # today is no working day: the follow-up falls on the next one
         expect(listed).to_have_count(0)
+    # the case opened above is the newest of siti's open cases
+    page.goto(f"{PORTAL}/")
+    expect(page.locator("h2", has_text="Kasus saya yang terbuka")).to_be_visible()
+    expect(page.locator(".tasks li", has_text="Rekening tabungan").first).to_be_visible()
     _shot(page, "13-dashboard-follow-ups")
     context.close()
 

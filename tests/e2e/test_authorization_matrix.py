@@ -44,6 +44,7 @@ ENDPOINTS: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "enlist me": ("PUT", "/api/client/staff/me", None),
     "staff": ("GET", "/api/client/staff", None),
     "colleagues' cases": ("GET", "/api/client/cases?assigned_to=someone", None),
+    "my cases": ("GET", "/api/client/cases?assigned_to=me", None),
     "reassign": (
         "POST",
         "/api/client/cases/reassign",
@@ -68,6 +69,7 @@ EXPECTED: dict[str, dict[str, int]] = {
     "enlist me": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
     "staff": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
     "colleagues' cases": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
+    "my cases": {"siti": 200, "budi": 200, "rina": 200, **NOBODY_ELSE},
     "reassign": {"siti": 403, "budi": 403, "rina": 200, **NOBODY_ELSE},
 }
 # Where the status alone cannot show the scope (a search answers 200 with what you may see).

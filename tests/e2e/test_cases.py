@@ -131,6 +131,8 @@ def test_a_supervisor_moves_an_officers_cases_to_a_colleague_by_name(
     assert case["id"] in {c["id"] for c in listed.json()["items"]}
     from_budi = gateway.get("/api/client/cases", params={"assigned_to": siti_id}, headers=budi)
     assert from_budi.status_code == 403
+    own = gateway.get("/api/client/cases", params={"assigned_to": "me", "limit": 500}, headers=siti)
+    assert case["id"] in {c["id"] for c in own.json()["items"]}
 
     rina_id = me["rina"].json()["subject"]
     moved = gateway.post(

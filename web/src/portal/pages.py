@@ -210,7 +210,10 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
     formats = Formats(language_of(request), officer.user.get("region"))
     periods = charts.last_months(datetime.now(formats.zone).date())
-    tasks, waiting, escalated, *monthly = await asyncio.gather(
+    caseload, tasks, waiting, escalated, *monthly = await asyncio.gather(
+        api(
+            request, officer, "GET", "/api/client/cases", params={"assigned_to": "me", "limit": 500}
+        ),
         api(request, officer, "GET", "/api/client/tasks"),
         api(request, officer, "GET", "/api/referrals", params={"status": "sent"}),
         api(request, officer, "GET", "/api/referrals", params={"status": "escalated"}),
@@ -237,6 +240,7 @@ async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
             request,
             officer,
             "dashboard.html",
+            caseload=(caseload.body or {}).get("items", []),
             months=months,
             chart_bars=charts.bars(months),
             chart_width=charts.WIDTH,

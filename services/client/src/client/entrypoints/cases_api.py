@@ -29,7 +29,7 @@ from client.entrypoints.schemas import (
     TaskOut,
 )
 from client.service_layer import cases, commands, handlers
-from shared.problems import Conflict, FieldError, Invalid, NotFound
+from shared.problems import Conflict, FieldError, Invalid, NotFound, Problem
 
 router = APIRouter(prefix="/api/clients/{client_id}/cases", tags=["cases"])
 bulk_router = APIRouter(prefix="/api/client/cases", tags=["cases"])
@@ -170,16 +170,21 @@ async def attach(
     return AttachmentOut.model_validate(attachment, from_attributes=True)
 
 
-@bulk_router.get("", response_model=CaseList)
-async def colleagues_cases(
-    user: Supervisor,
+@bulk_router.get("", response_model=CaseList, responses={403: {"description": "another's cases"}})
+async def cases_assigned(
+    user: CaseWorker,
     uow: UowDep,
-    assigned_to: Annotated[str, Query(min_length=1, max_length=100)],
+    assigned_to: Annotated[
+        str, Query(min_length=1, max_length=100, description="an officer's id, or `me`")
+    ],
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> CaseList:
-    """The cases not closed that are assigned to one officer, in the supervisor's province:
-    what a bulk reassignment chooses from."""
-    found = await cases.cases_assigned(user, uow, assigned_to, limit)
+    """Open cases assigned to one person, newest first: your own caseload (`me`), or, for a
+    supervisor, a colleague's in the province (what a bulk reassignment chooses from)."""
+    assignee = user.subject if assigned_to == "me" else assigned_to
+    if assignee != user.subject and "supervisor" not in user.roles:
+        raise Problem(403, "Forbidden", "Only a supervisor lists a colleague's cases.")
+    found = await cases.cases_assigned(user, uow, assignee, limit)
     return CaseList(items=[_case(c) for c in found])
 
 

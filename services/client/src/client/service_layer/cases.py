@@ -149,7 +149,7 @@ async def staff_of(actor: Principal, uow: UnitOfWork) -> list[dict[str, Any]]:
 async def cases_assigned(
     actor: Principal, uow: UnitOfWork, assignee: str, limit: int
 ) -> list[Case]:
-    """A colleague's cases that are not closed, in the supervisor's province."""
+    """Someone's cases that are not closed, within the caller's region."""
     async with uow:
         return await uow.cases.assigned_to(assignee, actor.scope, limit)
 
