@@ -6,6 +6,12 @@ and the same request replays that answer (`Idempotent-Replayed: true`) without r
 The same key with a different request is a 422; a retry while the first is still running is a
 409. Keys belong to the caller (token subject), so nobody can replay another's answer.
 An answer marked `Cache-Control: no-store` is never stored: it holds a personal value.
+
+Stored answers hold what the request created (a client's name and phone), so they are kept
+only as long as a retry is plausible: `ANSWER_KEPT` (24 hours). A reservation whose request
+never answered (its process died) frees its key after `STUCK_AFTER`, so a retry runs again
+instead of meeting a 409 for ever. Each API process clears what has expired at most once per
+`PURGE_EVERY`, as keyed requests arrive; no job is needed.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import (
@@ -26,6 +33,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -37,6 +45,9 @@ from shared.problems import Conflict, FieldError, Invalid, Problem, problem_resp
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
+ANSWER_KEPT = timedelta(hours=24)
+STUCK_AFTER = timedelta(minutes=15)
+PURGE_EVERY = timedelta(minutes=10)
 
 
 def idempotency_table(metadata: MetaData) -> Table:
@@ -53,7 +64,23 @@ def idempotency_table(metadata: MetaData) -> Table:
     )
 
 
+async def purge(engine: AsyncEngine, table: Table, now: datetime) -> int:
+    """Forget expired answers and stuck reservations; how many keys were freed."""
+    async with engine.begin() as conn:
+        done = await conn.execute(
+            delete(table).where(
+                or_(
+                    table.c.created_at < now - ANSWER_KEPT,
+                    and_(table.c.status.is_(None), table.c.created_at < now - STUCK_AFTER),
+                )
+            )
+        )
+    return int(done.rowcount or 0)
+
+
 def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
+    last_purge = datetime.min.replace(tzinfo=UTC)
+
     async def middleware(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
@@ -72,6 +99,11 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
             subject = None
         if subject is None:
             return await call_next(request)  # the route answers 401 itself
+        nonlocal last_purge
+        now = datetime.now(UTC)
+        if now - last_purge >= PURGE_EVERY:
+            last_purge = now
+            await purge(engine, table, now)
 
         body = await request.body()
         digest = hashlib.sha256(
