@@ -200,6 +200,27 @@ def test_budi_gets_a_not_found_page_for_a_client_of_bandung(
     context.close()
 
 
+def test_the_portal_logs_routes_not_what_was_searched(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    revealed = gateway.post(f"/api/clients/{client['id']}/nik/reveal", headers=siti).json()
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/clients?nik={revealed['nik']}")
+    expect(page.locator(".results a")).to_have_text(client["full_name"])
+    log = next(p for p in stack.log_files() if p.name == "portal-api.log")
+
+    def logged() -> bool:
+        return '"route": "/clients"' in log.read_text()
+
+    stack.eventually(logged, timeout_s=5)
+    text = log.read_text()
+    assert revealed["nik"] not in text and client["full_name"] not in text
+    context.close()
+
+
 def test_a_form_post_without_the_csrf_token_is_refused(browser: Browser) -> None:
     context = browser.new_context()
     page = _log_in(context, "siti")

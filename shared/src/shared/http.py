@@ -111,7 +111,7 @@ def create_app(
         app.include_router(router)
     if idempotency_keys is not None:
         idempotency.install(app, engine, idempotency_keys)
-    app.middleware("http")(_access_log)
+    app.middleware("http")(access_log)
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="healthz,readyz", server_request_hook=_scrub_url_attributes
     )
@@ -132,7 +132,7 @@ def _scrub_url_attributes(span: Any, scope: dict[str, Any]) -> None:
             span.set_attribute(key, "" if key == "url.query" else path)
 
 
-async def _access_log(
+async def access_log(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
     """One line per request: route template, never the raw path or query (they may be personal)."""

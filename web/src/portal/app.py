@@ -29,6 +29,7 @@ from portal.rendering import render
 from portal.sessions import SessionStore
 from portal.settings import PortalSettings
 from shared import db
+from shared.http import access_log
 from shared.telemetry import configure_logging, configure_telemetry
 
 
@@ -91,6 +92,8 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(pages.router)
     app.include_router(training_pages.router)
     app.include_router(supervision.router)
+
+    app.middleware("http")(access_log)  # route templates only: paths and queries may be personal
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
