@@ -18,6 +18,11 @@ class Answer:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    @property
+    def items(self) -> list[Any]:
+        """The `items` of a list answer; none when the answer is not one (a 404, a problem)."""
+        return list(self.body.get("items", [])) if isinstance(self.body, dict) else []
+
 
 class Gateway:
     def __init__(self, http: httpx.AsyncClient) -> None:

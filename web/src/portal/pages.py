@@ -133,8 +133,11 @@ def page(
     )
 
 
-async def shown(request: Request, officer: Visit, response: HTMLResponse) -> HTMLResponse:
-    """A full page was shown: its one-time message is spent."""
+async def full_page(
+    request: Request, officer: Visit, template: str, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """A whole page (not a fragment): its one-time message is shown, and so spent."""
+    response = page(request, officer, template, status_code, **context)
     if officer.session.data.pop("flash", None) is not None:
         await _portal(request).store.save(officer.session)
     return response
@@ -233,22 +236,18 @@ async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
         charts.month_row(p, formats.month(p), a.body if a.ok else None)
         for p, a in zip(periods, monthly, strict=True)
     ]
-    return await shown(
+    return await full_page(
         request,
         officer,
-        page(
-            request,
-            officer,
-            "dashboard.html",
-            caseload=(caseload.body or {}).get("items", []),
-            months=months,
-            chart_bars=charts.bars(months),
-            chart_width=charts.WIDTH,
-            chart_height=charts.HEIGHT,
-            tasks=(tasks.body or {}).get("items", []),
-            waiting=(waiting.body or {}).get("items", []),
-            escalated=(escalated.body or {}).get("items", []),
-        ),
+        "dashboard.html",
+        caseload=caseload.items,
+        months=months,
+        chart_bars=charts.bars(months),
+        chart_width=charts.WIDTH,
+        chart_height=charts.HEIGHT,
+        tasks=tasks.items,
+        waiting=waiting.items,
+        escalated=escalated.items,
     )
 
 
@@ -265,20 +264,16 @@ async def search(
     errors: dict[str, str] = {}
     if any(query.values()):
         answer = await api(request, officer, "GET", "/api/clients", params=query)
-        found = (answer.body or {}).get("items", []) if answer.ok else []
+        found = answer.items if answer.ok else []
         errors = answer.errors
-    return await shown(
+    return await full_page(
         request,
         officer,
-        page(
-            request,
-            officer,
-            "clients.html",
-            found=found,
-            query=query,
-            searched=any(query.values()),
-            errors=errors,
-        ),
+        "clients.html",
+        found=found,
+        query=query,
+        searched=any(query.values()),
+        errors=errors,
     )
 
 
@@ -380,25 +375,21 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
     )
 
     def items(answer: Answer) -> list[Any]:
-        return list((answer.body or {}).get("items", []))
+        return list(answer.items)
 
-    return await shown(
+    return await full_page(
         request,
         officer,
-        page(
-            request,
-            officer,
-            "client.html",
-            client=client.body,
-            consents=items(consents),
-            timeline=items(timeline),
-            referrals=items(referrals),
-            messages=items(messages),
-            trainings=items(trainings),
-            sessions=[s for s in items(sessions) if not s["cancelled"]],
-            partners=[p for p in items(catalogue) if p["licence_status"] == "active"],
-            texts=consent_texts.CURRENT,
-        ),
+        "client.html",
+        client=client.body,
+        consents=consents.items,
+        timeline=timeline.items,
+        referrals=referrals.items,
+        messages=messages.items,
+        trainings=trainings.items,
+        sessions=[s for s in sessions.items if not s["cancelled"]],
+        partners=_referable(catalogue),
+        texts=consent_texts.CURRENT,
     )
 
 
@@ -406,7 +397,7 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
 async def timeline_part(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
     """The timeline alone, for the page to refresh it in place."""
     timeline = await api(request, officer, "GET", f"/api/clients/{client_id}/timeline")
-    return page(request, officer, "_timeline.html", timeline=(timeline.body or {}).get("items", []))
+    return page(request, officer, "_timeline.html", timeline=timeline.items)
 
 
 @router.post("/clients/{client_id}/consents")
@@ -438,19 +429,39 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
 async def partners(request: Request, officer: VisitDep) -> HTMLResponse:
     """The partner catalogue: licences (and whether referrals may go) and fee sheets."""
     found = await api(request, officer, "GET", "/api/partners")
-    return await shown(
+    return await full_page(request, officer, "partners.html", partners=found.items)
+
+
+def _referable(catalogue: Answer) -> list[dict[str, Any]]:
+    """The partners a client may be referred to: those whose licence is active."""
+    return [p for p in catalogue.items if p["licence_status"] == "active"]
+
+
+async def _referral_page(
+    request: Request,
+    officer: Visit,
+    client_id: str,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    client, catalogue = await asyncio.gather(
+        api(request, officer, "GET", f"/api/clients/{client_id}"),
+        api(request, officer, "GET", "/api/partners"),
+    )
+    return page(
         request,
         officer,
-        page(request, officer, "partners.html", partners=(found.body or {}).get("items", [])),
+        "refer.html",
+        status_code,
+        client=client.body,
+        partners=_referable(catalogue),
+        errors=errors,
     )
 
 
 @router.get("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
 async def referral_form(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
-    client = await api(request, officer, "GET", f"/api/clients/{client_id}")
-    partners = await api(request, officer, "GET", "/api/partners")
-    active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
-    return page(request, officer, "refer.html", client=client.body, partners=active, errors={})
+    return await _referral_page(request, officer, client_id, {})
 
 
 @router.post("/clients/{client_id}/referrals/new", response_class=HTMLResponse)
@@ -483,18 +494,7 @@ async def refer(request: Request, officer: PostDep, client_id: str) -> Response:
             await flash(request, officer, _("Referral sent."))
             return RedirectResponse(f"/clients/{client_id}", status_code=303)
         errors = _referral_refusal(answer, _)
-    client = await api(request, officer, "GET", f"/api/clients/{client_id}")
-    partners = await api(request, officer, "GET", "/api/partners")
-    active = [p for p in (partners.body or {}).get("items", []) if p["licence_status"] == "active"]
-    return page(
-        request,
-        officer,
-        "refer.html",
-        status_code=422,
-        client=client.body,
-        partners=active,
-        errors=errors,
-    )
+    return await _referral_page(request, officer, client_id, errors, status_code=422)
 
 
 def _referral_refusal(answer: Answer, _: Any) -> dict[str, str]:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.pages import PostDep, VisitDep, api, flash, page, shown
+from portal.pages import PostDep, VisitDep, api, flash, full_page
 from portal.rendering import translator_for
 
 router = APIRouter()
@@ -22,16 +22,12 @@ async def supervision(request: Request, officer: VisitDep) -> HTMLResponse:
         api(request, officer, "GET", "/api/client/audit", params={"limit": 50}),
         api(request, officer, "GET", "/api/client/duplicates", params={"limit": 50}),
     )
-    return await shown(
+    return await full_page(
         request,
         officer,
-        page(
-            request,
-            officer,
-            "supervision.html",
-            audit=(audit.body or {}).get("items", []),
-            flags=(flags.body or {}).get("items", []),
-        ),
+        "supervision.html",
+        audit=audit.items,
+        flags=flags.items,
     )
 
 
@@ -61,18 +57,14 @@ async def cases(request: Request, officer: VisitDep, officer_id: str = "") -> HT
         listed = await api(
             request, officer, "GET", "/api/client/cases", params={"assigned_to": officer_id}
         )
-        found = (listed.body or {}).get("items", [])
-    return await shown(
+        found = listed.items
+    return await full_page(
         request,
         officer,
-        page(
-            request,
-            officer,
-            "reassign.html",
-            staff=(staff.body or {}).get("items", []),
-            officer_id=officer_id,
-            cases=found,
-        ),
+        "reassign.html",
+        staff=staff.items,
+        officer_id=officer_id,
+        cases=found,
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.pages import PostDep, Visit, VisitDep, api, flash, page, shown
+from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page
 from portal.rendering import translator_for
 
 router = APIRouter()
@@ -18,11 +18,7 @@ router = APIRouter()
 @router.get("/training", response_class=HTMLResponse)
 async def sessions(request: Request, officer: VisitDep) -> HTMLResponse:
     found = await api(request, officer, "GET", "/api/training/sessions")
-    return await shown(
-        request,
-        officer,
-        page(request, officer, "training.html", sessions=(found.body or {}).get("items", [])),
-    )
+    return await full_page(request, officer, "training.html", sessions=found.items)
 
 
 async def _names(request: Request, officer: Visit, participants: list[dict[str, Any]]) -> None:
@@ -42,7 +38,7 @@ async def session_page(request: Request, officer: VisitDep, session_id: str) -> 
     found = await api(request, officer, "GET", f"/api/training/sessions/{session_id}")
     session = found.body
     await _names(request, officer, session["participants"])
-    return await shown(request, officer, page(request, officer, "session.html", session=session))
+    return await full_page(request, officer, "session.html", session=session)
 
 
 @router.post("/training/{session_id}/attendance")
@@ -95,7 +91,7 @@ async def enrol_by_nik(request: Request, officer: PostDep, session_id: str) -> R
     form = await request.form()
     nik = "".join(ch for ch in str(form.get("nik") or "") if ch.isdigit())
     found = await api(request, officer, "GET", "/api/clients", params={"nik": nik})
-    matches = (found.body or {}).get("items", []) if found.ok else []
+    matches = found.items if found.ok else []
     if len(matches) == 1:
         message = await _enrol(request, officer, session_id, matches[0]["id"])
     else:

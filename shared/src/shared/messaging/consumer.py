@@ -148,6 +148,15 @@ class IdempotentConsumer:
                     await self._reaction.handle(session, fresh)
             return outcomes
 
+    async def _wait_out_outage(self, exc: Exception, wait_s: float) -> float:
+        """Sleep a jittered while; the next, longer wait (capped at 10 s)."""
+        log.warning(
+            "database unavailable; waiting",
+            extra={"consumer": self.name, "error": type(exc).__name__},
+        )
+        await asyncio.sleep(wait_s * (0.5 + random.random()))
+        return min(wait_s * 2, 10.0)
+
     async def handle_all(
         self, envelopes: Sequence[Envelope], dead_letter: DeadLetter
     ) -> list[Outcome]:
@@ -160,12 +169,7 @@ class IdempotentConsumer:
             try:
                 outcomes = await self.handle_batch(envelopes)
             except (OperationalError, InterfaceError, OSError) as exc:
-                log.warning(
-                    "database unavailable; waiting",
-                    extra={"consumer": self.name, "error": type(exc).__name__},
-                )
-                await asyncio.sleep(outage_wait_s * (0.5 + random.random()))
-                outage_wait_s = min(outage_wait_s * 2, 10.0)
+                outage_wait_s = await self._wait_out_outage(exc, outage_wait_s)
                 continue
             except Exception as exc:
                 log.warning(
@@ -199,12 +203,7 @@ class IdempotentConsumer:
                 reason = f"permanent: {exc}"
                 break
             except (OperationalError, InterfaceError, OSError) as exc:
-                log.warning(
-                    "database unavailable; waiting",
-                    extra={"consumer": self.name, "error": type(exc).__name__},
-                )
-                await asyncio.sleep(outage_wait_s * (0.5 + random.random()))
-                outage_wait_s = min(outage_wait_s * 2, 10.0)
+                outage_wait_s = await self._wait_out_outage(exc, outage_wait_s)
             except Exception as exc:
                 attempt += 1
                 reason = f"{type(exc).__name__} after {attempt} attempts"
