@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import insert_many
+from shared.db import BulkInsert
 
 INBOX_TABLE = "inbox"
 
@@ -23,6 +24,15 @@ def inbox_table(metadata: MetaData) -> Table:
     )
 
 
+@cache
+def _claim(table: Table) -> BulkInsert:
+    return BulkInsert(
+        table,
+        ("consumer", "event_id", "event_type"),
+        lambda insert: insert.on_conflict_do_nothing().returning(table.c.event_id),
+    )
+
+
 async def claim_all(
     session: AsyncSession, table: Table, consumer: str, events: list[tuple[UUID, str]]
 ) -> set[UUID]:
@@ -35,7 +45,5 @@ async def claim_all(
         return set()
     unique = dict(events)  # one row per id, whatever the batch repeats
     rows = [{"consumer": consumer, "event_id": i, "event_type": t} for i, t in unique.items()]
-    claimed = await session.execute(
-        insert_many(table, rows).on_conflict_do_nothing().returning(table.c.event_id)
-    )
+    claimed = await _claim(table).execute(session, rows)
     return set(claimed.scalars())

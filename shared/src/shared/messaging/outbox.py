@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 from sqlalchemy import (
     BigInteger,
@@ -19,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.db import insert_many
+from shared.db import BulkInsert
 from shared.messaging.envelope import Envelope
 from shared.telemetry import current_trace_headers
 
@@ -45,6 +46,24 @@ def outbox_table(metadata: MetaData) -> Table:
     )
 
 
+_COLUMNS = (
+    "event_id",
+    "topic",
+    "msg_key",
+    "event_type",
+    "source",
+    "subject",
+    "payload",
+    "trace_headers",
+    "created_at",
+)
+
+
+@cache
+def _queue(table: Table) -> BulkInsert:
+    return BulkInsert(table, _COLUMNS)
+
+
 async def add_to_outbox(
     session: AsyncSession, table: Table, topic: str, envelopes: Iterable[Envelope]
 ) -> None:
@@ -65,4 +84,4 @@ async def add_to_outbox(
         for e in envelopes
     ]
     if rows:
-        await session.execute(insert_many(table, rows))
+        await _queue(table).execute(session, rows)

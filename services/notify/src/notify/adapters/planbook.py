@@ -26,11 +26,53 @@ from notify.adapters import orm
 from notify.adapters.contacts import ContactProtector
 from notify.domain.model import Notification, Reach
 from shared.contracts import notify as notify_contracts
-from shared.db import any_of, insert_many
+from shared.db import BulkInsert, any_of
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
 _CONTACT_COLUMNS = ("phone_ciphertext", "phone_index", "email_ciphertext")
+
+
+def _facts_upsert(contacts: bool) -> BulkInsert:
+    """Client facts, replacing the stored ones; with or without the contact columns (a
+    client whose event carried no contacts keeps the stored ones)."""
+    updated = ("region_code", "language") + (_CONTACT_COLUMNS if contacts else ())
+    return BulkInsert(
+        orm.client_facts,
+        ("client_id", *updated),
+        lambda insert: insert.on_conflict_do_update(
+            index_elements=["client_id"],
+            set_={column: insert.excluded[column] for column in updated},
+        ),
+    )
+
+
+_WRITE_FACTS = {contacts: _facts_upsert(contacts) for contacts in (True, False)}
+_GRANT = BulkInsert(
+    orm.notification_consents,
+    ("consent_id", "client_id", "channels", "granted_at"),
+    lambda insert: insert.on_conflict_do_nothing(),
+)
+_PLAN = BulkInsert(
+    orm.notifications,
+    (
+        "id",
+        "event_id",
+        "recipient",
+        "client_id",
+        "region_code",
+        "template",
+        "language",
+        "channel",
+        "context",
+        "status",
+        "reason",
+        "not_before",
+    ),
+    lambda insert: insert.on_conflict_do_nothing(
+        index_elements=["event_id", "template", "recipient", "channel"]
+    ).returning(orm.notifications.c.id),
+)
 
 
 @dataclass(frozen=True)
@@ -194,8 +236,7 @@ class PlanBook:
         """Write everything, one statement per table, in the caller's transaction."""
         await self._write_facts()
         if self._grants:
-            table = orm.notification_consents
-            await self._session.execute(insert_many(table, self._grants).on_conflict_do_nothing())
+            await _GRANT.execute(self._session, self._grants)
         if self._withdrawals:
             table = orm.notification_consents
             await self._session.execute(
@@ -212,29 +253,18 @@ class PlanBook:
         self._planned, self._announcements = [], []
 
     async def _write_facts(self) -> None:
-        # Rows that name contacts and rows that do not are two statements: a client whose
-        # event carried no contacts keeps the stored ones.
-        for with_contacts in (True, False):
+        for contacts, statement in _WRITE_FACTS.items():
             rows = [
                 {"client_id": client_id, **values}
                 for client_id, values in self._facts.items()
-                if ("phone_index" in values) is with_contacts
+                if ("phone_index" in values) is contacts
             ]
-            if not rows:
-                continue
-            statement = insert_many(orm.client_facts, rows)
-            updated = ("region_code", "language") + (_CONTACT_COLUMNS if with_contacts else ())
-            await self._session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=["client_id"],
-                    set_={column: statement.excluded[column] for column in updated},
-                )
-            )
+            if rows:
+                await statement.execute(self._session, rows)
 
     async def _write_notifications(self) -> set[UUID]:
         if not self._planned:
             return set()
-        table = orm.notifications
         rows = [
             {
                 "id": n.id,
@@ -252,11 +282,7 @@ class PlanBook:
             }
             for n in self._planned
         ]
-        inserted = await self._session.execute(
-            insert_many(table, rows)
-            .on_conflict_do_nothing(index_elements=["event_id", "template", "recipient", "channel"])
-            .returning(table.c.id)
-        )
+        inserted = await _PLAN.execute(self._session, rows)
         return set(inserted.scalars())
 
 
