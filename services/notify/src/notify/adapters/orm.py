@@ -56,7 +56,12 @@ notifications = Table(
         "not_before",
         postgresql_where=text("status IN ('scheduled', 'sending')"),
     ),
-    Index("ix_notifications_provider_message_id", "provider_message_id"),
+    # Only sent messages have a provider id; most rows (suppressed, scheduled) stay out.
+    Index(
+        "ix_notifications_provider_message_id",
+        "provider_message_id",
+        postgresql_where=text("provider_message_id IS NOT NULL"),
+    ),
 )
 
 # What client events tell notify: where a client lives (time zone, scope), their language and
