@@ -66,4 +66,4 @@ status:
 
 bench: up
 	.venv/bin/python benchmarks/search.py --rows 1000000 --runs 200
-	.venv/bin/python benchmarks/notify_worker.py --events 10000
+	.venv/bin/python benchmarks/notify_worker.py --events 20000 --rounds 3
