@@ -39,6 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.auth import current_principal
 from shared.problems import Conflict, FieldError, Invalid, Problem, problem_response
@@ -166,7 +168,26 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
             headers=dict(response.headers),
         )
 
-    app.middleware("http")(middleware)
+    app.add_middleware(_OnlyKeyedPosts, dispatch=middleware)
+
+
+class _OnlyKeyedPosts:
+    """Enter the (costly) request-and-response middleware only for a POST with a key; every
+    other request goes straight on."""
+
+    def __init__(self, app: ASGIApp, dispatch: DispatchFunction) -> None:
+        self._app = app
+        self._keyed = BaseHTTPMiddleware(app, dispatch=dispatch)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and any(name == b"idempotency-key" for name, _ in scope["headers"])
+        ):
+            await self._keyed(scope, receive, send)
+        else:
+            await self._app(scope, receive, send)
 
 
 async def _forget(engine: AsyncEngine, table: Table, row_of: object) -> None:

@@ -34,3 +34,16 @@ def test_json_lines_carry_the_trace_id_and_redact_extras() -> None:
     assert entry["trace_id"] == format(span.get_span_context().trace_id, "032x")
     assert CANARY_NIK not in line and "6281299990001" not in line
     assert entry["service"] == "svc"
+
+
+def test_a_trace_id_with_sixteen_decimal_digits_is_not_taken_for_a_nik() -> None:
+    from opentelemetry import trace
+    from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+    trace_id = int("1234567890123456" + "abcdef0123abcdef", 16)
+    context = SpanContext(trace_id, 0xABCDEF0123456789, is_remote=False, trace_flags=TraceFlags(1))
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "nik %s", (CANARY_NIK,), None)
+    with trace.use_span(NonRecordingSpan(context)):
+        entry = json.loads(JsonFormatter("svc").format(record))
+    assert entry["trace_id"] == "1234567890123456abcdef0123abcdef"
+    assert entry["msg"] == "nik [nik]"

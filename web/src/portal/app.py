@@ -29,7 +29,7 @@ from portal.rendering import render
 from portal.sessions import SessionStore
 from portal.settings import PortalSettings
 from shared import db
-from shared.http import access_log
+from shared.http import AccessLog
 from shared.telemetry import configure_logging, configure_telemetry
 
 
@@ -93,7 +93,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(training_pages.router)
     app.include_router(supervision.router)
 
-    app.middleware("http")(access_log)  # route templates only: paths and queries may be personal
+    app.add_middleware(AccessLog)  # route templates only: paths and queries may be personal
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:

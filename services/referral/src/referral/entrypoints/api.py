@@ -39,7 +39,7 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such referral for you"}}
 
 
-def _container(request: Request) -> Container:
+async def _container(request: Request) -> Container:  # async: no worker thread
     container: Container = request.app.state.container
     return container
 
