@@ -23,6 +23,7 @@ from client.domain.model import Business, Client, FinancialProfile, normalized_n
 from client.domain.nik import Nik
 from shared.auth import RegionScope
 from shared.crypto import BlindIndex, FieldCipher
+from shared.db import BulkInsert
 
 
 class NikProtector:
@@ -314,11 +315,20 @@ class Timeline:
         return [dict(r._mapping) for r in rows]
 
 
+_TIMELINE_ENTRIES = BulkInsert(
+    orm.timeline_entries,
+    ("client_id", "event_id", "event_type", "source", "occurred_at", "summary"),
+)
+
+
 class TimelineWriter:
+    """The timeline entries of one consumer transaction, written in one statement at its end."""
+
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        self._rows: list[dict[str, Any]] = []
 
-    async def record(
+    def record(
         self,
         *,
         client_id: UUID,
@@ -328,16 +338,21 @@ class TimelineWriter:
         occurred_at: datetime,
         summary: dict[str, Any],
     ) -> None:
-        await self._session.execute(
-            insert(orm.timeline_entries).values(
-                client_id=client_id,
-                event_id=event_id,
-                event_type=event_type,
-                source=source,
-                occurred_at=occurred_at,
-                summary=summary,
-            )
+        self._rows.append(
+            {
+                "client_id": client_id,
+                "event_id": event_id,
+                "event_type": event_type,
+                "source": source,
+                "occurred_at": occurred_at,
+                "summary": summary,
+            }
         )
+
+    async def flush(self) -> None:
+        if self._rows:
+            await _TIMELINE_ENTRIES.execute(self._session, self._rows)
+            self._rows = []
 
 
 class ImportRepository:

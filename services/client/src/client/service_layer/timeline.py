@@ -1,7 +1,12 @@
-"""The timeline projection: every event about a client, from any service, recorded once."""
+"""The timeline projection: every event about a client, from any service, recorded once.
+
+The worker hands over a batch of new events; each handler runs in turn and the batch's
+timeline entries are written in one statement at the end of its transaction.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -12,7 +17,7 @@ from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
-from shared.messaging.consumer import Handler, PermanentFailure
+from shared.messaging.consumer import BatchReaction, Handler, PermanentFailure
 from shared.messaging.envelope import Envelope
 
 # What a timeline entry may show: identifiers and facts, never a name, NIK, phone or address.
@@ -56,12 +61,16 @@ def summary_of(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k in SUMMARY_KEYS}
 
 
+_WRITER = "timeline_writer"  # the batch's writer, in the session's `info`
+
+
 async def record_on_timeline(session: AsyncSession, envelope: Envelope) -> None:
     try:
         client_id = UUID(str(envelope.data["client_id"]))
     except (KeyError, ValueError) as exc:
         raise PermanentFailure("event names no client") from exc
-    await TimelineWriter(session).record(
+    writer: TimelineWriter = session.info[_WRITER]
+    writer.record(
         client_id=client_id,
         event_id=envelope.id,
         event_type=envelope.type,
@@ -78,8 +87,28 @@ async def record_client_step(session: AsyncSession, envelope: Envelope) -> None:
     await record_on_timeline(session, envelope)
 
 
-def consumed() -> dict[str, dict[str, Handler]]:
-    """The client worker's routing table: every event onto the timeline, some also acted on."""
+def _in_batches(handlers: Mapping[str, Handler]) -> BatchReaction:
+    """One topic's handlers run one after another; their entries written together."""
+
+    async def handle(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
+        writer = session.info[_WRITER] = TimelineWriter(session)
+        try:
+            for envelope in envelopes:
+                await handlers[envelope.type](session, envelope)
+            await writer.flush()
+        finally:
+            del session.info[_WRITER]
+
+    return BatchReaction(frozenset(handlers), handle)
+
+
+def consumed() -> dict[str, BatchReaction]:
+    """The client worker's consumers, by topic: every event onto the timeline, some also
+    acted on."""
+    return {topic: _in_batches(handlers) for topic, handlers in _routes().items()}
+
+
+def _routes() -> dict[str, dict[str, Handler]]:
     from client.service_layer.follow_ups import follow_up_opened_account
     from client.service_layer.opt_out import withdraw_notifications_consent
 
