@@ -167,6 +167,19 @@ def test_the_gates_without_consent_ineligible_and_suspended_licence(
     )
 
 
+def _listed(gateway: httpx.Client, headers: dict[str, str]) -> set[str]:
+    """Every referral a partner's listing shows, page after page (a long-lived stack holds
+    more than one page)."""
+    ids: set[str] = set()
+    params: dict[str, Any] = {"limit": 200}
+    while True:
+        page = gateway.get("/api/partner/referrals", params=params, headers=headers).json()
+        ids |= {r["id"] for r in page["items"]}
+        if not page.get("next_cursor"):
+            return ids
+        params["cursor"] = page["next_cursor"]
+
+
 def test_the_partner_answers_only_its_own_referrals(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
@@ -178,18 +191,8 @@ def test_the_partner_answers_only_its_own_referrals(
     )
     path = f"/api/partner/referrals/{referral['id']}/status"
 
-    assert referral["id"] in [
-        r["id"]
-        for r in gateway.get("/api/partner/referrals", params={"limit": 200}, headers=bank).json()[
-            "items"
-        ]
-    ]
-    assert referral["id"] not in [
-        r["id"]
-        for r in gateway.get("/api/partner/referrals", params={"limit": 200}, headers=other).json()[
-            "items"
-        ]
-    ]
+    assert referral["id"] in _listed(gateway, bank)
+    assert referral["id"] not in _listed(gateway, other)
     assert gateway.post(path, json={"status": "acknowledged"}, headers=other).status_code == 404
     assert gateway.get(f"/api/referrals/{referral['id']}", headers=other).status_code == 403
     assert gateway.get("/api/clients", headers=other).status_code == 403
@@ -268,6 +271,15 @@ async def _expire_as_of(now: datetime) -> int:
         await container.clients.close()
 
 
+def _expire_all_as_of(now: datetime) -> int:
+    """Rounds of the expiry scan until none is left (each round takes up to 200)."""
+    expired = total = asyncio.run(_expire_as_of(now))
+    while expired:
+        expired = asyncio.run(_expire_as_of(now))
+        total += expired
+    return total
+
+
 def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
@@ -282,9 +294,9 @@ def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates
         view = gateway.get(f"/api/referrals/{referral['id']}", headers=_auth(tokens, "siti"))
         return str(view.json()["state"])
 
-    asyncio.run(_expire_as_of(respond_by + timedelta(hours=10)))
+    _expire_all_as_of(respond_by + timedelta(hours=10))
     assert state() == "sent"
-    assert asyncio.run(_expire_as_of(respond_by + timedelta(days=1, hours=1))) >= 1
+    assert _expire_all_as_of(respond_by + timedelta(days=1, hours=1)) >= 1
     assert state() == "expired"
 
     def escalations(records: list[Any]) -> list[Any]:
