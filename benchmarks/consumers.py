@@ -1,19 +1,20 @@
-"""Events handled per second by one notify worker process, beside the raw consume rate of the
-same Kafka client library on the same topic, in the same run.
+"""Events handled per second by one consumer process, beside the raw consume rate of the same
+Kafka client library on the same topic, in the same run.
 
-    python benchmarks/notify_worker.py [--events 20000] [--rounds 3]
+    python benchmarks/consumers.py [--consumer notify|timeline] [--events 20000] [--rounds 3]
 
-Fills a fresh topic with client events as the client service writes them (each client: a
-registration, then a notifications consent for SMS, which plans the welcome: one scheduled SMS,
-two suppressed channels, one outbox row), then, one after another:
-1. reads the whole topic with a bare aiokafka consumer (what faust is built on);
-2. reads it with faust-streaming, the worker's library, with the worker's settings and
+Consumers: `notify` (the notify worker: its real faust app and reactions, the sender off, on
+`notify_bench`) and `timeline` (the client service's timeline projection, on `client_bench`).
+Fills a fresh topic (3 partitions) with client events as the client service writes them (each
+client: a registration, then a notifications consent for SMS; for notify that plans the
+welcome: one scheduled SMS, two suppressed channels, one outbox row), reads it once with a
+bare aiokafka consumer (decoding each CloudEvent), then, in each round, one after another:
+1. reads it with faust-streaming, the consumers' library, with the workers' settings and
    batching, decoding and acknowledging each record: the reference of the ratio;
-3. runs one notify worker process (the real faust app and reactions, the dispatcher off) on
-   that topic against the notify_bench database, emptied first, and times it from its inbox
-   rows.
-Steps 2 and 3 are repeated `--rounds` times, one after the other (the machine's speed drifts
-by 10 % from minute to minute); the figures are the medians, the ratio the median of the
+2. runs the consumer in its own process against its database, emptied first, and times it
+   from its inbox rows.
+Both rates: the events before the last batch, over the time from the first batch's start to
+the last one's. The figures are the medians of the rounds, the ratio the median of the
 rounds' ratios. Prints one JSON line per figure. Loopback only; the topic is deleted afterwards.
 """
 
@@ -34,8 +35,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks import common  # noqa: E402
+
 KAFKA = "127.0.0.1:9092"
-URL = "postgresql+psycopg://notify:notify-dev@127.0.0.1:5432/notify_bench"
+URLS = {
+    "notify": "postgresql+psycopg://notify:notify-dev@127.0.0.1:5432/notify_bench",
+    "timeline": "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client_bench",
+}
 
 
 def _events(count: int) -> list[tuple[bytes, bytes, list[tuple[str, bytes]]]]:
@@ -128,18 +134,31 @@ async def _raw_consume(topic: str, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def _serve(topic: str, group: str) -> None:
-    """The worker under test: notify's real app and reactions on the bench topic."""
-    from notify import bootstrap
-    from notify.settings import NotifySettings
+def _serve(consumer: str, topic: str, group: str) -> None:
+    """The consumer under test, its real reactions on the bench topic."""
     from shared.contracts import client as contracts
+    from shared.messaging.consumer import IdempotentConsumer
     from shared.messaging.worker import create_worker_app, run_worker, subscribe
 
-    settings = NotifySettings(database_url=URL, consumer_group=group, worker_instance_id=group)
-    container = bootstrap.build(settings)
     app = create_worker_app(group, KAFKA, group)
-    subscribe(app, topic, container.consumer(contracts.TOPIC))
-    run_worker(app, "notify-bench", "WARNING", None)
+    if consumer == "notify":
+        from notify import bootstrap
+        from notify.settings import NotifySettings
+
+        settings = NotifySettings(
+            database_url=URLS[consumer], consumer_group=group, worker_instance_id=group
+        )
+        subscribe(app, topic, bootstrap.build(settings).consumer(contracts.TOPIC))
+    else:
+        from client import bootstrap as client_bootstrap
+        from client.adapters import orm
+        from client.service_layer.timeline import consumed
+        from client.settings import ClientSettings
+
+        container = client_bootstrap.build(ClientSettings(database_url=URLS[consumer]))
+        reactions = consumed()[contracts.TOPIC]
+        subscribe(app, topic, IdempotentConsumer(group, container.sessions, orm.inbox, reactions))
+    run_worker(app, f"{consumer}-bench", "WARNING", None)
 
 
 def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
@@ -201,32 +220,38 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _empty_database() -> None:
-    """The benchmark's own database, migrated and empty, so every round starts alike."""
+def _empty_database(consumer: str) -> None:
+    """The consumer's own bench database, migrated and emptied of what it writes, so every
+    round starts alike."""
     from sqlalchemy import create_engine, text
 
-    from notify.adapters import orm
     from shared.db import upgrade
 
-    upgrade("notify.migrations", URL)
-    engine = create_engine(URL)
+    if consumer == "notify":
+        from notify.adapters import orm as notify_orm
+
+        migrations, tables = "notify.migrations", list(notify_orm.metadata.tables)
+    else:
+        migrations, tables = "client.migrations", ["timeline_entries", "inbox"]
+    upgrade(migrations, URLS[consumer])
+    engine = create_engine(URLS[consumer])
     with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {', '.join(orm.metadata.tables)}"))
+        conn.execute(text(f"TRUNCATE {', '.join(tables)}"))
     engine.dispose()
 
 
-def _worker_rate(topic: str, count: int, profile: str | None) -> dict[str, float]:
+def _worker_rate(consumer: str, topic: str, count: int, profile: str | None) -> dict[str, float]:
     from sqlalchemy import create_engine, text
 
-    _empty_database()
-    group = f"notify-bench-{uuid.uuid4().hex[:8]}"
+    _empty_database(consumer)
+    group = f"{consumer}-bench-{uuid.uuid4().hex[:8]}"
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     worker = subprocess.Popen(  # noqa: S603  (this file, our own arguments)
-        [sys.executable, *profiler, __file__, "--serve", topic, group],
+        [sys.executable, *profiler, __file__, "--serve", consumer, topic, group],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    engine = create_engine(URL)
+    engine = create_engine(URLS[consumer])
     # A batch's inbox rows share its transaction's start time (`now()`).
     query = text(
         "SELECT count(*), min(processed_at), max(processed_at),"
@@ -259,11 +284,12 @@ def _worker_rate(topic: str, count: int, profile: str | None) -> dict[str, float
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--consumer", choices=sorted(URLS), default="notify")
     parser.add_argument("--events", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--serve", nargs=2, metavar=("TOPIC", "GROUP"))
+    parser.add_argument("--serve", nargs=3, metavar=("CONSUMER", "TOPIC", "GROUP"))
     parser.add_argument("--serve-raw", nargs=4, metavar=("TOPIC", "GROUP", "COUNT", "OUT"))
-    parser.add_argument("--profile", metavar="FILE", help="write the worker's cProfile stats")
+    parser.add_argument("--profile", metavar="FILE", help="write the consumer's cProfile stats")
     args = parser.parse_args()
     if args.serve:
         _serve(*args.serve)
@@ -273,49 +299,33 @@ def main() -> None:
         _serve_raw(topic, group, int(count), out)
         return
     count = args.events - args.events % 2
-    topic = f"bench.notify.{uuid.uuid4().hex[:8]}"
+    topic = f"bench.{args.consumer}.{uuid.uuid4().hex[:8]}"
     _fill(topic, count)
     rounds: list[tuple[float, dict[str, float]]] = []
     try:
         raw = asyncio.run(_raw_consume(topic, count))
         for i in range(args.rounds):
             faust_raw = _faust_raw_rate(topic, count)
-            rounds.append((faust_raw, _worker_rate(topic, count, args.profile if i == 0 else None)))
+            profile = args.profile if i == 0 else None
+            rounds.append((faust_raw, _worker_rate(args.consumer, topic, count, profile)))
     finally:
         _drop(topic)
     faust_rates = [r for r, _ in rounds]
     workers = [w for _, w in rounds]
     ratios = [w["events_per_s"] / r for r, w in rounds]
-    print(json.dumps({"figure": "raw_consume", "library": "aiokafka", "events_per_s": round(raw)}))
-    print(
-        json.dumps(
-            {
-                "figure": "raw_consume",
-                "library": "faust-streaming",
-                "events_per_s": round(statistics.median(faust_rates)),
-                "rounds": [round(r) for r in faust_rates],
-            }
-        )
+    common.emit(
+        "consumer",
+        consumer=args.consumer,
+        events=count,
+        events_per_s=round(statistics.median(w["events_per_s"] for w in workers), 1),
+        cpu_ms_per_event=statistics.median(w["cpu_ms_per_event"] for w in workers),
+        raw_consume_events_per_s=round(statistics.median(faust_rates)),
+        library="faust-streaming",  # the library the consumers are built on
+        ratio=round(statistics.median(ratios), 3),
+        rounds=[round(r, 3) for r in ratios],
+        raw_aiokafka_events_per_s=round(raw),
+        ratio_to_aiokafka=round(statistics.median(w["events_per_s"] for w in workers) / raw, 3),
     )
-    print(
-        json.dumps(
-            {
-                "figure": "notify_worker",
-                "events": count,
-                "events_per_s": round(statistics.median(w["events_per_s"] for w in workers), 1),
-                "cpu_ms_per_event": statistics.median(w["cpu_ms_per_event"] for w in workers),
-                "rounds": [w["events_per_s"] for w in workers],
-            }
-        )
-    )
-    ratio = {
-        "figure": "notify_worker_ratio",
-        "reference": "faust-streaming",  # the library the worker is built on
-        "ratio": round(statistics.median(ratios), 3),
-        "rounds": [round(r, 3) for r in ratios],
-        "ratio_to_aiokafka": round(statistics.median(w["events_per_s"] for w in workers) / raw, 3),
-    }
-    print(json.dumps(ratio))
 
 
 if __name__ == "__main__":

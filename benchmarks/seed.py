@@ -6,6 +6,8 @@ a normalised name, and regions spread over many regencies.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Engine, text
 
 SEED = text(
@@ -19,7 +21,7 @@ SEED = text(
         'Peserta ' || g, substr(md5(g::text), 1, 7) || ' ' || substr(md5((g + 7)::text), 3, 9),
         DATE '1970-01-01' + (g % 12000)::int, CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END,
         '+62812' || lpad((g % 100000000)::text, 8, '0'), true,
-        (ARRAY['3273','3578','3171','3374','5171','7371','1271','6471'])[1 + g % 8],
+        (CAST(:regions AS text[]))[1 + g % cardinality(CAST(:regions AS text[]))],
         'id', false, now(), 'seed'
     FROM generate_series(CAST(:start AS bigint), CAST(:stop AS bigint)) AS g
     ON CONFLICT DO NOTHING
@@ -27,9 +29,27 @@ SEED = text(
 )
 
 
-def seed(engine: Engine, rows: int, tag: str, batch: int = 100_000) -> None:
+REGIONS = ("3273", "3578", "3171", "3374", "5171", "7371", "1271", "6471")
+
+
+def seed(
+    engine: Engine,
+    rows: int,
+    tag: str,
+    batch: int = 100_000,
+    regions: Sequence[str] = REGIONS,
+) -> None:
+    """Up to `rows` synthetic clients spread over `regions` (rows already there stay)."""
     for start in range(1, rows + 1, batch):
         with engine.begin() as conn:
-            conn.execute(SEED, {"tag": tag, "start": start, "stop": min(start + batch - 1, rows)})
+            conn.execute(
+                SEED,
+                {
+                    "tag": tag,
+                    "start": start,
+                    "stop": min(start + batch - 1, rows),
+                    "regions": list(regions),
+                },
+            )
     with engine.begin() as conn:
         conn.execute(text("ANALYZE clients"))

@@ -4,13 +4,13 @@ COMPONENT=gateway
 source "$(dirname "$0")/../lib.sh"
 
 ENVOY="$ROOT/.venv/lib/python3.11/site-packages/envoy/_bin/envoy"
-CONF="$CACHE/gateway/envoy.yaml"
+NAME="${GATEWAY_NAME:-gateway}"
+CONF="$CACHE/gateway/$NAME.yaml"  # each instance its own (tests and benchmarks start more)
 : "${GATEWAY_PORT:=8080}" "${GATEWAY_ADMIN_PORT:=9901}"
 : "${GATEWAY_RL_BURST:=400}" "${GATEWAY_RL_PER_SECOND:=200}" "${GATEWAY_MAX_BODY_BYTES:=1048576}"
 # Each outside client (ministry, partners) on its own: a burst of 40, 20 requests a second.
 : "${GATEWAY_RL_CLIENT_BURST:=40}" "${GATEWAY_RL_CLIENT_PER_SECOND:=20}"
 : "${CLIENT_PORT:=8101}" "${REFERRAL_PORT:=8102}" "${TRAINING_PORT:=8103}" "${NOTIFY_PORT:=8104}" "${INDICATORS_PORT:=8105}"
-NAME="${GATEWAY_NAME:-gateway}"
 
 render() {
   mkdir -p "$(dirname "$CONF")"
