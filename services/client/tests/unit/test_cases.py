@@ -63,6 +63,13 @@ def test_reassigning_to_the_same_officer_records_nothing() -> None:
     assert case.assigned_to == "rudi" and len(case.events) == 1
 
 
+def test_moving_a_case_to_the_status_it_has_changes_nothing() -> None:
+    case = _case()
+    assert case.move_to("in_progress", NOW)
+    assert not case.move_to("in_progress", NOW)
+    assert case.version == 2 and case.status == "in_progress"
+
+
 def test_a_task_is_overdue_only_after_its_day_and_while_open() -> None:
     task = Task(uuid4(), uuid4(), "Cek rekening", date(2026, 12, 1), "siti", NOW)
     assert not task.overdue(date(2026, 12, 1))

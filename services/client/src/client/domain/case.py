@@ -108,15 +108,17 @@ class Case:
             self.version += 1
             self.events.append(events.CaseAssigned(client_id=self.client_id, case_id=self.id))
 
-    def move_to(self, status: str, now: datetime) -> None:
+    def move_to(self, status: str, now: datetime) -> bool:
+        """Change the status; False when the case already has it (nothing to write)."""
         if status not in STATUSES:
             raise InvalidClient("status", f"must be one of {', '.join(STATUSES)}")
         if self.status == "closed":
             raise IllegalTransition("a closed case stays closed")
         if status == self.status:
-            return
+            return False
         self.status = status
         self.version += 1
         if status == "closed":
             self.closed_at = now
             self.events.append(events.CaseClosed(client_id=self.client_id, case_id=self.id))
+        return True

@@ -64,10 +64,10 @@ async def open_case(cmd: commands.OpenCase, uow: UnitOfWork, ctx: Context) -> Ca
 async def change_status(cmd: commands.ChangeCaseStatus, uow: UnitOfWork, ctx: Context) -> Case:
     async with uow:
         client, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
-        case.move_to(cmd.status, ctx.now())
-        await uow.cases.save(case)
-        uow.track(client, case)
-        await uow.commit()
+        if case.move_to(cmd.status, ctx.now()):
+            await uow.cases.save(case)
+            uow.track(client, case)
+            await uow.commit()
     return case
 
 
