@@ -116,9 +116,9 @@ class FakeImports:
     async def find(self, digest: str, scope: str) -> ImportReport | None:
         return self.rows.get((digest, scope))
 
-    async def get(self, import_id: UUID, scope: str) -> ImportReport | None:
+    async def get(self, import_id: UUID, scope: RegionScope) -> ImportReport | None:
         return next(
-            (r for (_, s), r in self.rows.items() if r.id == import_id and s == scope), None
+            (r for (_, s), r in self.rows.items() if r.id == import_id and scope.allows(s)), None
         )
 
     async def add(self, report: ImportReport, *, actor: str, scope: str) -> None:

@@ -364,9 +364,10 @@ class ImportRepository:
             orm.client_imports.c.file_sha256 == digest, orm.client_imports.c.scope == scope
         )
 
-    async def get(self, import_id: UUID, scope: str) -> ImportReport | None:
+    async def get(self, import_id: UUID, scope: RegionScope) -> ImportReport | None:
+        """An import of the caller's region: a supervisor sees the imports of every office."""
         return await self._one(
-            orm.client_imports.c.id == import_id, orm.client_imports.c.scope == scope
+            orm.client_imports.c.id == import_id, scope.filter(orm.client_imports.c.scope)
         )
 
     async def _one(self, *criteria: ColumnElement[bool]) -> ImportReport | None:

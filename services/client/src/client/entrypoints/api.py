@@ -109,7 +109,7 @@ async def import_sheet(
 async def import_rejects(import_id: UUID, user: CaseWorker, uow: UowDep) -> PlainTextResponse:
     """The rejected rows of an import, with their reasons, for fixing in the sheet."""
     async with uow:
-        report = await uow.imports.get(import_id, user.scope.prefix or "")
+        report = await uow.imports.get(import_id, user.scope)
     if report is None:
         raise NotFound("import")
     return PlainTextResponse(
