@@ -503,6 +503,10 @@ def _referral_refusal(answer: Answer, _: Any) -> dict[str, str]:
         return {"product": _("The client has not consented to a referral to this partner.")}
     if slug == "licence-not-active":
         return {"product": _("This partner's licence is not active.")}
+    if slug == "already-referred":
+        return {
+            "product": _("The client is already waiting for this partner's answer on this product.")
+        }
     if answer.errors:
         return {"product": _("The client does not meet this product's conditions.")}
     return {"product": _("The referral could not be sent.")}

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from referral.adapters import orm
 from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.eligibility import Applicant
-from referral.domain.referral import Referral
+from referral.domain.referral import OPEN_STATES, Referral
 from shared.auth import RegionScope
 
 
@@ -124,15 +124,15 @@ class Projections:
             .values(region_code=region_code)
         )
 
-    async def applicant(self, client_id: UUID, scope: RegionScope) -> Applicant | None:
-        row = (
-            await self._session.execute(
-                select(orm.client_facts).where(
-                    orm.client_facts.c.client_id == client_id,
-                    scope.filter(orm.client_facts.c.region_code),
-                )
-            )
-        ).first()
+    async def applicant(
+        self, client_id: UUID, scope: RegionScope, *, lock: bool = False
+    ) -> Applicant | None:
+        """The client's facts; `lock` makes one client's referrals be sent one at a time."""
+        query = select(orm.client_facts).where(
+            orm.client_facts.c.client_id == client_id,
+            scope.filter(orm.client_facts.c.region_code),
+        )
+        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
         if row is None:
             return None
         completed = await self._session.execute(
@@ -221,6 +221,21 @@ class Referrals:
         )
         if result.first() is None:
             raise ConcurrentUpdate()
+
+    async def open_for(self, client_id: UUID, partner_code: str, product_code: str) -> bool:
+        """Whether the client already waits for this partner's answer on this product."""
+        referrals = orm.referrals.c
+        found = await self._session.scalar(
+            select(referrals.id)
+            .where(
+                referrals.client_id == client_id,
+                referrals.partner_code == partner_code,
+                referrals.product_code == product_code,
+                referrals.state.in_(OPEN_STATES),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def get(
         self,

@@ -31,6 +31,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "expired": {},
 }
 STATES = tuple(TRANSITIONS)
+# Waiting for the partner: a second referral for the same product would be a second offer.
+OPEN_STATES = ("sent", "acknowledged")
 ACTIONS = ("acknowledge", "complete", "decline", "withdraw", "expire")
 
 

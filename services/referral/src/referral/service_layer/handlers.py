@@ -63,7 +63,7 @@ class SendReferral:
 async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Referral:
     now = ctx.now()
     async with uow:
-        applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope)
+        applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope, lock=True)
         if applicant is None:
             raise NotFound()
         catalogue = {p.code: p for p in await uow.catalogue.partners()}
@@ -73,6 +73,11 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         product = partner.product(cmd.product_code)
         if product is None:
             raise BadInput("product_code", "is not a product of this partner")
+        if await uow.referrals.open_for(cmd.client_id, cmd.partner_code, cmd.product_code):
+            raise Refused(
+                "already-referred",
+                "The client already has an open referral to this partner for this product.",
+            )
         if not partner.may_receive_referrals:
             raise Refused(
                 "licence-not-active", f"The partner's licence is {partner.licence_status}."
