@@ -110,8 +110,8 @@ def test_a_token_for_another_audience_is_refused(
     """A valid token of this realm issued for another audience opens no API."""
     account_token = stack.throwaway_token(with_api_audience=False)
     assert "jembatan-api" not in (_claims(account_token).get("aud") or [])
-    # Envoy's JWT filter answers an audience mismatch with 403 (DESIGN-accepted); services 401.
-    assert gateway.get("/api/clients", headers=_bearer(account_token)).status_code in (401, 403)
+    # Envoy answers an audience mismatch with 403; the gateway maps it to 401 like the rest.
+    assert gateway.get("/api/clients", headers=_bearer(account_token)).status_code == 401
     direct = httpx.get("http://127.0.0.1:8101/api/clients", headers=_bearer(account_token))
     assert direct.status_code == 401
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, false
 from starlette.concurrency import run_in_threadpool
 
@@ -77,7 +78,14 @@ def _header(segment: str) -> dict[str, Any]:
 
 
 class TokenVerifier:
-    """Verifies access tokens against the issuer's JWKS, cached by key id."""
+    """Verifies access tokens against the issuer's JWKS, cached by key id.
+
+    The key set is fetched again when a token names a key it lacks (a rotation) and when it
+    is older than `JWKS_LIFESPAN_S`, so a key the realm removed stops opening the API.
+    """
+
+    JWKS_LIFESPAN_S = 300.0
+    MIN_REFRESH_INTERVAL_S = 10.0
 
     def __init__(
         self, *, issuer: str, audience: str, jwks_url: str, leeway_seconds: int = 10
@@ -85,35 +93,42 @@ class TokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
-        self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=True, lifespan=300, timeout=5)
+        self._jwks = jwt.PyJWKClient(jwks_url, cache_jwk_set=False, timeout=5)
         self._keys: dict[str, jwt.PyJWK] = {}
         self._lock = threading.Lock()
-        self._last_refresh = 0.0
+        self._last_refresh = -self.MIN_REFRESH_INTERVAL_S
+        self._fetched_at = -self.JWKS_LIFESPAN_S
+
+    def _stale(self) -> bool:
+        return time.monotonic() - self._fetched_at > self.JWKS_LIFESPAN_S
 
     def _key_for(self, kid: str) -> jwt.PyJWK:
-        key = self._keys.get(kid)
-        if key is not None:
-            return key
+        if kid in self._keys and not self._stale():
+            return self._keys[kid]
         with self._lock:
             # An unknown kid may be a rotated key, or garbage: refresh at most every 10 s.
-            if kid not in self._keys and time.monotonic() - self._last_refresh > 10:
-                self._last_refresh = time.monotonic()
+            now = time.monotonic()
+            due = kid not in self._keys or self._stale()
+            if due and now - self._last_refresh > self.MIN_REFRESH_INTERVAL_S:
+                self._last_refresh = now
                 try:
-                    jwk_set = self._jwks.get_jwk_set(refresh=True)
+                    jwk_set = self._jwks.get_jwk_set()
                 except jwt.PyJWKClientError as exc:
                     raise InvalidToken("JWKS unavailable") from exc
                 self._keys = {k.key_id: k for k in jwk_set.keys if k.key_id}
+                self._fetched_at = now
         key = self._keys.get(kid)
         if key is None:
             raise InvalidToken("unknown signing key")
         return key
 
     def needs_fetch(self, token: str) -> bool:
+        """Whether verifying `token` may fetch the key set (then it runs in a thread)."""
         try:
             kid = _header(token.partition(".")[0]).get("kid")
         except jwt.PyJWTError:
             return False
-        return isinstance(kid, str) and kid not in self._keys
+        return isinstance(kid, str) and (kid not in self._keys or self._stale())
 
     def verify(self, token: str) -> Principal:
         try:
@@ -161,7 +176,8 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_principal(request: Request) -> Principal:
+async def principal_of(request: Request) -> Principal:
+    """The caller of `request`, verified; 401 for a missing or refused token."""
     verifier: TokenVerifier = request.app.state.token_verifier
     token = _bearer_token(request)
     try:
@@ -170,6 +186,21 @@ async def current_principal(request: Request) -> Principal:
         return verifier.verify(token)
     except InvalidToken as exc:
         raise Unauthorized() from exc
+
+
+# Declares the scheme in each protected operation of the OpenAPI documents, so clients and
+# API tests know the operation needs a token; the header itself is read by `principal_of`.
+_SCHEME = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="An access token of the Keycloak realm `jembatan` for the audience `jembatan-api`.",
+)
+
+
+async def current_principal(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Security(_SCHEME)]
+) -> Principal:
+    return await principal_of(request)
 
 
 CurrentUser = Annotated[Principal, Depends(current_principal)]

@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from shared.auth import current_principal
+from shared.auth import principal_of
 from shared.problems import Conflict, FieldError, Invalid, Problem, problem_response
 
 HEADER = "idempotency-key"
@@ -96,7 +96,7 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
                 )
             )
         try:  # the routes' own check (a key fetch goes to a thread, not the event loop)
-            subject: str | None = (await current_principal(request)).subject
+            subject: str | None = (await principal_of(request)).subject
         except Problem:
             subject = None
         if subject is None:

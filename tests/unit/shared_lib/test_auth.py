@@ -150,3 +150,37 @@ def test_the_region_filter_compiles_to_a_prefix_predicate() -> None:
     assert "LIKE '32' || '%%'" in sql or "LIKE '32%%'" in sql
     nothing = RegionScope(None).filter(column("region_code"))
     assert str(nothing.compile(dialect=postgresql.dialect())) == "false"
+
+
+def test_a_key_the_realm_removed_stops_opening_the_api_once_the_set_is_stale() -> None:
+    published = {"keys": [_jwk(KEY, "k1")]}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(published).encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        verifier = TokenVerifier(
+            issuer=ISSUER,
+            audience="jembatan-api",
+            jwks_url=f"http://127.0.0.1:{server.server_port}/certs",
+        )
+        token = _sign(_claims())
+        assert verifier.verify(token).username == "siti"
+        published["keys"] = [_jwk(OTHER_KEY, "k2")]  # the realm rotated k1 out
+        assert verifier.verify(token).username == "siti"  # still within the set's lifespan
+        verifier.JWKS_LIFESPAN_S = verifier.MIN_REFRESH_INTERVAL_S = 0.0
+        assert verifier.needs_fetch(token)
+        with pytest.raises(InvalidToken):
+            verifier.verify(token)
+        assert verifier.verify(_sign(_claims(), OTHER_KEY, "k2")).username == "siti"
+    finally:
+        server.shutdown()
