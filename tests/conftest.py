@@ -21,6 +21,7 @@ class FreshTokens(Mapping[str, str]):
     SERVICES: ClassVar[dict[str, str]] = {
         "ministry": "ministry-integration",
         "bank-nusantara": "partner-bank-nusantara",
+        "dompet-rakyat": "partner-dompet-rakyat",
     }
     MAX_AGE_S = 120.0
 
@@ -56,3 +57,12 @@ def tokens() -> FreshTokens:
 def gateway() -> Iterator[httpx.Client]:
     with httpx.Client(base_url=stack.GATEWAY, timeout=20) as client:
         yield client
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from support import report
+
+    if report.FIGURES:
+        terminalreporter.section("figures")
+        for line in report.FIGURES:
+            terminalreporter.write_line(line)
