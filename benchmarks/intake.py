@@ -116,19 +116,19 @@ def closed_loop(token: str, seconds: int, connections: int) -> dict[str, Any]:
 def _prepare_reference() -> None:
     """client_bench: the service's schema, emptied, holding as many clients in the region as
     the service's own database does (the duplicate check reads the region)."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import text
 
     from benchmarks.seed import seed
-    from shared.db import upgrade
+    from shared.db import sync_engine, upgrade
 
-    service = create_engine(SERVICE_URL)
+    service = sync_engine(SERVICE_URL)
     with service.connect() as conn:
         in_region = conn.execute(
             text("SELECT count(*) FROM clients WHERE region_code = :r"), {"r": REGION}
         ).scalar_one()
     service.dispose()
     upgrade("client.migrations", REFERENCE_URL)
-    engine = create_engine(REFERENCE_URL)
+    engine = sync_engine(REFERENCE_URL)
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE clients, duplicate_flags, outbox CASCADE"))
     seed(engine, int(in_region), tag="intake", regions=(REGION,))

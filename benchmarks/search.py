@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +26,7 @@ from client.adapters.repository import ClientRepository
 from client.bootstrap import nik_protector
 from client.settings import ClientSettings
 from shared.auth import RegionScope
-from shared.db import upgrade
+from shared.db import sync_engine, upgrade
 
 URL = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client_test"
 
@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     upgrade("client.migrations", URL)
-    engine = create_engine(URL)
+    engine = sync_engine(URL)
     with engine.connect() as conn:
         present = conn.execute(text("SELECT count(*) FROM clients")).scalar_one()
     if present < args.rows:

@@ -1,9 +1,11 @@
 -- The transaction of one `POST /api/clients`, statement for statement, as PostgreSQL's log
 -- showed it (log_statement=all, 2026-12-06): the NIK lookup through the keyed index, the
--- client row, the duplicate check, the outbox row, all in one transaction. Values have the
+-- client row, the duplicate check, the outbox row, all in one transaction, under the row-level
+-- security of the caller's region (decision 0011). Values have the
 -- sizes of a real registration; :n makes the NIK index, id and phone unique.
 \set n random(1, 9000000000000000)
 BEGIN;
+SELECT set_config('jembatan.region', '3273', true), set_config('jembatan.partner', '', true);
 SELECT clients.id, clients.region_code FROM clients
  WHERE clients.nik_index = sha256(int8send(:n::bigint) || int8send(:client_id));
 INSERT INTO clients (id, kind, nik_ciphertext, nik_index, nik_masked, full_name, birth_date, sex,

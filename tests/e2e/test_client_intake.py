@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from shared.db import sync_engine
 from support import stack
 from support.people import new_worker
 
@@ -27,7 +28,7 @@ def _register(gateway: httpx.Client, tokens: dict[str, str], **overrides: Any) -
 
 
 def _sql(query: str, **params: Any) -> list[Any]:
-    engine = create_engine(stack.database_url("client"))
+    engine = sync_engine(stack.database_url("client"))
     try:
         with engine.connect() as conn:
             return list(conn.execute(text(query), params))

@@ -6,8 +6,9 @@ import uuid
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from shared.db import sync_engine
 from support import stack
 from support.people import new_worker
 
@@ -61,7 +62,7 @@ def test_a_revealed_nik_is_never_kept_for_replay(
     assert all(a.headers["cache-control"] == "no-store" for a in answers)
     assert all("idempotent-replayed" not in a.headers for a in answers)  # each one ran, audited
 
-    engine = create_engine(stack.database_url("client"))
+    engine = sync_engine(stack.database_url("client"))
     with engine.connect() as conn:
         kept = conn.execute(
             text(

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from shared.db import sync_engine
 from support import stack
 from support.people import new_worker
 
@@ -20,7 +21,7 @@ def _bearer(token: str) -> dict[str, str]:
 
 
 def _notifications_for(event_id: str) -> list[Any]:
-    engine = create_engine(stack.database_url("notify"))
+    engine = sync_engine(stack.database_url("notify"))
     try:
         with engine.connect() as conn:
             return list(
@@ -104,7 +105,7 @@ def test_every_read_of_a_record_is_audited(gateway: httpx.Client, tokens: dict[s
     gateway.get(f"/api/clients/{client_id}", headers=_bearer(tokens["siti"]))
     gateway.get(f"/api/clients/{client_id}", headers=_bearer(tokens["budi"]))  # refused: no row
 
-    engine = create_engine(stack.database_url("client"))
+    engine = sync_engine(stack.database_url("client"))
     with engine.connect() as conn:
         readers = (
             conn.execute(

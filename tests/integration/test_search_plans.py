@@ -7,14 +7,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters.repository import ClientRepository
 from client.bootstrap import nik_protector
 from client.settings import ClientSettings
 from shared.auth import RegionScope
-from shared.db import upgrade
+from shared.db import sync_engine, upgrade
 from support import stack
 
 sys.path.insert(0, str(stack.ROOT))
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 def engine() -> Iterator[Engine]:
     url = stack.database_url("client", test=True)
     upgrade("client.migrations", url)
-    engine = create_engine(url)
+    engine = sync_engine(url)
     seed(engine, 30_000, tag=f"plan-{uuid.uuid4()}")
     yield engine
     engine.dispose()

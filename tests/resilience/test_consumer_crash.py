@@ -7,9 +7,10 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from shared.contracts import client as client_contracts
+from shared.db import sync_engine
 from shared.messaging.envelope import Envelope
 from support import stack
 
@@ -42,7 +43,7 @@ def _consented(client_id: uuid.UUID) -> Envelope:
 
 
 def _effects(event_ids: list[str]) -> dict[str, int]:
-    engine = create_engine(stack.database_url("notify"))
+    engine = sync_engine(stack.database_url("notify"))
     with engine.connect() as conn:
         rows = conn.execute(
             text(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
+from shared.db import sync_engine
 from support import stack
 from support.people import new_worker
 
@@ -13,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 
 def _pending(client_ids: list[str]) -> int:
-    engine = create_engine(stack.database_url("client"))
+    engine = sync_engine(stack.database_url("client"))
     with engine.connect() as conn:
         count = conn.execute(
             text(
@@ -28,7 +29,7 @@ def _pending(client_ids: list[str]) -> int:
 
 def _notified(client_ids: list[str]) -> int:
     """How many of the clients notify has learnt of (its effect of a registration)."""
-    engine = create_engine(stack.database_url("notify"))
+    engine = sync_engine(stack.database_url("notify"))
     with engine.connect() as conn:
         count = conn.execute(
             text("SELECT count(*) FROM client_facts WHERE CAST(client_id AS text) = ANY(:ids)"),

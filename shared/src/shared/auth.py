@@ -20,6 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import ColumnElement, false
 from starlette.concurrency import run_in_threadpool
 
+from shared import db
 from shared.problems import Forbidden, Unauthorized
 
 _REGION = re.compile(r"^\d{2}(\d{2})?$")
@@ -182,10 +183,14 @@ async def principal_of(request: Request) -> Principal:
     token = _bearer_token(request)
     try:
         if verifier.needs_fetch(token):
-            return await run_in_threadpool(verifier.verify, token)
-        return verifier.verify(token)
+            principal = await run_in_threadpool(verifier.verify, token)
+        else:
+            principal = verifier.verify(token)
     except InvalidToken as exc:
         raise Unauthorized() from exc
+    # PostgreSQL's row-level security keys on the verified token, never on a header.
+    db.rows_of(principal.region, principal.partner_code)
+    return principal
 
 
 # Declares the scheme in each protected operation of the OpenAPI documents, so clients and

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import psycopg
 import sqlalchemy
@@ -25,6 +27,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    event,
     func,
     select,
 )
@@ -48,18 +51,71 @@ def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Row-level security (decision 0011): PostgreSQL's policies let a transaction see the rows of
+# the region in `jembatan.region` (and a partner's own in `jembatan.partner`); 'all' is for
+# the processes that work for every region, nothing at all for a transaction that set none.
+REGION_SETTING = "jembatan.region"
+PARTNER_SETTING = "jembatan.partner"
+ALL_REGIONS = "all"
+_caller_rows: ContextVar[tuple[str | None, str | None]] = ContextVar(
+    "caller_rows", default=(None, None)
+)
+Rows = Literal["caller", "all"]
+
+
+def rows_of(region: str | None, partner_code: str | None = None) -> None:
+    """The rows the current request's transactions may see: its caller's, from the token."""
+    _caller_rows.set((region, partner_code))
+
+
+@contextmanager
+def all_regions() -> Iterator[None]:
+    """A block that works for every region (a provider's signed webhook, not a person)."""
+    token = _caller_rows.set((ALL_REGIONS, None))
+    try:
+        yield
+    finally:
+        _caller_rows.reset(token)
+
+
+def _scope_each_transaction(engine: Engine, rows: Rows) -> None:
+    def scope(connection: sqlalchemy.Connection) -> None:
+        region, partner = (ALL_REGIONS, None) if rows == "all" else _caller_rows.get()
+        if region is None and partner is None:
+            return  # unset: the policies show nothing
+        connection.exec_driver_sql(
+            "SELECT set_config(%(rk)s, %(region)s, true), set_config(%(pk)s, %(partner)s, true)",
+            {
+                "rk": REGION_SETTING,
+                "region": region or "",
+                "pk": PARTNER_SETTING,
+                "partner": partner or "",
+            },
+        )
+
+    event.listen(engine, "begin", scope)
+
+
 # Engines are created through the modules' attributes, looked up at call time, so that
-# OpenTelemetry's SQLAlchemy instrumentation (which patches them) traces every engine.
+# OpenTelemetry's SQLAlchemy instrumentation (which patches them) traces every engine. They
+# hide statement parameters from their errors: a failed INSERT would log a person's name.
 
 
-def async_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    return sa_asyncio.create_async_engine(
-        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True
+def async_engine(url: str, *, pool_size: int = 10, rows: Rows = "all") -> AsyncEngine:
+    """An engine; `rows="caller"` (the APIs) limits each transaction to the caller's rows."""
+    engine = sa_asyncio.create_async_engine(
+        url, pool_size=pool_size, max_overflow=10, pool_pre_ping=True, hide_parameters=True
     )
+    _scope_each_transaction(engine.sync_engine, rows)
+    return engine
 
 
 def sync_engine(url: str, *, pool_size: int = 2) -> Engine:
-    return sqlalchemy.create_engine(url, pool_size=pool_size, max_overflow=2, pool_pre_ping=True)
+    engine = sqlalchemy.create_engine(
+        url, pool_size=pool_size, max_overflow=2, pool_pre_ping=True, hide_parameters=True
+    )
+    _scope_each_transaction(engine, "all")
+    return engine
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

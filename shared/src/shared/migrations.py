@@ -1,9 +1,11 @@
-"""The body of every service's Alembic `env.py`: online migrations with a sync engine."""
+"""The body of every service's Alembic `env.py`, and the row-level security of migrations."""
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import MetaData, create_engine, pool
+from alembic import context, op
+from sqlalchemy import MetaData, create_engine, pool, text
+
+from shared.db import ALL_REGIONS, PARTNER_SETTING, REGION_SETTING
 
 
 def run(target_metadata: MetaData) -> None:
@@ -18,7 +20,71 @@ def run(target_metadata: MetaData) -> None:
         return
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as connection:
+        # Migrations work on every region's rows (the tables force row-level security).
+        connection.execute(text(f"SELECT set_config('{REGION_SETTING}', '{ALL_REGIONS}', false)"))
+        connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+# Row-level security (decision 0011), a second line under the services' own region checks.
+_FUNCTIONS = (
+    f"""
+CREATE OR REPLACE FUNCTION jembatan_all_regions() RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT coalesce(current_setting('{REGION_SETTING}', true) = '{ALL_REGIONS}', false)
+$$""",
+    f"""
+CREATE OR REPLACE FUNCTION jembatan_region_visible(region_code text) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT CASE
+    WHEN current_setting('{REGION_SETTING}', true) = '{ALL_REGIONS}' THEN true
+    WHEN current_setting('{REGION_SETTING}', true) ~ '^[0-9]{{2}}([0-9]{{2}})?$'
+      THEN starts_with(region_code, current_setting('{REGION_SETTING}', true))
+    ELSE false
+  END
+$$""",
+)
+
+
+def create_region_visibility() -> None:
+    """`jembatan_region_visible(region_code)`: whether this transaction may see the row;
+    `jembatan_all_regions()`: whether it works for every region (a worker)."""
+    for function in _FUNCTIONS:
+        op.execute(function)
+
+
+def drop_region_visibility() -> None:
+    op.execute("DROP FUNCTION IF EXISTS jembatan_region_visible(text)")
+    op.execute("DROP FUNCTION IF EXISTS jembatan_all_regions()")
+
+
+def through_client(table: str) -> str:
+    """A row about a client the transaction may see (or any, for a worker: events may
+    arrive before the client's own row, or about a client merged away)."""
+    subquery = f"SELECT 1 FROM clients WHERE clients.id = {table}.client_id"  # noqa: S608 (a table name of the migration's own)
+    return f"jembatan_all_regions() OR EXISTS ({subquery})"
+
+
+def scope_rows(table: str, visible: str = "jembatan_region_visible(region_code)") -> None:
+    """Let a transaction read and write only the rows of `table` for which `visible` holds;
+    forced, so the tables' owner (the service itself) is held to it too."""
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(f"CREATE POLICY region_scope ON {table} USING ({visible}) WITH CHECK ({visible})")
+
+
+def unscope_rows(table: str) -> None:
+    op.execute(f"DROP POLICY IF EXISTS region_scope ON {table}")
+    op.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} DISABLE ROW LEVEL SECURITY")
+
+
+def partner_visible(region_column: str = "region_code") -> str:
+    """A row of the caller's region, or addressed to the calling partner."""
+    return (
+        f"jembatan_region_visible({region_column}) "
+        f"OR partner_code = current_setting('{PARTNER_SETTING}', true)"
+    )

@@ -38,9 +38,10 @@ def nik_protector(settings: ClientSettings) -> NikProtector:
     )
 
 
-def build(settings: ClientSettings | None = None) -> Container:
+def build(settings: ClientSettings | None = None, *, rows: db.Rows = "all") -> Container:
+    """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or ClientSettings()
-    engine = db.async_engine(settings.database_url)
+    engine = db.async_engine(settings.database_url, rows=rows)
     return Container(
         settings=settings,
         engine=engine,

@@ -64,9 +64,10 @@ class Container:
         )
 
 
-def build(settings: NotifySettings | None = None) -> Container:
+def build(settings: NotifySettings | None = None, *, rows: db.Rows = "all") -> Container:
+    """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or NotifySettings()
-    engine = db.async_engine(settings.database_url)
+    engine = db.async_engine(settings.database_url, rows=rows)
     rules = Rules(
         contacts=ContactProtector.from_secrets(
             settings.contact_encryption_key.get_secret_value(),

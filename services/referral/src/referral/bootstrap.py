@@ -30,9 +30,10 @@ class Container:
         return Context(now=lambda: datetime.now(UTC), holidays=self.holidays, clients=self.clients)
 
 
-def build(settings: ReferralSettings | None = None) -> Container:
+def build(settings: ReferralSettings | None = None, *, rows: db.Rows = "all") -> Container:
+    """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or ReferralSettings()
-    engine = db.async_engine(settings.database_url)
+    engine = db.async_engine(settings.database_url, rows=rows)
     return Container(
         settings=settings,
         engine=engine,

@@ -17,7 +17,8 @@ class Container:
     sessions: async_sessionmaker[AsyncSession]
 
 
-def build(settings: TrainingSettings | None = None) -> Container:
+def build(settings: TrainingSettings | None = None, *, rows: db.Rows = "all") -> Container:
+    """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or TrainingSettings()
-    engine = db.async_engine(settings.database_url)
+    engine = db.async_engine(settings.database_url, rows=rows)
     return Container(settings=settings, engine=engine, sessions=db.session_factory(engine))

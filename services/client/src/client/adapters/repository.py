@@ -13,6 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, Text, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm
@@ -57,6 +58,14 @@ class ClientRepository:
         self._nik = nik
 
     async def add(self, client: Client) -> None:
+        try:
+            await self._insert(client)
+        except IntegrityError as exc:
+            if "nik_index" in str(exc.orig):
+                raise DuplicateNik() from None
+            raise
+
+    async def _insert(self, client: Client) -> None:
         await self._session.execute(
             insert(orm.clients).values(
                 id=client.id,
@@ -202,6 +211,11 @@ class ClientRepository:
             version=row["version"],
             merged_into=row["merged_into"],
         )
+
+
+class DuplicateNik(Exception):
+    """The NIK is already registered, to a client the caller may or may not see (row-level
+    security hides other regions' clients, but not the unique index)."""
 
 
 class ConcurrentUpdate(Exception):

@@ -18,7 +18,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
     if configure_process:
         configure_logging("client-api", settings.log_level, settings.log_file)
         configure_telemetry("client-api", settings.otlp_endpoint)
-    container = bootstrap.build(settings)
+    container = bootstrap.build(settings, rows="caller")
     app = create_app(
         settings,
         title="Jembatan client intake",

@@ -103,12 +103,14 @@ async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Co
         if existing is not None:
             visible = cmd.actor.scope.allows(existing[1])
             raise NikAlreadyRegistered(existing[0] if visible else None)
-        await uow.clients.add(client)
-        uow.track(client)
-        await flag_duplicates(uow, [client.id])
         try:
+            # Another region's client is not seen above (row-level security), nor a
+            # concurrent registration: the unique index refuses both, unnamed.
+            await uow.clients.add(client)
+            uow.track(client)
+            await flag_duplicates(uow, [client.id])
             await uow.commit()
-        except DuplicateNik:  # a concurrent registration won the race
+        except DuplicateNik:
             raise NikAlreadyRegistered(None) from None
     return client
 

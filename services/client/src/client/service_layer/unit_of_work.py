@@ -15,6 +15,7 @@ from client.adapters.repository import (
     CaseRepository,
     ClientRepository,
     ConsentRepository,
+    DuplicateNik,
     DuplicateRepository,
     ImportRepository,
     NikProtector,
@@ -30,10 +31,6 @@ from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
-
-
-class DuplicateNik(Exception):
-    """The NIK is already registered (to a client the caller may or may not see)."""
 
 
 class Clients(Protocol):

@@ -23,6 +23,7 @@ from notify.domain.messages import (
 )
 from notify.domain.model import Status
 from notify.service_layer import inbound
+from shared import db
 from shared.auth import Principal, require_roles
 from shared.problems import FieldError, Invalid, NotFound, Problem
 
@@ -185,15 +186,16 @@ async def delivery_status(
     """A delivery report for a message the provider accepted."""
     report = _parsed(DeliveryReport, await _signed_body(request, provider, signature))
     container = request.app.state.container
-    matched = await inbound.record_delivery(
-        container.sessions,
-        container.rules,
-        report.message_id,
-        report.status == "delivered",
-        report.at,
-        # a code, never the provider's own words (they may quote the number)
-        None if report.status == "delivered" else f"provider_reported_{report.status}",
-    )
+    with db.all_regions():  # the provider, proven by its signature, reports on any region's
+        matched = await inbound.record_delivery(
+            container.sessions,
+            container.rules,
+            report.message_id,
+            report.status == "delivered",
+            report.at,
+            # a code, never the provider's own words (they may quote the number)
+            None if report.status == "delivered" else f"provider_reported_{report.status}",
+        )
     return {"matched": matched}
 
 
@@ -205,12 +207,13 @@ async def inbound_message(
     whether the number belongs to a client."""
     message = _parsed(InboundMessage, await _signed_body(request, provider, signature))
     container = request.app.state.container
-    await inbound.receive_message(
-        container.sessions,
-        container.rules,
-        message.sender,
-        message.channel,
-        message.text,
-        message.received_at or datetime.now(UTC),
-    )
+    with db.all_regions():  # a reply from any region's client, relayed by the provider
+        await inbound.receive_message(
+            container.sessions,
+            container.rules,
+            message.sender,
+            message.channel,
+            message.text,
+            message.received_at or datetime.now(UTC),
+        )
     return {"status": "received"}

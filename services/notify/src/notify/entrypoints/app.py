@@ -16,7 +16,7 @@ def create(settings: NotifySettings | None = None, *, configure_process: bool = 
     if configure_process:
         configure_logging("notify-api", settings.log_level, settings.log_file)
         configure_telemetry("notify-api", settings.otlp_endpoint)
-    container = bootstrap.build(settings)
+    container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,
         title="Jembatan notifications",

@@ -20,7 +20,7 @@ def create(settings: ReferralSettings | None = None, *, configure_process: bool 
     if configure_process:
         configure_logging("referral-api", settings.log_level, settings.log_file)
         configure_telemetry("referral-api", settings.otlp_endpoint)
-    container = bootstrap.build(settings)
+    container = bootstrap.build(settings, rows="caller")
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

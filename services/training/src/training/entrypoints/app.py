@@ -17,7 +17,7 @@ def create(settings: TrainingSettings | None = None, *, configure_process: bool 
     if configure_process:
         configure_logging("training-api", settings.log_level, settings.log_file)
         configure_telemetry("training-api", settings.otlp_endpoint)
-    container = bootstrap.build(settings)
+    container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,
         title="Jembatan training records",
