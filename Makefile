@@ -31,6 +31,7 @@ install: $(if $(shell command -v uv 2>/dev/null),,.cache/tools/bin/uv)
 	infra/gateway/run.sh install
 	infra/smsprovider/run.sh install
 	@[ -d tools/asyncapi/node_modules ] || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
+	@tools/kubectl/install.sh >/dev/null
 	infra/browser/run.sh install
 	@$(MAKE) --no-print-directory web/src/portal/static/vendor/htmx.min.js
 

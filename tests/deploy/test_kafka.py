@@ -1,0 +1,191 @@
+"""Kafka as rendered: the topics are docs/asyncapi.yaml's, every KafkaUser may do exactly what
+its service or partner does, and KEDA never scales a consumer past its topics' partitions."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+# The consumer group each service's worker uses (its entrypoints/worker.py).
+SERVICE_OF_GROUP = {
+    "client-timeline": "client",
+    "referral": "referral",
+    "training": "training",
+    "notify": "notify",
+    "indicators": "indicators",
+}
+
+
+def channels(asyncapi: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Topic address -> {"producer": service, "groups": consumer groups}."""
+    by_ref = {f"#/channels/{key}": c["address"] for key, c in asyncapi["channels"].items()}
+    topics: dict[str, dict[str, Any]] = {a: {"groups": set()} for a in by_ref.values()}
+    for key, operation in asyncapi["operations"].items():
+        topic = topics[by_ref[operation["channel"]["$ref"]]]
+        if operation["action"] == "send":
+            topic["producer"] = key.split("_publishes_")[0]
+        else:
+            topic["groups"].add(re.match(r"consumer group (\S+)", operation["summary"])[1])
+    return topics
+
+
+def topic_names(manifests) -> dict[str, dict[str, Any]]:
+    return {
+        t["spec"].get("topicName", t["metadata"]["name"]): t
+        for t in manifests.of_kind("KafkaTopic")
+    }
+
+
+def partners(asyncapi: dict[str, Any]) -> list[str]:
+    return sorted(
+        m[1] for a in channels(asyncapi) if (m := re.fullmatch(r"partner\.(.+)\.referrals", a))
+    )
+
+
+def matches(resource: dict[str, Any], name: str) -> bool:
+    """Whether an ACL's resource covers `name`, as Kafka's simple authorizer decides it."""
+    if resource.get("patternType", "literal") == "prefix":
+        return name.startswith(resource["name"])
+    return resource["name"] in (name, "*")
+
+
+def allowed(user: dict[str, Any], kind: str, name: str, operation: str) -> bool:
+    return any(
+        acl.get("type", "allow") == "allow"
+        and acl["resource"]["type"] == kind
+        and matches(acl["resource"], name)
+        and (operation in acl["operations"] or "All" in acl["operations"])
+        for acl in user["spec"]["authorization"]["acls"]
+    )
+
+
+def test_the_topics_are_the_asyncapi_channels_and_their_dead_letters(manifests, asyncapi) -> None:
+    documented = channels(asyncapi)
+    rendered = set(topic_names(manifests))
+    ours = {a for a, c in documented.items() if c["groups"] & SERVICE_OF_GROUP.keys()}
+    assert {t for t in rendered if not t.endswith(".dlq")} == set(documented)
+    # Our workers park what they cannot handle on <topic>.dlq (shared/messaging/worker.py);
+    # a partner's consumer is the partner's own business.
+    assert {t for t in rendered if t.endswith(".dlq")} == {f"{a}.dlq" for a in ours}
+
+
+def test_the_cluster_has_the_topics_of_the_local_stack(manifests) -> None:
+    local = {
+        line.split()[0]
+        for line in (ROOT / "infra" / "kafka" / "topics.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert set(topic_names(manifests)) == local
+
+
+def test_topic_resources_have_valid_kubernetes_names(manifests) -> None:
+    for name, topic in topic_names(manifests).items():
+        assert DNS_SUBDOMAIN.match(topic["metadata"]["name"])
+        assert len(topic["metadata"]["name"]) <= 253
+        assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "jembatan", name
+
+
+def test_partitions_and_retention_follow_the_component_readme(production) -> None:
+    for name, topic in topic_names(production).items():
+        spec, retention = topic["spec"], topic["spec"]["config"]["retention.ms"]
+        if name.endswith(".dlq"):
+            assert (spec["partitions"], retention) == (1, 90 * 24 * 3600 * 1000), name
+        elif name.startswith("partner."):
+            assert (spec["partitions"], retention) == (6, 14 * 24 * 3600 * 1000), name
+        else:
+            assert (spec["partitions"], retention) == (12, -1), name
+        assert spec["replicas"] == 3
+        assert spec["config"]["min.insync.replicas"] == 2
+
+
+def test_the_partners_are_those_of_the_design(asyncapi) -> None:
+    assert partners(asyncapi) == ["bank-nusantara", "dompet-rakyat"]
+
+
+def test_each_partner_reads_only_its_own_topic(manifests, asyncapi) -> None:
+    topics = set(topic_names(manifests))
+    codes = partners(asyncapi)
+    for code in codes:
+        user = manifests.named("KafkaUser", f"partner-{code}")
+        own = f"partner.{code}.referrals"
+        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+        for topic in topics:
+            assert allowed(user, "topic", topic, "Read") == (topic == own), (code, topic)
+            assert not allowed(user, "topic", topic, "Write"), (code, topic)
+        kinds = {acl["resource"]["type"] for acl in user["spec"]["authorization"]["acls"]}
+        assert kinds == {"topic", "group"}, f"{code} may touch {kinds}"
+
+
+def test_each_partner_uses_only_its_own_consumer_groups(manifests, asyncapi) -> None:
+    codes = partners(asyncapi)
+    for code in codes:
+        user = manifests.named("KafkaUser", f"partner-{code}")
+        assert allowed(user, "group", f"partner-{code}", "Read")
+        assert allowed(user, "group", f"partner-{code}.reconciliation", "Read")
+        for other in codes:
+            if other != code:
+                for group in (f"partner-{other}", f"partner-{other}.x"):
+                    assert not allowed(user, "group", group, "Read"), (code, group)
+        for group in SERVICE_OF_GROUP:
+            assert not allowed(user, "group", group, "Read"), (code, group)
+        assert not allowed(user, "group", f"partner-{code}-syariah", "Read")
+
+
+@pytest.mark.parametrize("service", sorted(set(SERVICE_OF_GROUP.values())))
+def test_each_service_may_touch_only_the_topics_it_produces_and_consumes(
+    manifests, asyncapi, service: str
+) -> None:
+    documented = channels(asyncapi)
+    produced = {a for a, c in documented.items() if c.get("producer") == service}
+    groups = {g for g, s in SERVICE_OF_GROUP.items() if s == service}
+    consumed = {a for a, c in documented.items() if c["groups"] & groups}
+    # A consumer parks failures on <topic>.dlq; a producer may too (notify's failed sends).
+    may_write = produced | {f"{t}.dlq" for t in consumed | produced}
+    user = manifests.named("KafkaUser", service)
+    for topic in topic_names(manifests):
+        assert allowed(user, "topic", topic, "Read") == (topic in consumed), (service, topic)
+        assert not allowed(user, "topic", topic, "Write") or topic in may_write, (service, topic)
+    for topic in produced | {f"{t}.dlq" for t in consumed}:
+        assert allowed(user, "topic", topic, "Write"), (service, topic)
+    for group in SERVICE_OF_GROUP:
+        assert allowed(user, "group", group, "Read") == (group in groups), (service, group)
+    kinds = {acl["resource"]["type"] for acl in user["spec"]["authorization"]["acls"]}
+    assert kinds <= {"topic", "group"}
+
+
+def test_every_kafka_user_authenticates_with_scram(manifests) -> None:
+    users = {u["metadata"]["name"]: u for u in manifests.of_kind("KafkaUser")}
+    assert set(SERVICE_OF_GROUP.values()) | {"keda"} <= users.keys()
+    for user in users.values():
+        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    (kafka,) = manifests.of_kind("Kafka")
+    for listener in kafka["spec"]["kafka"]["listeners"]:
+        assert listener["tls"] is True
+        assert listener["authentication"]["type"] == "scram-sha-512"
+    assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+
+
+def test_keda_never_scales_a_worker_past_its_topics_partitions(production, asyncapi) -> None:
+    partitions = {n: t["spec"]["partitions"] for n, t in topic_names(production).items()}
+    documented = channels(asyncapi)
+    scaled_objects = production.of_kind("ScaledObject")
+    assert {s["spec"]["scaleTargetRef"]["name"] for s in scaled_objects} == {
+        w["metadata"]["name"] for w in production.by_component("worker")
+    }
+    for scaled in scaled_objects:
+        triggers = scaled["spec"]["triggers"]
+        (group,) = {t["metadata"]["consumerGroup"] for t in triggers}
+        assert scaled["spec"]["scaleTargetRef"]["name"] == f"{SERVICE_OF_GROUP[group]}-worker"
+        # One trigger per topic the group reads: lag on any of them adds replicas.
+        assert {t["metadata"]["topic"] for t in triggers} == {
+            a for a, c in documented.items() if group in c["groups"]
+        }
+        for trigger in triggers:
+            topic = trigger["metadata"]["topic"]
+            assert scaled["spec"]["maxReplicaCount"] <= partitions[topic], (group, topic)
+            assert trigger["metadata"]["offsetResetPolicy"] == "earliest"
