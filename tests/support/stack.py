@@ -97,33 +97,36 @@ def kill_hard(process: str) -> None:
         time.sleep(0.05)
 
 
-def stop(process: str) -> None:
-    """SIGTERM, then wait for the process to end (SIGKILL after 15 s)."""
-    try:
-        os.kill(pid_of(process), signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+def stop(*processes: str) -> None:
+    """SIGTERM to each, then wait for them to end (SIGKILL after 15 s)."""
+    running = []
+    for process in processes:
         try:
-            os.kill(pid_of(process), 0)
+            os.kill(pid_of(process), signal.SIGTERM)
+            running.append(process)
         except ProcessLookupError:
-            return
+            pass
+    deadline = time.monotonic() + 15
+    while running and time.monotonic() < deadline:
+        for process in list(running):
+            try:
+                os.kill(pid_of(process), 0)
+            except ProcessLookupError:
+                running.remove(process)
         time.sleep(0.1)
-    kill_hard(process)
+    for process in running:
+        kill_hard(process)
 
 
 @contextmanager
 def restarted_with(processes: tuple[str, ...], env: dict[str, str]) -> Iterator[None]:
     """Run some of the stack's processes with extra settings, and restore them afterwards."""
-    for process in processes:
-        stop(process)
+    stop(*processes)
     run_infra("services.sh", "start", env=env)
     try:
         yield
     finally:
-        for process in processes:
-            stop(process)
+        stop(*processes)
         run_infra("services.sh", "start")
 
 

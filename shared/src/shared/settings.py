@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     log_file: str | None = None
     otlp_endpoint: str | None = None
+    trace_dir: str | None = None  # spans as JSON lines, one file per process (local only)
 
     @property
     def is_dev(self) -> bool:

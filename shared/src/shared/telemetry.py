@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from opentelemetry import metrics, propagate, trace
@@ -21,7 +23,12 @@ from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import MetricReader, PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider, sampling
-from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
+from opentelemetry.sdk.trace.export import (
+    BatchSpanProcessor,
+    ConsoleSpanExporter,
+    SimpleSpanProcessor,
+    SpanExporter,
+)
 
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\beyJ[\w-]+\.[\w-]+\.[\w-]*"), "[token]"),
@@ -93,20 +100,30 @@ def configure_logging(service: str, level: str = "INFO", log_file: str | None = 
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
+def _file_exporter(path: Path) -> SpanExporter:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = path.open("a", encoding="utf-8", buffering=1)  # for the process's lifetime
+    return ConsoleSpanExporter(out=out, formatter=lambda span: span.to_json(indent=None) + "\n")
+
+
 def configure_telemetry(
     service: str,
     otlp_endpoint: str | None = None,
     exporter: SpanExporter | None = None,
     metric_reader: MetricReader | None = None,
+    trace_dir: str | None = None,
 ) -> TracerProvider:
     """Install tracer and meter providers; both export over OTLP/HTTP when an endpoint is set.
 
-    Spans also go to `exporter`, and metrics to `metric_reader`, when given (tests). Call this
-    before any engine is created.
+    Spans also go to `exporter`, and metrics to `metric_reader`, when given (tests), and with
+    `trace_dir` to a JSON-lines file of this process there (local debugging; the security
+    suite searches them for personal data). Call this before any engine is created.
     """
     # With nowhere to send spans, none is recorded: trace ids still reach logs and Kafka
     # headers, but building and dropping every span cost a tenth of a request's CPU. With a
     # destination, OTEL_TRACES_SAMPLER (default: parent-based, always on) decides.
+    if trace_dir:
+        exporter = _file_exporter(Path(trace_dir) / f"{service}-{os.getpid()}.jsonl")
     keep = exporter is not None or bool(otlp_endpoint)
     provider = TracerProvider(
         resource=Resource.create({"service.name": service}),

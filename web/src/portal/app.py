@@ -57,7 +57,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     settings = settings or PortalSettings()
     if configure_process:
         configure_logging("portal", settings.log_level, settings.log_file)
-        configure_telemetry("portal", settings.otlp_endpoint)
+        configure_telemetry("portal", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     engine = db.async_engine(settings.database_url, pool_size=5)
 
     @asynccontextmanager

@@ -179,7 +179,7 @@ def run_relay(settings: ServiceSettings) -> None:
     """The body of every service's relay process: relay until SIGTERM."""
     name = f"{settings.service_name}-relay"
     configure_logging(name, settings.log_level, settings.log_file)
-    configure_telemetry(name, settings.otlp_endpoint)
+    configure_telemetry(name, settings.otlp_endpoint, trace_dir=settings.trace_dir)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -17,7 +17,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
     settings = settings or ClientSettings()
     if configure_process:
         configure_logging("client-api", settings.log_level, settings.log_file)
-        configure_telemetry("client-api", settings.otlp_endpoint)
+        configure_telemetry("client-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         settings,

@@ -35,7 +35,7 @@ async def serve(container: bootstrap.Container) -> None:
 def main() -> None:
     settings = ClientSettings()
     configure_logging("client-timers", settings.log_level, settings.log_file)
-    configure_telemetry("client-timers", settings.otlp_endpoint)
+    configure_telemetry("client-timers", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     asyncio.run(serve(bootstrap.build(settings)))
 
 

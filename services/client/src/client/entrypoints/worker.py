@@ -30,7 +30,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = ClientSettings()
-    configure_telemetry("client-worker", settings.otlp_endpoint)
+    configure_telemetry("client-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     run_worker(create(container), "client-worker", settings.log_level, settings.log_file)
 

@@ -17,7 +17,7 @@ def create(
     settings = settings or IndicatorsSettings()
     if configure_process:
         configure_logging("indicators-api", settings.log_level, settings.log_file)
-        configure_telemetry("indicators-api", settings.otlp_endpoint)
+        configure_telemetry("indicators-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     app = create_app(
         container.settings,

@@ -26,7 +26,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = IndicatorsSettings()
-    configure_telemetry("indicators-worker", settings.otlp_endpoint)
+    configure_telemetry("indicators-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     run_worker(create(container), "indicators-worker", settings.log_level, settings.log_file)
 

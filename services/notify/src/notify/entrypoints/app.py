@@ -15,7 +15,7 @@ def create(settings: NotifySettings | None = None, *, configure_process: bool = 
     settings = settings or NotifySettings()
     if configure_process:
         configure_logging("notify-api", settings.log_level, settings.log_file)
-        configure_telemetry("notify-api", settings.otlp_endpoint)
+        configure_telemetry("notify-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,

@@ -43,7 +43,7 @@ async def serve(container: bootstrap.Container) -> None:
 def main() -> None:
     settings = NotifySettings()
     configure_logging("notify-sender", settings.log_level, settings.log_file)
-    configure_telemetry("notify-sender", settings.otlp_endpoint)
+    configure_telemetry("notify-sender", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     asyncio.run(serve(bootstrap.build(settings)))
 
 

@@ -30,7 +30,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = NotifySettings()
-    configure_telemetry("notify-worker", settings.otlp_endpoint)
+    configure_telemetry("notify-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     run_worker(create(container), "notify-worker", settings.log_level, settings.log_file)
 

@@ -19,7 +19,7 @@ def create(settings: ReferralSettings | None = None, *, configure_process: bool 
     settings = settings or ReferralSettings()
     if configure_process:
         configure_logging("referral-api", settings.log_level, settings.log_file)
-        configure_telemetry("referral-api", settings.otlp_endpoint)
+        configure_telemetry("referral-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings, rows="caller")
 
     @asynccontextmanager

@@ -38,7 +38,7 @@ async def serve(container: bootstrap.Container) -> None:
 def main() -> None:
     settings = ReferralSettings()
     configure_logging("referral-timers", settings.log_level, settings.log_file)
-    configure_telemetry("referral-timers", settings.otlp_endpoint)
+    configure_telemetry("referral-timers", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     asyncio.run(serve(bootstrap.build(settings)))
 
 

@@ -33,7 +33,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = ReferralSettings()
-    configure_telemetry("referral-worker", settings.otlp_endpoint)
+    configure_telemetry("referral-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     run_worker(create(container), "referral-worker", settings.log_level, settings.log_file)
 

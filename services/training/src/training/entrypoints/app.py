@@ -16,7 +16,7 @@ def create(settings: TrainingSettings | None = None, *, configure_process: bool 
     settings = settings or TrainingSettings()
     if configure_process:
         configure_logging("training-api", settings.log_level, settings.log_file)
-        configure_telemetry("training-api", settings.otlp_endpoint)
+        configure_telemetry("training-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,

@@ -31,7 +31,7 @@ def create(container: bootstrap.Container) -> faust.App:
 
 def main() -> None:
     settings = TrainingSettings()
-    configure_telemetry("training-worker", settings.otlp_endpoint)
+    configure_telemetry("training-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = bootstrap.build(settings)
     run_worker(create(container), "training-worker", settings.log_level, settings.log_file)
 
