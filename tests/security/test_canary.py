@@ -240,8 +240,16 @@ def _dump(database: str) -> dict[str, str]:
     """Each table's rows as pg_dump writes them (`COPY ... FROM stdin`)."""
     password = f"{database}-dev"
     out = subprocess.run(
-        [PG_DUMP, "-h", "127.0.0.1", "-U", database, "--data-only", "--enable-row-security"]
-        + [database],
+        [
+            PG_DUMP,
+            "-h",
+            "127.0.0.1",
+            "-U",
+            database,
+            "--data-only",
+            "--enable-row-security",
+            database,
+        ],
         # Every region's rows (decision 0011): a dump under row-level security shows none.
         env={
             "PGPASSWORD": password,

@@ -84,10 +84,12 @@ def people(gateway: httpx.Client, tokens: dict[str, str]) -> dict[str, Any]:
         )
     )
     stack.eventually(
-        lambda: gateway.get(
-            "/api/notifications", params={"client_id": bandung["id"]}, headers=siti
-        ).json()["items"]
-        or None
+        lambda: (
+            gateway.get(
+                "/api/notifications", params={"client_id": bandung["id"]}, headers=siti
+            ).json()["items"]
+            or None
+        )
     )
     return {"bandung": bandung["id"], "surabaya": surabaya["id"], "referral": referral["id"]}
 

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from client.adapters import publishing
+from client.adapters.repository import DuplicateNik
 from client.domain.consent import Consent
 from client.domain.model import (
     Business,
@@ -19,7 +20,7 @@ from client.domain.model import (
 )
 from client.domain.phone import InvalidPhone, parse_phone
 from client.service_layer import commands
-from client.service_layer.unit_of_work import DuplicateNik, UnitOfWork
+from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 
 Clock = Callable[[], datetime]
