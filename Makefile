@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install up down test test-unit lint logs status bench
+.PHONY: help install up down test test-unit lint logs status bench fuzz
 
 help:
 	@echo "make up      start the whole platform with demo data (installs what is missing)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint    ruff, mypy, import-linter, gateway config validation"
 	@echo "make logs    follow every process's log"
 	@echo "make bench   bounded benchmarks on this machine (see benchmarks/README.md)"
+	@echo "make fuzz    schemathesis on every API with the larger budget (100 examples, random seed)"
 
 .cache/tools/bin/uv:
 	python3 -m venv .cache/tools
@@ -70,3 +71,9 @@ bench: up
 	@command -v wrk >/dev/null || { echo "installing wrk from Debian"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	.venv/bin/python benchmarks/run.py
+
+# The API fuzzing of `make test` with ten times its budget and a new seed each run; the stack
+# must be up (`make up`). About 25 minutes on the 2-core development machine.
+fuzz: up
+	JEMBATAN_FUZZ_EXAMPLES=100 JEMBATAN_FUZZ_SEED=random .venv/bin/python -m pytest \
+	  tests/security/test_api_fuzzing.py -q

@@ -197,5 +197,8 @@ def test_an_update_changes_the_record_and_refuses_fields_fixed_by_the_nik(
     assert changed.json()["phone"] == "+6281311112222" and changed.json()["version"] == 2
     refused = gateway.patch(path, json={"sex": "M"}, headers=auth)
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "sex"
+    emptied = gateway.patch(path, json={"phone": None, "email": None}, headers=auth)
+    assert emptied.status_code == 422 and emptied.json()["errors"][0]["field"] == "phone"
+    assert gateway.get(path, headers=auth).json()["phone"] == "+6281311112222"
     moved_away = gateway.patch(path, json={"region_code": "3578"}, headers=auth)
     assert moved_away.status_code == 422

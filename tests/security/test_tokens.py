@@ -196,7 +196,15 @@ def test_a_token_minted_with_the_test_key_and_every_claim_right_opens_the_api(
 ) -> None:
     control = _headers(_mint(good_claims, *realm_key))
     for service, path in ALLOWED.items():
-        through_gateway = gateway.get(path, headers=control)
+        # The restarted gateway fetches the key set on its first requests.
+        through_gateway = stack.eventually(
+            lambda path=path: (
+                answer
+                if (answer := gateway.get(path, headers=control)).status_code == 200
+                else None
+            ),
+            timeout_s=30,
+        )
         assert through_gateway.status_code == 200, (service, through_gateway.text)
         port = stack.SERVICE_PORTS[service]
         direct = stack.eventually(  # a service fetches the new key at most every 10 s

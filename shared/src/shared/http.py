@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
 from fastapi.responses import JSONResponse
@@ -17,9 +20,9 @@ from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared import idempotency
+from shared import idempotency, openapi
 from shared.auth import TokenVerifier
-from shared.problems import install_handlers
+from shared.problems import FieldError, Invalid, install_handlers, problem_response
 from shared.settings import ServiceSettings
 from shared.telemetry import redact
 
@@ -113,8 +116,10 @@ def create_app(
     app.include_router(health_router(engine, settings))
     for router in routers:
         app.include_router(router)
+    openapi.install(app)
     if idempotency_keys is not None:
         idempotency.install(app, engine, idempotency_keys)
+    app.add_middleware(RefuseNul)
     app.add_middleware(AccessLog)
     FastAPIInstrumentor.instrument_app(
         app, excluded_urls="healthz,readyz", server_request_hook=_scrub_url_attributes
@@ -174,3 +179,91 @@ class AccessLog:
                     "request_id": request_id.decode("latin-1") if request_id else None,
                 },
             )
+
+
+class RefuseNul:
+    """A NUL character in a query parameter or a JSON string is a 422 naming the field.
+
+    PostgreSQL cannot store NUL in text; without this a request carrying one failed deep in a
+    transaction with a 500. The body is searched for the escape only (fast), and parsed to
+    name the field only when it is there.
+    """
+
+    _ESCAPED_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        query = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:
+            fields = [k for k, v in parse_qsl(query.decode("latin-1")) if "\x00" in k + v]
+            await self._refuse(scope, receive, send, fields or ["query"])
+            return
+        if scope["method"] not in ("POST", "PUT", "PATCH") or not _is_json(scope):
+            await self._app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                await self._app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if self._ESCAPED_NUL.search(body):
+            fields = _nul_fields(body)
+            if fields:
+                await self._refuse(scope, receive, send, fields)
+                return
+        await self._app(scope, _replay([{"type": "http.request", "body": body}]), send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, fields: list[str]) -> None:
+        errors = [FieldError(f, "must not contain a NUL character") for f in fields]
+        await problem_response(Invalid(errors))(scope, receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+    return content_type.split(b";")[0].strip().lower().endswith(b"json")
+
+
+def _replay(messages: list[Message]) -> Receive:
+    pending = list(messages)
+
+    async def receive() -> Message:
+        if pending:
+            return pending.pop(0)
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+def _nul_fields(body: bytes) -> list[str]:
+    """The dotted paths of the JSON strings (or keys) holding a NUL."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return []  # not JSON: FastAPI answers that itself
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            if "\x00" in value:
+                found.append(path or "body")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+                if "\x00" in key:
+                    found.append(path or "body")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, f"{path}.{index}" if path else str(index))
+
+    walk(document, "")
+    return found

@@ -135,6 +135,8 @@ def install_handlers(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         from http import HTTPStatus
 
+        if exc.status_code == 400:  # FastAPI could not read the body (not UTF-8, say)
+            return problem_response(Invalid([FieldError("body", "could not be read as JSON")]))
         title = HTTPStatus(exc.status_code).phrase
         return problem_response(Problem(exc.status_code, title, headers=dict(exc.headers or {})))
 

@@ -155,7 +155,11 @@ async def update_client(
         raise _invalid(exc) from None
 
 
-@router.get("/{client_id}/referral-profile", response_model=ReferralProfile, responses=NOT_FOUND)
+@router.get(
+    "/{client_id}/referral-profile",
+    response_model=ReferralProfile,
+    responses={**NOT_FOUND, 409: {"description": "No live referral consent for the partner."}},
+)
 async def referral_profile(
     client_id: UUID,
     user: CaseWorker,

@@ -87,6 +87,23 @@ class ClientChanges(BaseModel):
     financial_profile: FinancialProfileIn | None = None
     business: BusinessIn | None = None
 
+    @field_validator(
+        "full_name",
+        "phone",
+        "region_code",
+        "preferred_language",
+        "disability",
+        "financial_profile",
+        mode="before",
+    )
+    @classmethod
+    def _kept(cls, value: Any) -> Any:
+        """Left out, these stay as they are; they cannot be emptied (only email and the
+        business can)."""
+        if value is None:
+            raise ValueError("cannot be removed; leave it out to keep it")
+        return value
+
     def changes(self) -> dict[str, Any]:
         return self.model_dump(exclude_unset=True)
 

@@ -179,7 +179,20 @@ Provider = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,40}$")]
 Signature = Annotated[str | None, Header(alias="X-Provider-Signature")]
 
 
-@router.post("/webhooks/{provider}/status")
+def _webhook(model: type[BaseModel]) -> dict[str, Any]:
+    """The body documented (it is read raw, to check its signature) and the 401 it may get."""
+    return {
+        "openapi_extra": {
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": model.model_json_schema(by_alias=True)}},
+            }
+        },
+        "responses": {401: {"description": "The X-Provider-Signature does not match."}},
+    }
+
+
+@router.post("/webhooks/{provider}/status", **_webhook(DeliveryReport))
 async def delivery_status(
     provider: Provider, request: Request, signature: Signature = None
 ) -> dict[str, bool]:
@@ -199,7 +212,7 @@ async def delivery_status(
     return {"matched": matched}
 
 
-@router.post("/webhooks/{provider}/inbound")
+@router.post("/webhooks/{provider}/inbound", **_webhook(InboundMessage))
 async def inbound_message(
     provider: Provider, request: Request, signature: Signature = None
 ) -> dict[str, str]:

@@ -90,7 +90,12 @@ async def change_licence(
     return PartnerOut.of(partner)
 
 
-@officer_router.post("", status_code=status.HTTP_201_CREATED, response_model=ReferralOut)
+@officer_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReferralOut,
+    responses={404: {"description": "No such client within your region."}},
+)
 async def send_referral(
     body: NewReferral, user: CaseWorker, request: Request, container: ContainerDep
 ) -> ReferralOut:
