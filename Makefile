@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install up down test test-unit lint logs status bench fuzz
+.PHONY: help install up down test test-unit lint logs status bench fuzz chaos
 
 help:
 	@echo "make up      start the whole platform with demo data (installs what is missing)"
@@ -18,6 +18,7 @@ help:
 	@echo "make logs    follow every process's log"
 	@echo "make bench   bounded benchmarks on this machine (see benchmarks/README.md)"
 	@echo "make fuzz    schemathesis on every API with the larger budget (100 examples, random seed)"
+	@echo "make chaos   traffic under a seeded schedule of faults, effects compared with inputs"
 
 .cache/tools/bin/uv:
 	python3 -m venv .cache/tools
@@ -77,3 +78,10 @@ bench: up
 fuzz: up
 	JEMBATAN_FUZZ_EXAMPLES=100 JEMBATAN_FUZZ_SEED=random .venv/bin/python -m pytest \
 	  tests/security/test_api_fuzzing.py -q
+
+# Traffic under faults (tests/chaos/run.py): CI size by default; nightly with
+# CHAOS_ARGS="--requests 100000 --scale 15". Prints the figures, exits non-zero on a loss, a
+# duplicate, no redelivery or a convergence over 60 s.
+CHAOS_ARGS ?= --requests 20000 --scale 3
+chaos: up
+	PYTHONPATH=tests .venv/bin/python -m chaos.run $(CHAOS_ARGS)

@@ -47,6 +47,16 @@ start() {
   log "all services running"
 }
 
+# After a crash: start whichever listed processes are not running, without migrating or
+# waiting (the chaos suite revives what it killed).
+revive() {
+  local name args
+  while read -r name args; do
+    # shellcheck disable=SC2086  (args are words from services.txt)
+    start_one "$name" $args
+  done < <(each)
+}
+
 stop() {
   local name args
   while read -r name args; do stop_pid "$name" 15; done < <(each)
@@ -60,4 +70,4 @@ status() {
   return $ok
 }
 
-"${1:?usage: services.sh start|stop|status|migrate}"
+"${1:?usage: services.sh start|stop|status|migrate|revive}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import text
 
@@ -73,3 +76,82 @@ def test_a_revealed_nik_is_never_kept_for_replay(
         ).scalar()
     engine.dispose()
     assert kept == 0
+
+
+def _reserve(key: str, subject: str, body: bytes, age_s: int) -> None:
+    """A reservation left by a first request that never answered, `age_s` seconds ago."""
+    digest = hashlib.sha256(
+        json.dumps(["/api/clients", "application/json"]).encode() + body
+    ).hexdigest()
+    engine = sync_engine(stack.database_url("client"))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO idempotency_keys (principal, key, request_hash, created_at)"
+                " VALUES (:p, :k, :h, now() - make_interval(secs => :age))"
+            ),
+            {"p": subject, "k": key, "h": digest, "age": age_s},
+        )
+    engine.dispose()
+
+
+def test_a_retry_takes_the_place_of_a_first_request_that_died(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    subject = jwt.decode(tokens["siti"], options={"verify_signature": False})["sub"]
+    body = json.dumps(new_worker()).encode()
+    headers = {"Authorization": f"Bearer {tokens['siti']}", "Content-Type": "application/json"}
+    running, dead = str(uuid.uuid4()), str(uuid.uuid4())
+    _reserve(running, subject, body, age_s=30)  # may still be running: wait
+    _reserve(dead, subject, body, age_s=200)  # past any request's time: it died
+    waiting = gateway.post(
+        "/api/clients", content=body, headers={**headers, "Idempotency-Key": running}
+    )
+    assert waiting.status_code == 409 and waiting.json()["type"].endswith("in-progress")
+    retried = gateway.post(
+        "/api/clients", content=body, headers={**headers, "Idempotency-Key": dead}
+    )
+    assert retried.status_code == 201, retried.text
+    replayed = gateway.post(
+        "/api/clients", content=body, headers={**headers, "Idempotency-Key": dead}
+    )
+    assert replayed.status_code == 201 and replayed.headers.get("idempotent-replayed") == "true"
+
+
+def test_a_refusal_is_not_replayed_the_retry_is_asked_afresh(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    keyed = {**siti, "Idempotency-Key": str(uuid.uuid4())}
+    referral = {
+        "client_id": client["id"],
+        "partner_code": "bank-nusantara",
+        "product_code": "savings-basic",
+        "fee_sheet_version": "2026-01",
+    }
+    refused = gateway.post("/api/referrals", json=referral, headers=keyed)
+    assert refused.status_code in (404, 409)  # no consent yet (or not even the client)
+    consent = gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={
+            "purpose": "referral",
+            "partner_code": "bank-nusantara",
+            "scope": ["contact"],
+            "text_version": "ref-2026-01",
+        },
+        headers=siti,
+    )
+    assert consent.status_code == 201
+    sent = stack.eventually(
+        lambda: (
+            answer
+            if (answer := gateway.post("/api/referrals", json=referral, headers=keyed)).status_code
+            == 201
+            else None
+        )
+    )
+    assert "idempotent-replayed" not in sent.headers  # it ran
+    again = gateway.post("/api/referrals", json=referral, headers=keyed)
+    assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
+    assert again.json()["id"] == sent.json()["id"]

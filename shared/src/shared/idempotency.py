@@ -1,5 +1,8 @@
 """`Idempotency-Key` on POST (DESIGN.md §5): a retried request gets the first answer.
 
+Only answers that did something are kept for replay (2xx); a refusal (4xx) changed nothing,
+so its retry is answered afresh, as are server failures.
+
 Officers on slow connections press "save" twice and phones retry on a flaky network. The
 first request with a key reserves it, runs, and stores its answer; a retry with the same key
 and the same request replays that answer (`Idempotent-Replayed: true`) without running again.
@@ -10,12 +13,14 @@ An answer marked `Cache-Control: no-store` is never stored: it holds a personal 
 Stored answers hold what the request created (a client's name and phone), so they are kept
 only as long as a retry is plausible: `ANSWER_KEPT` (24 hours). A reservation whose request
 never answered (its process died) frees its key after `STUCK_AFTER`, so a retry runs again
-instead of meeting a 409 for ever. Each API process clears what has expired at most once per
-`PURGE_EVERY`, as keyed requests arrive; no job is needed.
+instead of meeting a 409 for ever; a request that failed frees it at once. Each API process
+clears what has expired at most once per `PURGE_EVERY`, as keyed requests arrive; no job is
+needed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import Awaitable, Callable
@@ -38,6 +43,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware.base import BaseHTTPMiddleware, DispatchFunction
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -48,7 +54,8 @@ from shared.problems import Conflict, FieldError, Invalid, Problem, problem_resp
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 200
 ANSWER_KEPT = timedelta(hours=24)
-STUCK_AFTER = timedelta(minutes=15)
+# Longer than any request may run (the gateway gives workshop-sheet imports 120 s).
+STUCK_AFTER = timedelta(seconds=150)
 PURGE_EVERY = timedelta(minutes=10)
 
 
@@ -123,6 +130,20 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
             ).first() is not None
             if not reserved:
                 earlier = (await conn.execute(select(table).where(row_of))).one()
+                if earlier.status is None and earlier.request_hash == digest:
+                    # The first request died without an answer: this retry takes its place.
+                    reserved = (
+                        await conn.execute(
+                            update(table)
+                            .where(
+                                row_of,
+                                table.c.status.is_(None),
+                                table.c.created_at < now - STUCK_AFTER,
+                            )
+                            .values(created_at=func.now())
+                            .returning(table.c.key)
+                        )
+                    ).first() is not None
         if not reserved:
             if earlier.request_hash != digest:
                 return problem_response(
@@ -146,9 +167,11 @@ def install(app: FastAPI, engine: AsyncEngine, table: Table) -> None:
         except Exception:
             await _forget(engine, table, row_of)
             raise
-        if response.status_code >= 500 or "no-store" in response.headers.get("cache-control", ""):
-            # A server failure may be retried for real; a `no-store` answer (a revealed NIK)
-            # must never be kept, so its key is freed and a retry runs (and is audited) again.
+        if response.status_code >= 400 or "no-store" in response.headers.get("cache-control", ""):
+            # A refusal changed nothing, and its reason may pass (a client the service has
+            # not heard of yet, a consent still on its way): a retry is asked afresh. A
+            # `no-store` answer (a revealed NIK) must never be kept, so its key is freed and a
+            # retry runs (and is audited) again.
             await _forget(engine, table, row_of)
             return response
         content = b"".join([chunk async for chunk in response.body_iterator])  # type: ignore[attr-defined]
@@ -191,5 +214,17 @@ class _OnlyKeyedPosts:
 
 
 async def _forget(engine: AsyncEngine, table: Table, row_of: object) -> None:
-    async with engine.begin() as conn:
-        await conn.execute(delete(table).where(row_of))  # type: ignore[arg-type]
+    """Free the key of a request that failed, so that its retry runs again. The failure is
+    often the database itself going away (a restart): keep trying for a while, or the key
+    would answer 409 until `STUCK_AFTER`."""
+    wait_s = 0.2
+    for attempt in range(8):  # about 25 s in all
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(delete(table).where(row_of))  # type: ignore[arg-type]
+            return
+        except (OperationalError, InterfaceError, OSError):
+            if attempt == 7:
+                raise
+            await asyncio.sleep(wait_s)
+            wait_s = min(wait_s * 2, 5.0)

@@ -36,11 +36,18 @@ class ServiceSettings(BaseSettings):
     def is_dev(self) -> bool:
         return self.environment == "dev"
 
+    # Tests only (the chaos suite): the relay waits this long after the broker acknowledged a
+    # batch and before marking it sent, so a kill lands in exactly that window. Refused
+    # outside development.
+    fault_relay_hold_after_ack_seconds: float = Field(default=0.0, ge=0)
+
     @model_validator(mode="after")
     def _no_dev_secrets_outside_dev(self) -> ServiceSettings:
         """The dev defaults of secrets are public; refuse them anywhere but development."""
         if self.is_dev:
             return self
+        if self.fault_relay_hold_after_ack_seconds:
+            raise ValueError("fault injection is for development and tests only")
         for name, value in self:
             if isinstance(value, SecretStr) and value.get_secret_value().startswith(
                 DEV_ONLY_SECRET_PREFIX

@@ -146,6 +146,12 @@ class IdempotentConsumer:
                         outcomes[i] = Outcome.DUPLICATE
                 if fresh:
                     await self._reaction.handle(session, fresh)
+            repeated = outcomes.count(Outcome.DUPLICATE)
+            if repeated:  # a redelivery the inbox absorbed (operators and the chaos suite count)
+                log.info(
+                    "events already handled; skipped",
+                    extra={"consumer": self.name, "events": repeated},
+                )
             return outcomes
 
     async def _wait_out_outage(self, exc: Exception, wait_s: float) -> float:

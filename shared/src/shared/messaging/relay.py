@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
@@ -64,6 +65,7 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         ack_timeout_s: float = 30.0,
+        hold_after_ack_s: float = 0.0,
     ) -> None:
         self._engine = engine
         self._producer_factory = producer_factory
@@ -72,6 +74,7 @@ class OutboxRelay:
         self._service = service
         self._batch_size = batch_size
         self._ack_timeout_s = ack_timeout_s
+        self._hold_after_ack_s = hold_after_ack_s  # fault injection (tests only)
 
     def relay_batch(self) -> int:
         """Publish one batch; returns how many rows were marked sent (0: idle or not leader)."""
@@ -90,6 +93,8 @@ class OutboxRelay:
             futures = [self._send(producer, row) for row in rows]
             for future in futures:
                 future.get(timeout=self._ack_timeout_s)  # raises unless the broker acked
+            if self._hold_after_ack_s:
+                time.sleep(self._hold_after_ack_s)
             conn.execute(_MARK, {"ids": [row["id"] for row in rows]})
         _published.add(len(rows), {"service": self._service})
         return len(rows)
@@ -187,6 +192,7 @@ def run_relay(settings: ServiceSettings) -> None:
         db.sync_engine(settings.database_url),
         lambda: kafka_producer(settings.kafka_bootstrap_servers, name),
         service=settings.service_name,
+        hold_after_ack_s=settings.fault_relay_hold_after_ack_seconds,
     )
     _meter.create_observable_gauge(
         "jembatan.outbox.backlog",

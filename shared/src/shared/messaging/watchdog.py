@@ -1,0 +1,122 @@
+"""A worker that stopped receiving records while its topics hold unread ones exits.
+
+faust-streaming has a known failure (faust-streaming/faust#523, found again here by the chaos
+suite): after the broker is killed and comes back, a consumer may rejoin its group and then
+never fetch again, silently, while the process looks alive. Nothing recovers that state but
+a restart, so a worker watches itself: if it has received no record for `STALL_AFTER_S`,
+is handling none, and its group has unread records on its topics, it logs why and exits,
+and whatever runs it starts it again (Kubernetes' restart policy; the chaos suite's
+supervisor; `make up` locally). The check runs in a thread of its own, so it works whatever
+state faust's event loop is in.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
+
+STALL_AFTER_S = 30.0
+CHECK_EVERY_S = 5.0
+EXIT_STALLED = 75  # EX_TEMPFAIL: try again
+
+
+@dataclass
+class Liveness:
+    """When the worker last took records from Kafka, and how many batches it is handling."""
+
+    clock: Callable[[], float] = time.monotonic
+    topics: list[str] = field(default_factory=list)
+    last_record: float = 0.0
+    busy: int = 0
+
+    def __post_init__(self) -> None:
+        self.last_record = self.clock()
+
+    def took(self) -> None:
+        self.last_record = self.clock()
+        self.busy += 1
+
+    def done(self) -> None:
+        self.busy -= 1
+        self.last_record = self.clock()
+
+    def vouch(self) -> None:
+        """Checked and found fine (nothing unread): the next check is a full period away."""
+        self.last_record = self.clock()
+
+    def idle_for(self) -> float:
+        return 0.0 if self.busy else self.clock() - self.last_record
+
+
+def unread(bootstrap_servers: str, group: str, topics: Sequence[str]) -> int:
+    """Records on `topics` past the group's committed offsets (the broker's view)."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
+    reader = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
+    try:
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in topics
+            for p in reader.partitions_for_topic(topic) or ()
+        ]
+        committed = admin.list_group_offsets({group: partitions}).get(group, {})
+        ends = reader.end_offsets(partitions)
+        return sum(
+            max(0, ends[tp] - max(0, committed[tp].offset if tp in committed else 0))
+            for tp in partitions
+        )
+    finally:
+        reader.close()
+        admin.close()
+
+
+class Watchdog(threading.Thread):
+    def __init__(
+        self,
+        liveness: Liveness,
+        unread: Callable[[], int],
+        *,
+        stall_after_s: float = STALL_AFTER_S,
+        every_s: float = CHECK_EVERY_S,
+        exit: Callable[[int], None] = os._exit,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        super().__init__(name="consumer-watchdog", daemon=True)
+        self._liveness = liveness
+        self._unread = unread
+        self._stall_after_s = stall_after_s
+        self._every_s = every_s
+        self._exit = exit
+        self._sleep = sleep
+
+    def check(self) -> bool:
+        """True when the worker is stalled (and has been told to exit)."""
+        idle = self._liveness.idle_for()
+        if idle < self._stall_after_s:
+            return False
+        try:
+            waiting = self._unread()
+        except Exception:
+            return False  # Kafka is away: nothing to judge, and a restart would not help
+        if waiting <= 0:
+            self._liveness.vouch()  # merely quiet; asking the broker every 5 s costs CPU
+            return False
+        log.error(
+            "consumer stalled: no record received while its topics have unread ones; exiting",
+            extra={"idle_s": round(idle), "unread": waiting},
+        )
+        for handler in logging.getLogger().handlers:
+            handler.flush()
+        self._exit(EXIT_STALLED)
+        return True
+
+    def run(self) -> None:
+        while not self.check():
+            self._sleep(self._every_s)
