@@ -9,6 +9,8 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.messaging.security import KafkaSecurity, Mechanism, Protocol
+
 LOCAL_ISSUER = "http://localhost:8180/realms/jembatan"
 DEV_ONLY_SECRET_PREFIX = "dev-only-"  # noqa: S105  (a marker, not a secret)
 
@@ -22,6 +24,12 @@ class ServiceSettings(BaseSettings):
     environment: str = "dev"
     database_url: str
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
+    # Plain text on the local stack; TLS and SCRAM in a cluster (shared.messaging.security).
+    kafka_security_protocol: Protocol = "PLAINTEXT"
+    kafka_sasl_mechanism: Mechanism | None = None
+    kafka_sasl_username: str | None = None
+    kafka_sasl_password: SecretStr | None = None
+    kafka_ssl_cafile: str | None = None
     oidc_issuer: str = LOCAL_ISSUER
     # Fetched over the internal address; `iss` is still checked against the public issuer.
     oidc_jwks_url: str = f"{LOCAL_ISSUER}/protocol/openid-connect/certs"
@@ -35,6 +43,17 @@ class ServiceSettings(BaseSettings):
     @property
     def is_dev(self) -> bool:
         return self.environment == "dev"
+
+    @property
+    def kafka_security(self) -> KafkaSecurity:
+        password = self.kafka_sasl_password
+        return KafkaSecurity(
+            protocol=self.kafka_security_protocol,
+            mechanism=self.kafka_sasl_mechanism,
+            username=self.kafka_sasl_username,
+            password=password.get_secret_value() if password else None,
+            cafile=self.kafka_ssl_cafile,
+        )
 
     # Tests only (the chaos suite): the relay waits this long after the broker acknowledged a
     # batch and before marking it sent, so a kill lands in exactly that window. Refused

@@ -48,16 +48,25 @@ def test_a_quiet_topic_is_no_stall_and_is_asked_about_again_only_a_period_later(
     assert not watchdog.check() and len(asked) == 2
 
 
-def test_a_worker_busy_with_a_batch_is_no_stall_however_long_it_takes() -> None:
+def test_a_worker_busy_with_a_batch_is_no_stall_for_five_minutes() -> None:
     clock = Clock()
     liveness = Liveness(clock=clock)
     watchdog, exits = _watch(liveness, unread=500)
     liveness.took()  # e.g. waiting out a database outage
-    clock.now += 600
+    clock.now += 290
     assert not watchdog.check()
     liveness.done()
     clock.now += 10
     assert not watchdog.check() and exits == []  # the clock starts again when it is done
+
+
+def test_a_batch_that_never_ends_is_a_stall() -> None:
+    clock = Clock()
+    liveness = Liveness(clock=clock)
+    watchdog, exits = _watch(liveness, unread=500)
+    liveness.took()
+    clock.now += 301
+    assert watchdog.check() and exits == [EXIT_STALLED]
 
 
 def test_kafka_out_of_reach_is_no_stall() -> None:

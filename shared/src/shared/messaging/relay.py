@@ -25,6 +25,7 @@ from sqlalchemy import Engine, text
 
 from shared import db
 from shared.messaging.envelope import Envelope
+from shared.messaging.security import KafkaSecurity
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_logging, configure_telemetry
 
@@ -162,13 +163,16 @@ class OutboxRelay:
                 stop.wait(idle_wait_s)
 
 
-def kafka_producer(bootstrap_servers: str, client_id: str) -> Any:
+def kafka_producer(
+    bootstrap_servers: str, client_id: str, security: KafkaSecurity | None = None
+) -> Any:
     """An idempotent producer that waits for every in-sync replica (acks=all)."""
     from kafka import KafkaProducer
 
     return KafkaProducer(
         bootstrap_servers=bootstrap_servers.split(","),
         client_id=client_id,
+        **(security or KafkaSecurity()).kafka_python(),
         acks="all",
         enable_idempotence=True,
         linger_ms=5,
@@ -190,7 +194,7 @@ def run_relay(settings: ServiceSettings) -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     relay = OutboxRelay(
         db.sync_engine(settings.database_url),
-        lambda: kafka_producer(settings.kafka_bootstrap_servers, name),
+        lambda: kafka_producer(settings.kafka_bootstrap_servers, name, settings.kafka_security),
         service=settings.service_name,
         hold_after_ack_s=settings.fault_relay_hold_after_ack_seconds,
     )

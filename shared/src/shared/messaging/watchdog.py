@@ -19,9 +19,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from shared.messaging.security import KafkaSecurity
+
 log = logging.getLogger(__name__)
 
 STALL_AFTER_S = 30.0
+STUCK_IN_BATCH_S = 300.0  # longer than any batch takes but waiting out a database outage
 CHECK_EVERY_S = 5.0
 EXIT_STALLED = 75  # EX_TEMPFAIL: try again
 
@@ -34,17 +37,25 @@ class Liveness:
     topics: list[str] = field(default_factory=list)
     last_record: float = 0.0
     busy: int = 0
+    busy_since: float = 0.0
 
     def __post_init__(self) -> None:
         self.last_record = self.clock()
 
     def took(self) -> None:
         self.last_record = self.clock()
+        if not self.busy:
+            self.busy_since = self.last_record
         self.busy += 1
 
     def done(self) -> None:
         self.busy -= 1
         self.last_record = self.clock()
+        if self.busy:
+            self.busy_since = self.last_record  # another agent's batch is still going
+
+    def busy_for(self) -> float:
+        return self.clock() - self.busy_since if self.busy else 0.0
 
     def vouch(self) -> None:
         """Checked and found fine (nothing unread): the next check is a full period away."""
@@ -54,12 +65,21 @@ class Liveness:
         return 0.0 if self.busy else self.clock() - self.last_record
 
 
-def unread(bootstrap_servers: str, group: str, topics: Sequence[str]) -> int:
+def unread(
+    bootstrap_servers: str,
+    group: str,
+    topics: Sequence[str],
+    security: KafkaSecurity | None = None,
+) -> int:
     """Records on `topics` past the group's committed offsets (the broker's view)."""
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers.split(","))
-    reader = KafkaConsumer(bootstrap_servers=bootstrap_servers.split(","), group_id=None)
+    servers = bootstrap_servers.split(",")
+    options = (security or KafkaSecurity()).kafka_python()
+    admin = KafkaAdminClient(bootstrap_servers=servers, **options)
+    reader = KafkaConsumer(
+        bootstrap_servers=servers, group_id=None, enable_auto_commit=False, **options
+    )
     try:
         partitions = [
             TopicPartition(topic, p)
@@ -84,6 +104,7 @@ class Watchdog(threading.Thread):
         unread: Callable[[], int],
         *,
         stall_after_s: float = STALL_AFTER_S,
+        stuck_in_batch_s: float = STUCK_IN_BATCH_S,
         every_s: float = CHECK_EVERY_S,
         exit: Callable[[int], None] = os._exit,
         sleep: Callable[[float], None] = time.sleep,
@@ -92,12 +113,18 @@ class Watchdog(threading.Thread):
         self._liveness = liveness
         self._unread = unread
         self._stall_after_s = stall_after_s
+        self._stuck_in_batch_s = stuck_in_batch_s
         self._every_s = every_s
         self._exit = exit
         self._sleep = sleep
 
     def check(self) -> bool:
         """True when the worker is stalled (and has been told to exit)."""
+        busy = self._liveness.busy_for()
+        if busy > self._stuck_in_batch_s:
+            # A batch that never ends (a waiting database logs every few seconds; this did
+            # not end at all): a restart hands its records to a fresh process.
+            return self._stop("consumer stuck in one batch; exiting", busy_s=round(busy))
         idle = self._liveness.idle_for()
         if idle < self._stall_after_s:
             return False
@@ -108,10 +135,14 @@ class Watchdog(threading.Thread):
         if waiting <= 0:
             self._liveness.vouch()  # merely quiet; asking the broker every 5 s costs CPU
             return False
-        log.error(
+        return self._stop(
             "consumer stalled: no record received while its topics have unread ones; exiting",
-            extra={"idle_s": round(idle), "unread": waiting},
+            idle_s=round(idle),
+            unread=waiting,
         )
+
+    def _stop(self, message: str, **extra: int) -> bool:
+        log.error(message, extra=extra)
         for handler in logging.getLogger().handlers:
             handler.flush()
         self._exit(EXIT_STALLED)

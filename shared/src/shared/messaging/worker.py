@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import signal
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.messaging.consumer import BatchReaction, Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
+from shared.messaging.security import KafkaSecurity
 from shared.messaging.watchdog import Liveness, Watchdog, unread
 from shared.telemetry import json_log_handler
 
@@ -45,17 +47,25 @@ DLQ_REASON_HEADER = "x-dlq-reason"
 DLQ_CONSUMER_HEADER = "x-dlq-consumer"
 # What each app's agents took from Kafka, for the watchdog run_worker starts.
 _liveness: weakref.WeakKeyDictionary[faust.App, Liveness] = weakref.WeakKeyDictionary()
+_security: weakref.WeakKeyDictionary[faust.App, KafkaSecurity] = weakref.WeakKeyDictionary()
 
 
-def create_worker_app(app_id: str, bootstrap_servers: str, instance_id: str) -> faust.App:
+def create_worker_app(
+    app_id: str,
+    bootstrap_servers: str,
+    instance_id: str,
+    security: KafkaSecurity | None = None,
+) -> faust.App:
     """A faust app tuned for plain consumers: no tables, no web server, no topic creation.
 
     `instance_id` turns on static group membership (KIP-345): a worker restarted after a crash
     takes its old place at once instead of waiting out the dead member's session. It must be
     unique per running worker (the pod name in Kubernetes).
     """
-    return faust.App(
+    security = security or KafkaSecurity()
+    app = faust.App(
         app_id,
+        broker_credentials=security.faust_credentials(),
         datadir=str(Path(tempfile.gettempdir()) / f"faust-{app_id}-{instance_id}"),
         broker=[f"kafka://{server}" for server in bootstrap_servers.split(",")],
         store="memory://",
@@ -76,6 +86,8 @@ def create_worker_app(app_id: str, bootstrap_servers: str, instance_id: str) -> 
         producer_acks=-1,
         stream_wait_empty=False,
     )
+    _security[app] = security
+    return app
 
 
 def _header_items(headers: Any) -> list[tuple[str, bytes]]:
@@ -94,9 +106,10 @@ def consumer_app(
     sessions: async_sessionmaker[AsyncSession],
     inbox_table: Table,
     consumed: Mapping[str, Mapping[str, Handler] | BatchReaction],
+    security: KafkaSecurity | None = None,
 ) -> faust.App:
     """A worker whose consumer group handles each topic of its routing table idempotently."""
-    app = create_worker_app(group, bootstrap_servers, instance_id)
+    app = create_worker_app(group, bootstrap_servers, instance_id, security)
     for topic, handlers in consumed.items():
         subscribe(app, topic, IdempotentConsumer(group, sessions, inbox_table, handlers))
     return app
@@ -198,6 +211,22 @@ async def _batches(stream: Stream[Any], most: int, within: float) -> AsyncIterat
         stream._processors.remove(gather)
 
 
+def _log_tasks(app: faust.App) -> None:
+    """`kill -USR2 <pid>`: where each of the worker's tasks is waiting, in its log (on call)."""
+    for task in asyncio.all_tasks(app.loop):
+        frames = task.get_stack(limit=12)
+        log.warning(
+            "task",
+            extra={
+                "task": task.get_name(),
+                "stack": [
+                    f"{f.f_code.co_name} {Path(f.f_code.co_filename).name}:{f.f_lineno}"
+                    for f in frames
+                ],
+            },
+        )
+
+
 def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -> None:
     """Run `app` until SIGTERM, logging JSON lines through our redacting handler.
 
@@ -224,8 +253,10 @@ def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -
     # the cyclic collector's full passes, which otherwise walk it again and again while the
     # batches allocate (a fifth of the notify worker's time; benchmarks/README.md).
     gc.freeze()
+    signal.signal(signal.SIGUSR2, lambda *_: _log_tasks(app))
     liveness = _liveness.get(app)
     if liveness is not None:
         servers = ",".join(url.authority for url in app.conf.broker)
-        Watchdog(liveness, lambda: unread(servers, app.conf.id, liveness.topics)).start()
+        security = _security.get(app, KafkaSecurity())
+        Watchdog(liveness, lambda: unread(servers, app.conf.id, liveness.topics, security)).start()
     worker.execute_from_commandline()

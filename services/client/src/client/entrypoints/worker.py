@@ -23,6 +23,7 @@ def create(container: bootstrap.Container) -> faust.App:
         container.sessions,
         orm.inbox,
         consumed(),
+        security=settings.kafka_security,
     )
 
     return app

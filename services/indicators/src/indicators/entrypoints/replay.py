@@ -26,7 +26,10 @@ def replay(settings: IndicatorsSettings) -> None:
         tables = ", ".join(t.name for t in (orm.clients, orm.referrals, orm.trainings, orm.inbox))
         conn.execute(text(f"TRUNCATE {tables}"))
     engine.dispose()
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    admin = KafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        **settings.kafka_security.kafka_python(),
+    )
     try:
         # A stopped worker with static membership stays in the group until its session ends
         # (10 s): until then the group is not empty and cannot be deleted.

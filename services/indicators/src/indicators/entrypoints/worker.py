@@ -21,6 +21,7 @@ def create(container: bootstrap.Container) -> faust.App:
         container.sessions,
         orm.inbox,
         consumed(container.holidays),
+        security=settings.kafka_security,
     )
 
 

@@ -25,6 +25,7 @@ def create(container: bootstrap.Container) -> faust.App:
         container.sessions,
         orm.inbox,
         consumed(container.rules),
+        security=settings.kafka_security,
     )
 
 

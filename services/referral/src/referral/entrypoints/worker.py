@@ -26,6 +26,7 @@ def create(container: bootstrap.Container) -> faust.App:
         container.sessions,
         orm.inbox,
         CONSUMED,
+        security=settings.kafka_security,
     )
 
     return app
