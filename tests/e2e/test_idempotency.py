@@ -78,8 +78,9 @@ def test_a_revealed_nik_is_never_kept_for_replay(
     assert kept == 0
 
 
-def _reserve(key: str, subject: str, body: bytes, age_s: int) -> None:
-    """A reservation left by a first request that never answered, `age_s` seconds ago."""
+def _reserve(key: str, subject: str, body: bytes, age_s: int, *, applied: bool = False) -> None:
+    """A reservation left by a first request that never answered, `age_s` seconds ago (and
+    whose effect was committed, when `applied`)."""
     digest = hashlib.sha256(
         json.dumps(["/api/clients", "application/json"]).encode() + body
     ).hexdigest()
@@ -87,10 +88,11 @@ def _reserve(key: str, subject: str, body: bytes, age_s: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO idempotency_keys (principal, key, request_hash, created_at)"
-                " VALUES (:p, :k, :h, now() - make_interval(secs => :age))"
+                "INSERT INTO idempotency_keys (principal, key, request_hash, created_at,"
+                " applied_at) VALUES (:p, :k, :h, now() - make_interval(secs => :age),"
+                " CASE WHEN :applied THEN now() - make_interval(secs => :age) END)"
             ),
-            {"p": subject, "k": key, "h": digest, "age": age_s},
+            {"p": subject, "k": key, "h": digest, "age": age_s, "applied": applied},
         )
     engine.dispose()
 
@@ -116,6 +118,22 @@ def test_a_retry_takes_the_place_of_a_first_request_that_died(
         "/api/clients", content=body, headers={**headers, "Idempotency-Key": dead}
     )
     assert replayed.status_code == 201 and replayed.headers.get("idempotent-replayed") == "true"
+
+
+def test_a_first_request_that_died_after_its_effect_is_never_run_again(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    subject = jwt.decode(tokens["siti"], options={"verify_signature": False})["sub"]
+    body = json.dumps(new_worker()).encode()
+    headers = {"Authorization": f"Bearer {tokens['siti']}", "Content-Type": "application/json"}
+    key = str(uuid.uuid4())
+    _reserve(key, subject, body, age_s=200, applied=True)  # committed, then its process died
+    for _ in range(2):
+        retried = gateway.post(
+            "/api/clients", content=body, headers={**headers, "Idempotency-Key": key}
+        )
+        assert retried.status_code == 409, retried.text
+        assert retried.json()["type"].endswith("/answer-lost")
 
 
 def test_a_refusal_is_not_replayed_the_retry_is_asked_afresh(

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import BulkInsert
+from shared.idempotency import record_effect
 from shared.messaging.envelope import Envelope
 from shared.telemetry import current_trace_headers
 
@@ -67,7 +68,10 @@ def _queue(table: Table) -> BulkInsert:
 async def add_to_outbox(
     session: AsyncSession, table: Table, topic: str, envelopes: Iterable[Envelope]
 ) -> None:
-    """Queue events in the caller's transaction; the relay publishes them after commit."""
+    """Queue events in the caller's transaction; the relay publishes them after commit.
+
+    Within a request with an Idempotency-Key, the same transaction marks the key as applied,
+    so that no retry can run the request a second time (shared.idempotency)."""
     trace_headers = current_trace_headers()
     rows = [
         {
@@ -85,3 +89,4 @@ async def add_to_outbox(
     ]
     if rows:
         await _queue(table).execute(session, rows)
+        await record_effect(session)
