@@ -22,8 +22,10 @@ start_one() {
   local name="$1"; shift
   if live_pid "$name" >/dev/null; then return; fi
   local upper="${name%%-*}"; upper="${upper^^}"
-  # Each process writes JSON lines to its own log; stray stderr (crashes) goes beside it.
-  env "${upper}_LOG_FILE=$LOGS/$name.log" "$PY" "$@" >> "$LOGS/$name.out" 2>&1 &
+  # Each process writes JSON lines to its own log; stray stderr (crashes) goes beside it. A
+  # worker whose watchdog finds it stalled starts itself afresh (no restart policy here).
+  env "${upper}_LOG_FILE=$LOGS/$name.log" JEMBATAN_WORKER_RESTART=in-place \
+    "$PY" "$@" >> "$LOGS/$name.out" 2>&1 &
   echo $! > "$RUN/$name.pid"
 }
 

@@ -64,7 +64,11 @@ def _start_rival(env: dict[str, str]) -> subprocess.Popen[bytes]:
         [str(stack.ROOT / ".venv" / "bin" / "python"), "-m", "notify.entrypoints.worker"],
         env=os.environ
         | env
-        | {"NOTIFY_WORKER_INSTANCE_ID": "notify-chaos-rival", "NOTIFY_LOG_FILE": str(log)},
+        | {
+            "NOTIFY_WORKER_INSTANCE_ID": "notify-chaos-rival",
+            "NOTIFY_LOG_FILE": str(log),
+            "JEMBATAN_WORKER_RESTART": "in-place",  # as infra/services.sh starts the others
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -25,14 +25,43 @@ def _watch(liveness: Liveness, unread: int | Exception) -> tuple[Watchdog, list[
     return Watchdog(liveness, count, stall_after_s=30, exit=exits.append), exits
 
 
-def test_no_record_for_30_s_with_unread_records_is_a_stall() -> None:
+def test_no_record_for_30_s_then_unread_records_for_30_s_is_a_stall() -> None:
     clock = Clock()
     liveness = Liveness(clock=clock)
     watchdog, exits = _watch(liveness, unread=12)
     clock.now += 29
     assert not watchdog.check() and exits == []
     clock.now += 2
+    assert not watchdog.check()  # unread seen: watched from now on
+    clock.now += 29
+    assert not watchdog.check() and exits == []
+    clock.now += 2
     assert watchdog.check() and exits == [EXIT_STALLED]
+
+
+def test_a_broker_back_from_a_restart_has_time_to_hand_over_its_records() -> None:
+    clock = Clock()
+    liveness = Liveness(clock=clock)
+    answers: list[int | Exception] = [ConnectionError("no broker")] * 8 + [10, 10, 10]
+
+    def unread() -> int:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    exits: list[int] = []
+    watchdog = Watchdog(liveness, unread, stall_after_s=30, exit=exits.append)
+    clock.now += 30
+    for _ in range(8):  # the broker is away for 40 s
+        assert not watchdog.check()
+        clock.now += 5
+    for _ in range(3):  # back, with records the worker has not fetched yet
+        assert not watchdog.check()
+        clock.now += 5
+    liveness.took()  # the worker fetched again
+    liveness.done()
+    assert not watchdog.check() and exits == []
 
 
 def test_a_quiet_topic_is_no_stall_and_is_asked_about_again_only_a_period_later() -> None:

@@ -4,7 +4,9 @@ faust-streaming has a known failure (faust-streaming/faust#523, found again here
 suite): after the broker is killed and comes back, a consumer may rejoin its group and then
 never fetch again, silently, while the process looks alive. Nothing recovers that state but
 a restart, so a worker watches itself: if it has received no record for `STALL_AFTER_S`,
-is handling none, and its group has unread records on its topics, it logs why and exits,
+is handling none, and its group has had unread records on its topics for `STALL_AFTER_S`
+more (so a broker that just came back, or a group still rebalancing, has time to hand the
+records over), it logs why and exits,
 and whatever runs it starts it again (Kubernetes' restart policy; the chaos suite's
 supervisor; `make up` locally). The check runs in a thread of its own, so it works whatever
 state faust's event loop is in.
@@ -117,6 +119,7 @@ class Watchdog(threading.Thread):
         self._every_s = every_s
         self._exit = exit
         self._sleep = sleep
+        self._unread_since: float | None = None  # first seen unread, while idle
 
     def check(self) -> bool:
         """True when the worker is stalled (and has been told to exit)."""
@@ -127,13 +130,21 @@ class Watchdog(threading.Thread):
             return self._stop("consumer stuck in one batch; exiting", busy_s=round(busy))
         idle = self._liveness.idle_for()
         if idle < self._stall_after_s:
+            self._unread_since = None
             return False
         try:
             waiting = self._unread()
         except Exception:
+            self._unread_since = None
             return False  # Kafka is away: nothing to judge, and a restart would not help
         if waiting <= 0:
+            self._unread_since = None
             self._liveness.vouch()  # merely quiet; asking the broker every 5 s costs CPU
+            return False
+        now = self._liveness.clock()
+        if self._unread_since is None:
+            self._unread_since = now
+        if now - self._unread_since < self._stall_after_s:
             return False
         return self._stop(
             "consumer stalled: no record received while its topics have unread ones; exiting",

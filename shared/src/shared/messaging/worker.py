@@ -17,7 +17,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import signal
+import sys
 import tempfile
 import weakref
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -258,5 +260,21 @@ def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -
     if liveness is not None:
         servers = ",".join(url.authority for url in app.conf.broker)
         security = _security.get(app, KafkaSecurity())
-        Watchdog(liveness, lambda: unread(servers, app.conf.id, liveness.topics, security)).start()
+        Watchdog(
+            liveness,
+            lambda: unread(servers, app.conf.id, liveness.topics, security),
+            exit=_restart_in_place if os.environ.get(RESTART_ENV) == "in-place" else os._exit,
+        ).start()
     worker.execute_from_commandline()
+
+
+# The local stack has no restart policy: its scripts set this, and a stalled worker starts
+# itself afresh in the same process (same pid, so `infra/services.sh` still knows it).
+RESTART_ENV = "JEMBATAN_WORKER_RESTART"
+
+
+def _restart_in_place(code: int) -> None:
+    log.warning("starting afresh", extra={"exit_code": code})
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
