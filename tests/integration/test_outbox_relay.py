@@ -36,6 +36,13 @@ def schema() -> Iterator[str]:
     metadata = MetaData(schema=name)
     outbox_table(metadata)
     metadata.create_all(admin)
+    with admin.begin() as conn:  # the services' wake-up call (shared.migrations)
+        conn.execute(
+            text(
+                f'CREATE TRIGGER outbox_wakeup AFTER INSERT ON "{name}".outbox'
+                " FOR EACH STATEMENT EXECUTE FUNCTION public.jembatan_outbox_wakeup()"
+            )
+        )
     yield name
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))

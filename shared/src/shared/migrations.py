@@ -88,3 +88,31 @@ def partner_visible(region_column: str = "region_code") -> str:
         f"jembatan_region_visible({region_column}) "
         f"OR partner_code = current_setting('{PARTNER_SETTING}', true)"
     )
+
+
+# The relay's wake-up call (shared.messaging.relay): rows committed into the outbox notify
+# the channel `outbox` once per transaction (PostgreSQL folds a transaction's identical
+# notifications into one and delivers them at commit, never for a rolled-back insert).
+OUTBOX_CHANNEL = "outbox"
+
+
+def create_outbox_wakeup() -> None:
+    op.execute(
+        f"""
+CREATE OR REPLACE FUNCTION jembatan_outbox_wakeup() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('{OUTBOX_CHANNEL}', '');
+  RETURN NULL;
+END
+$$"""
+    )
+    op.execute(
+        "CREATE TRIGGER outbox_wakeup AFTER INSERT ON outbox"
+        " FOR EACH STATEMENT EXECUTE FUNCTION jembatan_outbox_wakeup()"
+    )
+
+
+def drop_outbox_wakeup() -> None:
+    op.execute("DROP TRIGGER IF EXISTS outbox_wakeup ON outbox")
+    op.execute("DROP FUNCTION IF EXISTS jembatan_outbox_wakeup()")

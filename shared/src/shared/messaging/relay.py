@@ -5,10 +5,17 @@ One relay is active per service (a transaction-scoped advisory lock); rows are c
 assigned at insert and a slow transaction can commit a lower id after a higher one. A row is
 marked sent only after the broker acknowledged every message of its batch; a crash between
 ack and commit republishes the batch, which consumers absorb through their inbox.
+
+When the outbox is empty the relay waits for PostgreSQL's word that rows were committed
+(`LISTEN outbox`; a trigger of each service's outbox notifies), so an event leaves within a
+few milliseconds of its commit and an idle relay costs nothing. The word is only a hint: the
+relay still looks every `POLL_EVERY_S` (a notification sent while its connection was being
+re-made is lost), and polls as before while it cannot listen.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -42,6 +49,8 @@ _CLAIM = text(
     " FOR UPDATE SKIP LOCKED"
 )
 _MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
+CHANNEL = "outbox"  # shared.migrations.create_outbox_wakeup
+POLL_EVERY_S = 1.0  # when nothing was heard
 
 
 class Producer(Protocol):
@@ -145,8 +154,20 @@ class OutboxRelay:
     def run(
         self, stop: threading.Event, idle_wait_s: float = 0.1, max_backoff_s: float = 10.0
     ) -> None:
-        """Relay until `stop` is set; failures back off exponentially and retry the same rows."""
+        """Relay until `stop` is set; failures back off exponentially and retry the same rows.
+        Idle, it waits for the outbox's notification (at most `POLL_EVERY_S`), or polls every
+        `idle_wait_s` while it cannot listen."""
+        wakeup = Wakeup(self._engine)
+        try:
+            self._run(stop, wakeup, idle_wait_s, max_backoff_s)
+        finally:
+            wakeup.close()
+
+    def _run(
+        self, stop: threading.Event, wakeup: Wakeup, idle_wait_s: float, max_backoff_s: float
+    ) -> None:
         backoff = 0.5
+        wakeup.listen()  # before the first look, so that nothing committed after it is missed
         while not stop.is_set():
             try:
                 sent = self.relay_batch()
@@ -159,8 +180,54 @@ class OutboxRelay:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, max_backoff_s)
                 continue
-            if sent == 0:
-                stop.wait(idle_wait_s)
+            if sent == 0 and wakeup.wait(POLL_EVERY_S) is None:
+                stop.wait(idle_wait_s)  # not listening: poll
+
+
+class Wakeup:
+    """The relay's ear on the channel `outbox`: one connection of the engine's pool, kept out
+    of it in autocommit, that LISTENs. Any failure (the database restarting) drops it; the
+    next `listen` makes a new one."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._raw: Any = None
+
+    def listen(self) -> bool:
+        if self._raw is not None:
+            return True
+        try:
+            raw = self._engine.raw_connection()
+            connection: Any = raw.driver_connection
+            connection.autocommit = True
+            connection.execute(f"LISTEN {CHANNEL}")
+        except Exception as exc:
+            log.warning(
+                "cannot listen for outbox rows; polling", extra={"error": type(exc).__name__}
+            )
+            return False
+        self._raw = raw
+        return True
+
+    def wait(self, timeout_s: float) -> bool | None:
+        """Until a notification arrives (True: at once if one came since the last wait) or
+        `timeout_s` passed (False); None when it cannot listen (the caller polls)."""
+        if not self.listen():
+            return None
+        try:
+            for _ in self._raw.driver_connection.notifies(timeout=timeout_s, stop_after=1):
+                return True
+        except Exception as exc:
+            log.warning("lost the outbox listener; polling", extra={"error": type(exc).__name__})
+            self.close()
+            return None
+        return False
+
+    def close(self) -> None:
+        if self._raw is not None:
+            raw, self._raw = self._raw, None
+            with contextlib.suppress(Exception):  # already broken: nothing to give back
+                raw.invalidate()  # never back into the pool in LISTEN and autocommit
 
 
 def kafka_producer(
