@@ -251,7 +251,9 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
     context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
     page = _log_in(context, "siti")
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
-    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    # one long unbroken word, as people type them (a name run together), must wrap too
+    body = new_worker() | {"full_name": "Uji " + "Sriwahyuningsihpurnamasari" * 4}
+    client = gateway.post("/api/clients", json=body, headers=siti).json()
     for name, path in [
         ("dashboard", "/"),
         ("search", "/clients?q=Uji"),

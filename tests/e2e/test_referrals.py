@@ -339,6 +339,13 @@ def test_an_admin_keeps_the_catalogue(gateway: httpx.Client, tokens: dict[str, s
     bad_rule = {**partner, "products": [{**partner["products"][0], "rules": [{"kind": "vibes"}]}]}
     refused = gateway.put("/api/partners/koperasi-test", json=bad_rule, headers=admin)
     assert refused.status_code == 422
+    # a fee is whole, non-negative rupiah under a plain name (the portal shows it to clients)
+    for fees, field in [({"opening": -5}, "opening"), ({"0" * 80: 1}, "fees")]:
+        sheet = {"version": "2026-03", "fees": fees}
+        bad_fee = {**partner, "products": [{**partner["products"][0], "fee_sheet": sheet}]}
+        refused = gateway.put("/api/partners/koperasi-test", json=bad_fee, headers=admin)
+        assert refused.status_code == 422
+        assert any(field in e["field"] for e in refused.json()["errors"]), refused.text
     assert (
         gateway.put(
             "/api/partners/koperasi-test", json=partner, headers=_auth(tokens, "siti")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.referral import Referral
@@ -136,13 +136,18 @@ class StatusChange(BaseModel):
     external_ref: str | None = Field(default=None, max_length=100)
 
 
+# A fee or limit is named like `transfer_out` (the portal words it) and is whole rupiah.
+FeeName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+Rupiah = Annotated[int, Field(ge=0, le=1_000_000_000_000)]
+
+
 class FeeSheetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     version: str = Field(min_length=1, max_length=40)
-    fees: dict[str, int]
-    limits: dict[str, int] = Field(default_factory=dict)
-    interest_tier: str | None = None
+    fees: dict[FeeName, Rupiah] = Field(max_length=30)
+    limits: dict[FeeName, Rupiah] = Field(default_factory=dict, max_length=30)
+    interest_tier: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class RuleIn(BaseModel):
