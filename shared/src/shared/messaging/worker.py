@@ -35,7 +35,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.messaging.consumer import BatchReaction, Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
 from shared.messaging.security import KafkaSecurity
-from shared.messaging.watchdog import Liveness, Watchdog, unread
+from shared.messaging.watchdog import Liveness, Watchdog, backlog, leave_group
 from shared.telemetry import json_log_handler
 
 log = logging.getLogger(__name__)
@@ -260,10 +260,12 @@ def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -
     if liveness is not None:
         servers = ",".join(url.authority for url in app.conf.broker)
         security = _security.get(app, KafkaSecurity())
+        instance_id = app.conf.consumer_group_instance_id
         Watchdog(
             liveness,
-            lambda: unread(servers, app.conf.id, liveness.topics, security),
+            lambda: backlog(servers, app.conf.id, liveness.topics, security),
             exit=_restart_in_place if os.environ.get(RESTART_ENV) == "in-place" else os._exit,
+            leave=lambda: leave_group(servers, app.conf.id, instance_id, security),
         ).start()
     worker.execute_from_commandline()
 
