@@ -54,7 +54,8 @@ async def _open_loop(rate: int, send: Any, items: list[Any]) -> list[tuple[float
 async def intake_to_timeline(rate: int, seconds: int) -> dict[str, Any]:
     import aiohttp
     from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from shared import db
 
     people = common.People()
     headers = {"Authorization": f"Bearer {common.officer_token()}"}
@@ -69,7 +70,8 @@ async def intake_to_timeline(rate: int, seconds: int) -> dict[str, Any]:
         bodies = [next(people) for _ in range(rate * seconds)]
         answers = await _open_loop(rate, register, bodies)
     due = {client_id: at for at, client_id in answers if client_id}
-    engine = create_async_engine(common.database_url("client", "client"))
+    # every region's rows (the table forces row-level security: decision 0011)
+    engine = db.async_engine(common.database_url("client", "client"), pool_size=2)
     query = text(
         "SELECT client_id::text, extract(epoch FROM recorded_at) FROM timeline_entries"
         " WHERE event_type = 'jembatan.client.registered.v1'"
