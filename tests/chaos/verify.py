@@ -105,6 +105,26 @@ def _event(topic: str, record: Any) -> Event:
     )
 
 
+def _effects(
+    found: Findings,
+    what: str,
+    database: str,
+    table: str,
+    column: str,
+    ids: list[str],
+    condition: str = "true",
+) -> None:
+    """Each of `ids` must have exactly one row in `table` (by `column`) of `database`."""
+    rows = _counts(
+        database,
+        f"SELECT CAST({column} AS text), count(*) FROM {table}"  # noqa: S608 (our own names)
+        f" WHERE {condition} AND CAST({column} AS text) = ANY(:ids) GROUP BY {column}",
+        ids,
+    )
+    for one in ids:
+        found.add(what, rows[one])
+
+
 def _counts(database: str, query: str, ids: Iterable[str]) -> Counter[str]:
     engine = sync_engine(stack.database_url(database))
     try:
@@ -167,51 +187,18 @@ def compare(ledger: Ledger, journal: Journal, logs_since: dict[str, int]) -> Fin
         for e in distinct.values()
         if e.topic in ("client.events", "referral.events") and e.key in run_clients
     ]
-    timeline = _counts(
-        "client",
-        "SELECT CAST(event_id AS text), count(*) FROM timeline_entries"
-        " WHERE CAST(event_id AS text) = ANY(:ids) GROUP BY event_id",
-        on_timeline,
-    )
-    for event_id in on_timeline:
-        found.add("timeline entry", timeline[event_id])
+    _effects(found, "timeline entry", "client", "timeline_entries", "event_id", on_timeline)
     notifying = [
         e.id
         for e in by_type[CONSENTED]
         if e.data.get("purpose") == "notifications" and e.key in run_clients
     ]
-    sms = _counts(
-        "notify",
-        "SELECT CAST(event_id AS text), count(*) FROM notifications WHERE channel = 'sms'"
-        " AND CAST(event_id AS text) = ANY(:ids) GROUP BY event_id",
-        notifying,
+    _effects(
+        found, "SMS planned", "notify", "notifications", "event_id", notifying, "channel = 'sms'"
     )
-    for event_id in notifying:
-        found.add("SMS planned", sms[event_id])
-    indicator_clients = _counts(
-        "indicators",
-        "SELECT CAST(client_id AS text), count(*) FROM clients"
-        " WHERE CAST(client_id AS text) = ANY(:ids) GROUP BY client_id",
-        clients,
-    )
-    for client_id in clients:
-        found.add("indicators client", indicator_clients[client_id])
-    indicator_referrals = _counts(
-        "indicators",
-        "SELECT CAST(referral_id AS text), count(*) FROM referrals"
-        " WHERE CAST(referral_id AS text) = ANY(:ids) GROUP BY referral_id",
-        referrals,
-    )
-    for referral_id in referrals:
-        found.add("indicators referral", indicator_referrals[referral_id])
-    facts = _counts(
-        "referral",
-        "SELECT CAST(client_id AS text), count(*) FROM client_facts"
-        " WHERE CAST(client_id AS text) = ANY(:ids) GROUP BY client_id",
-        clients,
-    )
-    for client_id in clients:
-        found.add("referral's client facts", facts[client_id])
+    _effects(found, "indicators client", "indicators", "clients", "client_id", clients)
+    _effects(found, "indicators referral", "indicators", "referrals", "referral_id", referrals)
+    _effects(found, "referral's client facts", "referral", "client_facts", "client_id", clients)
 
     # Each client had at most one consent of each kind, one referral, one acknowledgement,
     # one completion asked for (retries share a key): whatever became of an ambiguous one,

@@ -123,5 +123,7 @@ async def test_a_wrong_password_is_refused(
 def test_plain_text_is_the_local_default_and_sasl_needs_its_credentials() -> None:
     assert KafkaSecurity().kafka_python() == {"security_protocol": "PLAINTEXT"}
     assert KafkaSecurity().faust_credentials() is None
+    scram = KafkaSecurity("SASL_SSL", "SCRAM-SHA-512", "client", "s3cret-pw")
+    assert "s3cret-pw" not in repr(scram)  # settings may be logged; the password never
     with pytest.raises(ValueError, match="SASL mechanism"):
         KafkaSecurity(protocol="SASL_SSL", username="client")

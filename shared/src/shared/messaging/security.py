@@ -10,7 +10,7 @@ arguments (the relays, the watchdog, admin tools) and faust's credentials (the w
 from __future__ import annotations
 
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Protocol = Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]
@@ -22,7 +22,7 @@ class KafkaSecurity:
     protocol: Protocol = "PLAINTEXT"
     mechanism: Mechanism | None = None
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line
     cafile: str | None = None  # the CA that signed the brokers' certificates
 
     def __post_init__(self) -> None:
