@@ -116,13 +116,15 @@ def relay_rate(topic: str, count: int) -> dict[str, float]:
     }
 
 
-def producer_rate(topic: str) -> float:
+def producer_rate(topic: str, count: int) -> float:
     """The same messages, built as the relay builds them, through the relay's producer."""
     from sqlalchemy import create_engine, text
 
     from shared.messaging.envelope import Envelope
     from shared.messaging.relay import kafka_producer
 
+    # The relay emptied the payloads it published: fill the outbox again, with the same rows.
+    _fill(topic, count)
     engine = create_engine(URL)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT * FROM outbox ORDER BY id")).mappings().all()
@@ -162,7 +164,7 @@ def main() -> None:
         _topic(topic, create=True)
         try:
             relay = relay_rate(topic, args.events)
-            raw = producer_rate(topic)
+            raw = producer_rate(topic, args.events)
         finally:
             _topic(topic, create=False)
         rounds.append((relay, raw))

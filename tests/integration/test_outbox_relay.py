@@ -157,3 +157,33 @@ def _lock_id(service: str) -> int:
     from shared.messaging.relay import relay_lock_id
 
     return relay_lock_id(service)
+
+
+def test_a_published_row_keeps_no_payload_and_old_rows_are_purged(
+    engine: Engine, topic: str
+) -> None:
+    for seq in range(3):
+        _write(engine, topic, "k", seq)
+    relay = OutboxRelay(engine, lambda: kafka_producer(stack.KAFKA, "relay-test"), service="t")
+    assert relay.relay_batch() == 3
+    with engine.connect() as conn:
+        payloads = conn.execute(text("SELECT payload FROM outbox")).scalars().all()
+    assert payloads == [{}, {}, {}]
+
+    # A row an older relay published with its payload, and one published two days ago.
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "UPDATE outbox SET payload = '{\"seq\": 9}' WHERE id = (SELECT min(id) FROM outbox)"
+            )
+        )
+        conn.execute(
+            text(
+                "UPDATE outbox SET published_at = now() - interval '2 days'"
+                " WHERE id = (SELECT max(id) FROM outbox)"
+            )
+        )
+    assert relay.purge() == 1
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT payload FROM outbox")).scalars().all()
+    assert left == [{}, {}]

@@ -11,6 +11,10 @@ When the outbox is empty the relay waits for PostgreSQL's word that rows were co
 few milliseconds of its commit and an idle relay costs nothing. The word is only a hint: the
 relay still looks every `POLL_EVERY_S` (a notification sent while its connection was being
 re-made is lost), and polls as before while it cannot listen.
+
+A published row keeps only what says that and when it was published: its payload, which may
+hold a person's data, is emptied in the transaction that marks it sent, and rows published
+more than `KEEP_PUBLISHED` ago are deleted (`purge`, at most every `PURGE_EVERY_S`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any, Protocol
 
 from opentelemetry import metrics, propagate, trace
@@ -48,9 +53,19 @@ _CLAIM = text(
     " created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT :n"
     " FOR UPDATE SKIP LOCKED"
 )
-_MARK = text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)")
+_MARK = text(
+    "UPDATE outbox SET published_at = now(), payload = '{}'::jsonb WHERE id = ANY(:ids)"
+)
+# Rows published before payloads were emptied on publishing, or by an older relay.
+_EMPTY_PUBLISHED = text(
+    "UPDATE outbox SET payload = '{}'::jsonb"
+    " WHERE published_at IS NOT NULL AND payload <> '{}'::jsonb"
+)
+_DELETE_PUBLISHED = text("DELETE FROM outbox WHERE published_at < now() - :keep")
 CHANNEL = "outbox"  # shared.migrations.create_outbox_wakeup
 POLL_EVERY_S = 1.0  # when nothing was heard
+KEEP_PUBLISHED = timedelta(days=1)  # an operator can still see what left, and when
+PURGE_EVERY_S = 600.0
 
 
 class Producer(Protocol):
@@ -108,6 +123,14 @@ class OutboxRelay:
             conn.execute(_MARK, {"ids": [row["id"] for row in rows]})
         _published.add(len(rows), {"service": self._service})
         return len(rows)
+
+    def purge(self) -> int:
+        """Empty any published payload left behind and delete rows published long ago;
+        returns how many rows were deleted."""
+        with self._engine.begin() as conn:
+            conn.execute(_EMPTY_PUBLISHED)
+            deleted = conn.execute(_DELETE_PUBLISHED, {"keep": KEEP_PUBLISHED})
+        return int(deleted.rowcount)
 
     def backlog(self) -> int:
         """Rows waiting to be published: grows while Kafka is away, drains when it is back."""
@@ -167,11 +190,15 @@ class OutboxRelay:
         self, stop: threading.Event, wakeup: Wakeup, idle_wait_s: float, max_backoff_s: float
     ) -> None:
         backoff = 0.5
+        purged_at = -PURGE_EVERY_S
         wakeup.listen()  # before the first look, so that nothing committed after it is missed
         while not stop.is_set():
             try:
                 sent = self.relay_batch()
                 backoff = 0.5
+                if sent == 0 and time.monotonic() - purged_at >= PURGE_EVERY_S:
+                    self.purge()
+                    purged_at = time.monotonic()
             except Exception as exc:
                 log.warning(
                     "outbox relay batch failed; retrying",
