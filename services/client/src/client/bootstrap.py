@@ -12,7 +12,7 @@ from client.service_layer.unit_of_work import SqlUnitOfWork
 from client.settings import ClientSettings
 from shared import db
 from shared.calendar import IndonesianHolidays
-from shared.crypto import BlindIndex, FieldCipher, derive_key
+from shared.crypto import BlindIndex, Keyring, derive_key
 
 
 @dataclass(frozen=True)
@@ -29,11 +29,10 @@ class Container:
 
 
 def nik_protector(settings: ClientSettings) -> NikProtector:
+    legacy = settings.nik_encryption_key.get_secret_value()
+    keys = settings.nik_encryption_keys.get_secret_value() or f"1={legacy}"
     return NikProtector(
-        FieldCipher(
-            derive_key(settings.nik_encryption_key.get_secret_value(), "nik-aes-gcm-v1"),
-            associated_data=b"clients.nik",
-        ),
+        Keyring.from_secrets(keys, "nik-aes-gcm-v1", b"clients.nik", legacy_secret=legacy),
         BlindIndex(derive_key(settings.nik_index_key.get_secret_value(), "nik-hmac-index-v1")),
     )
 

@@ -21,5 +21,9 @@ class ClientSettings(ServiceSettings):
     # Unique per running worker (static group membership); Kubernetes sets the pod name.
     worker_instance_id: str = Field(default_factory=lambda: f"client-{socket.gethostname()}")
     # Keys never live in the database. Each is the input of HKDF; production sets real ones.
+    # The NIK keyring, `id=secret,id=secret`, newest first: the first encrypts, all decrypt
+    # (rotation: `python -m client.entrypoints.rotate_keys`). Empty: one key, id "1", the
+    # secret below, which also reads NIKs stored before key ids existed.
+    nik_encryption_keys: SecretStr = SecretStr("")
     nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")
     nik_index_key: SecretStr = SecretStr("dev-only-nik-index-key")

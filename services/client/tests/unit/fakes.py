@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -10,6 +11,7 @@ from uuid import UUID, uuid4
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport
 from client.domain.model import Client
+from client.domain.nik import Nik
 from shared.auth import RegionScope
 
 
@@ -23,30 +25,42 @@ class FakeRegions:
 
 
 class FakeClients:
+    """Keeps each client as registered; like the real repository, `get` hands out a copy whose
+    NIK stays hidden (only `nik_of` reveals it)."""
+
     def __init__(self) -> None:
         self.rows: dict[UUID, Client] = {}
+        self.niks: dict[UUID, Nik] = {}
 
     async def add(self, client: Client) -> None:
         self.rows[client.id] = client
+        self.niks[client.id] = Nik(client.nik_value)
 
     async def add_many(self, clients: list[Client]) -> set[UUID]:
-        known = {c.nik.value for c in self.rows.values()}
-        fresh = [c for c in clients if c.nik.value not in known]
+        known = {n.value for n in self.niks.values()}
+        fresh = [c for c in clients if c.nik_value not in known]
         for client in fresh:
-            self.rows[client.id] = client
+            await self.add(client)
         return {c.id for c in fresh}
 
     async def save(self, client: Client) -> None:
         self.rows[client.id] = client
 
     async def region_of_nik(self, nik: str) -> tuple[UUID, str] | None:
-        return next(((c.id, c.region_code) for c in self.rows.values() if c.nik.value == nik), None)
+        return next(
+            ((i, self.rows[i].region_code) for i, n in self.niks.items() if n.value == nik), None
+        )
+
+    async def nik_of(self, client_id: UUID, scope: RegionScope) -> Nik | None:
+        return self.niks[client_id] if await self.get(client_id, scope) else None
 
     async def get(
         self, client_id: UUID, scope: RegionScope, *, lock: bool = False
     ) -> Client | None:
         client = self.rows.get(client_id)
-        return client if client and scope.allows(client.region_code) else None
+        if client is None or not scope.allows(client.region_code):
+            return None
+        return dataclasses.replace(client, nik=None, events=client.events)
 
     async def search(
         self,
@@ -62,7 +76,7 @@ class FakeClients:
             c
             for c in self.rows.values()
             if scope.allows(c.region_code)
-            and (nik is None or c.nik.value == nik)
+            and (nik is None or self.niks[c.id].value == nik)
             and (phone is None or c.phone == phone)
             and (q is None or q.casefold() in c.full_name.casefold())
         ]

@@ -23,14 +23,15 @@ from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Business, Client, FinancialProfile, normalized_name
 from client.domain.nik import Nik
 from shared.auth import RegionScope
-from shared.crypto import BlindIndex, FieldCipher
+from shared.crypto import BlindIndex, Keyring
 from shared.db import BulkInsert
 
 
 class NikProtector:
-    """Encrypts NIKs for storage and derives their lookup index."""
+    """Encrypts NIKs for storage (under the newest key of the ring) and derives their lookup
+    index; decrypts one only when it is to be shown (a reveal, a partner's profile)."""
 
-    def __init__(self, cipher: FieldCipher, index: BlindIndex) -> None:
+    def __init__(self, cipher: Keyring, index: BlindIndex) -> None:
         self.cipher = cipher
         self.index = index
 
@@ -70,9 +71,9 @@ class ClientRepository:
             insert(orm.clients).values(
                 id=client.id,
                 kind=client.kind,
-                nik_ciphertext=self._nik.cipher.encrypt(client.nik.value),
-                nik_index=self._nik.index.digest(client.nik.value),
-                nik_masked=client.nik.masked,
+                nik_ciphertext=self._nik.cipher.encrypt(client.nik_value),
+                nik_index=self._nik.index.digest(client.nik_value),
+                nik_masked=client.nik_masked,
                 birth_date=client.birth_date,
                 sex=client.sex,
                 nik_warnings=list(client.nik_warnings),
@@ -91,9 +92,9 @@ class ClientRepository:
             {
                 "id": c.id,
                 "kind": c.kind,
-                "nik_ciphertext": self._nik.cipher.encrypt(c.nik.value),
-                "nik_index": self._nik.index.digest(c.nik.value),
-                "nik_masked": c.nik.masked,
+                "nik_ciphertext": self._nik.cipher.encrypt(c.nik_value),
+                "nik_index": self._nik.index.digest(c.nik_value),
+                "nik_masked": c.nik_masked,
                 "birth_date": c.birth_date,
                 "sex": c.sex,
                 "nik_warnings": list(c.nik_warnings),
@@ -132,6 +133,17 @@ class ClientRepository:
             )
         ).first()
         return (row.id, row.region_code) if row else None
+
+    async def nik_of(self, client_id: UUID, scope: RegionScope) -> Nik | None:
+        """The NIK in clear, for a reveal or a partner's profile (the caller audits it)."""
+        blob = (
+            await self._session.execute(
+                select(orm.clients.c.nik_ciphertext).where(
+                    orm.clients.c.id == client_id, scope.filter(orm.clients.c.region_code)
+                )
+            )
+        ).scalar_one_or_none()
+        return Nik(self._nik.cipher.decrypt(blob)) if blob is not None else None
 
     async def get(
         self, client_id: UUID, scope: RegionScope, *, lock: bool = False
@@ -191,7 +203,8 @@ class ClientRepository:
         return Client(
             id=row["id"],
             kind=row["kind"],
-            nik=Nik(self._nik.cipher.decrypt(row["nik_ciphertext"])),
+            nik=None,
+            nik_masked=row["nik_masked"],
             full_name=row["full_name"],
             birth_date=row["birth_date"],
             sex=row["sex"],

@@ -116,11 +116,16 @@ UPDATABLE = frozenset(
 )
 
 
+class NikNotDecrypted(RuntimeError):
+    """The NIK of a client read from storage stays encrypted unless a reveal asked for it."""
+
+
 @dataclass
 class Client:
     id: UUID
     kind: str
-    nik: Nik
+    nik: Nik | None  # in clear only while registering, or when read for a reveal
+    nik_masked: str
     full_name: str
     birth_date: date
     sex: str
@@ -185,6 +190,7 @@ class Client:
             id=uuid4(),
             kind=kind,
             nik=parsed,
+            nik_masked=parsed.masked,
             full_name=full_name,
             birth_date=birth_date,
             sex=sex,
@@ -203,6 +209,12 @@ class Client:
         )
         client.events.append(events.ClientRegistered(client_id=client.id))
         return client
+
+    @property
+    def nik_value(self) -> str:
+        if self.nik is None:
+            raise NikNotDecrypted()
+        return self.nik.value
 
     def update(
         self, changes: dict[str, Any], *, by: str, now: datetime, regions: RegionDirectory

@@ -170,7 +170,7 @@ async def referral_profile(
     """Exactly the fields the live referral consent for `partner_code` allows; audited."""
     response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
     try:
-        client, consent = await handlers.referral_profile(client_id, partner_code, user, uow)
+        client, consent, nik = await handlers.referral_profile(client_id, partner_code, user, uow)
     except handlers.ClientNotFound:
         raise NotFound("client") from None
     except handlers.NoLiveConsent:
@@ -186,11 +186,7 @@ async def referral_profile(
     if "contact" in consent.scope:
         profile.full_name, profile.phone = client.full_name, client.phone
     if "identity" in consent.scope:
-        profile.nik, profile.birth_date, profile.sex = (
-            client.nik.value,
-            client.birth_date,
-            client.sex,
-        )
+        profile.nik, profile.birth_date, profile.sex = nik, client.birth_date, client.sex
     if "business" in consent.scope and client.business is not None:
         b = client.business
         profile.business = {"nib": b.nib, "name": b.name, "kbli": b.kbli}

@@ -135,7 +135,7 @@ class ClientOut(BaseModel):
         return cls(
             id=client.id,
             kind=client.kind,
-            nik=client.nik.masked,
+            nik=client.nik_masked,
             nik_warnings=list(client.nik_warnings),
             full_name=client.full_name,
             birth_date=client.birth_date,

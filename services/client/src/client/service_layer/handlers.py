@@ -100,7 +100,7 @@ def new_client(cmd: commands.RegisterClient, ctx: Context) -> Client:
 async def register_client(cmd: commands.RegisterClient, uow: UnitOfWork, ctx: Context) -> Client:
     client = new_client(cmd, ctx)
     async with uow:
-        existing = await uow.clients.region_of_nik(client.nik.value)
+        existing = await uow.clients.region_of_nik(client.nik_value)
         if existing is not None:
             visible = cmd.actor.scope.allows(existing[1])
             raise NikAlreadyRegistered(existing[0] if visible else None)
@@ -237,8 +237,16 @@ async def timeline(
 
 async def reveal_nik(client_id: UUID, actor: Principal, uow: UnitOfWork) -> str:
     """The full NIK, for the owning region only, and audited as its own purpose."""
-    client = await read_client(client_id, actor, uow, purpose="reveal_nik")
-    return client.nik.value
+    async with uow:
+        client = await uow.clients.get(client_id, actor.scope)
+        nik = await uow.clients.nik_of(client_id, actor.scope) if client else None
+        if client is None or nik is None:
+            raise ClientNotFound()
+        await uow.audit.record(
+            actor=actor.subject, username=actor.username, client=client, purpose="reveal_nik"
+        )
+        await uow.commit()
+    return nik.value
 
 
 async def read_audit(
@@ -262,7 +270,7 @@ class NoLiveConsent(Exception):
 
 async def referral_profile(
     client_id: UUID, partner_code: str, actor: Principal, uow: UnitOfWork
-) -> tuple[Client, Consent]:
+) -> tuple[Client, Consent, str | None]:
     """The client and the live referral consent for `partner_code`, the read audited.
 
     The referral service calls this with the officer's own token when it sends a referral:
@@ -279,8 +287,13 @@ async def referral_profile(
         ]
         if not live:
             raise NoLiveConsent()
+        nik = (
+            await uow.clients.nik_of(client_id, actor.scope)
+            if "identity" in live[0].scope
+            else None
+        )
         await uow.audit.record(
             actor=actor.subject, username=actor.username, client=client, purpose="referral"
         )
         await uow.commit()
-    return client, live[0]
+    return client, live[0], nik.value if nik else None

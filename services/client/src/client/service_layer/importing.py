@@ -97,10 +97,10 @@ async def import_sheet(
         except InvalidClient as exc:
             report.rejected.append(Rejection(number, exc.field, exc.message))
             continue
-        if client.nik.value in seen_niks:
+        if client.nik_value in seen_niks:
             report.rejected.append(Rejection(number, "nik", "appears twice in this sheet"))
             continue
-        seen_niks.add(client.nik.value)
+        seen_niks.add(client.nik_value)
         accepted.append((number, client))
 
     for start in range(0, len(accepted), BATCH):
