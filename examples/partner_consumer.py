@@ -6,9 +6,13 @@ Against the local stack (`make up`): Kafka on 127.0.0.1:9092 without authenticat
 production your topic is reached over TLS with SCRAM credentials or OAUTHBEARER, and your
 consumer group must start with `partner-<code>-` (docs/partners.md).
 
-It is deliberately plain kafka-python with no Jembatan code, so it reads like what a bank's
-integration engineer would write. It commits offsets only after handling a record, and
-de-duplicates on `ce_id`: delivery is at least once.
+An offer (v2) carries no personal data: for each one the consumer reads the applicant over
+HTTPS through the gateway with the bank's own client credentials, at the offer's
+`applicant_url`; it prints which fields it got, never their values.
+
+It is deliberately plain kafka-python and httpx with no Jembatan code, so it reads like what
+a bank's integration engineer would write. It commits offsets only after handling a record,
+and de-duplicates on `ce_id`: delivery is at least once.
 """
 
 from __future__ import annotations
@@ -17,8 +21,34 @@ import argparse
 import json
 import signal
 import sys
+import time
 
+import httpx
 from kafka import KafkaConsumer
+
+
+class Gateway:
+    """The bank's calls to Jembatan's API, with a client-credentials token renewed in time."""
+
+    def __init__(self, base_url: str, token_url: str, client_id: str, secret: str) -> None:
+        self._http = httpx.Client(base_url=base_url, timeout=15)
+        self._token_url, self._form = (
+            token_url,
+            {
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": secret,
+            },
+        )
+        self._token, self._renew_at = "", 0.0
+
+    def get(self, path: str) -> httpx.Response:
+        if time.monotonic() >= self._renew_at:
+            answer = httpx.post(self._token_url, data=self._form, timeout=15).raise_for_status()
+            body = answer.json()
+            self._token = body["access_token"]
+            self._renew_at = time.monotonic() + body["expires_in"] / 2
+        return self._http.get(path, headers={"Authorization": f"Bearer {self._token}"})
 
 
 def main() -> int:
@@ -30,7 +60,19 @@ def main() -> int:
         "--from-beginning", action="store_true", help="a new group starts at the oldest offer"
     )
     parser.add_argument("--max-records", type=int, default=0, help="stop after N (0: run on)")
+    parser.add_argument("--gateway", default="http://localhost:8080")
+    parser.add_argument(
+        "--token-url",
+        default="http://localhost:8180/realms/jembatan/protocol/openid-connect/token",
+    )
+    parser.add_argument("--secret", help="client secret (default: the local demo one)")
     args = parser.parse_args()
+    gateway = Gateway(
+        args.gateway,
+        args.token_url,
+        f"partner-{args.partner}",
+        args.secret or f"{args.partner}-dev-secret",
+    )
 
     consumer = KafkaConsumer(
         f"partner.{args.partner}.referrals",
@@ -47,8 +89,17 @@ def main() -> int:
         if event_id not in seen:
             seen.add(event_id)
             data = json.loads(record.value)
-            if event_type == "jembatan.partner.referral.offered.v1":
-                fields = sorted(k for k, v in data["applicant"].items() if v is not None)
+            if event_type in (
+                "jembatan.partner.referral.offered.v2",
+                "jembatan.partner.referral.offered.v1",  # the applicant inline (older partners)
+            ):
+                if "applicant" in data:
+                    applicant = data["applicant"]
+                else:
+                    answer = gateway.get(data["applicant_url"])
+                    # 410: withdrawn before we read it; nothing to keep, nothing to do.
+                    applicant = answer.json() if answer.status_code == 200 else {}
+                fields = sorted(k for k, v in applicant.items() if v is not None)
                 print(
                     f"OFFER {data['referral_id']} product={data['product_code']} "
                     f"respond_by={data['respond_by']} scope={','.join(data['consent']['scope'])} "

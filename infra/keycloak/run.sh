@@ -36,11 +36,18 @@ BUILD_STAMP="$KC_HOME/.jembatan-build"
 # Dev defaults for the `${...}` placeholders in the realm file; Keycloak resolves them from
 # the environment at import time.
 SECRET_VARS=(OFFICER_PORTAL_CLIENT_SECRET MINISTRY_INTEGRATION_CLIENT_SECRET
-  PARTNER_BANK_NUSANTARA_CLIENT_SECRET PARTNER_DOMPET_RAKYAT_CLIENT_SECRET)
+  PARTNER_BANK_NUSANTARA_CLIENT_SECRET PARTNER_DOMPET_RAKYAT_CLIENT_SECRET
+  SERVICE_REFERRAL_CLIENT_SECRET SERVICE_NOTIFY_CLIENT_SECRET SERVICE_TRAINING_CLIENT_SECRET
+  SERVICE_INDICATORS_CLIENT_SECRET)
 export OFFICER_PORTAL_CLIENT_SECRET="${OFFICER_PORTAL_CLIENT_SECRET:-officer-portal-dev-secret}"
 export MINISTRY_INTEGRATION_CLIENT_SECRET="${MINISTRY_INTEGRATION_CLIENT_SECRET:-ministry-dev-secret}"
 export PARTNER_BANK_NUSANTARA_CLIENT_SECRET="${PARTNER_BANK_NUSANTARA_CLIENT_SECRET:-bank-nusantara-dev-secret}"
 export PARTNER_DOMPET_RAKYAT_CLIENT_SECRET="${PARTNER_DOMPET_RAKYAT_CLIENT_SECRET:-dompet-rakyat-dev-secret}"
+# Our own services' accounts (role `service`): the dev secrets are the services' defaults.
+for svc in referral notify training indicators; do
+  var="SERVICE_${svc^^}_CLIENT_SECRET"
+  export "$var=${!var:-dev-only-service-$svc-secret}"
+done
 # Used only when the master realm is created, i.e. on the first start after a database wipe.
 export KC_BOOTSTRAP_ADMIN_USERNAME="${KC_BOOTSTRAP_ADMIN_USERNAME:-admin}"
 export KC_BOOTSTRAP_ADMIN_PASSWORD="${KC_BOOTSTRAP_ADMIN_PASSWORD:-admin}"

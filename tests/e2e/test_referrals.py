@@ -68,16 +68,16 @@ def _refer(
         time.sleep(0.3)
 
 
-def _offers(records: list[Any], referral_id: str) -> list[dict[str, Any]]:
+def _offers(records: list[Any], referral_id: str, version: str = "v2") -> list[dict[str, Any]]:
     return [
         json.loads(r.value)
         for r in records
         if r.key == referral_id.encode()
-        and dict(r.headers)["ce_type"] == b"jembatan.partner.referral.offered.v1"
+        and dict(r.headers)["ce_type"] == f"jembatan.partner.referral.offered.{version}".encode()
     ]
 
 
-def test_contact_scope_offers_name_and_phone_once_and_nothing_more(
+def test_an_offer_carries_no_personal_value_and_the_partner_reads_the_contact_scope_over_https(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
     client = _client_with_consent(gateway, tokens, ["contact"])
@@ -101,29 +101,115 @@ def test_contact_scope_offers_name_and_phone_once_and_nothing_more(
     assert (
         headers["ce_source"] == "/services/referral" and headers["ce_id"] and headers["traceparent"]
     )
-    assert offers[0]["applicant"] == {
+    raw = record.value.decode()
+    for personal in (client["_nik"], client["full_name"], client["phone"], *FORBIDDEN_TO_PARTNERS):
+        assert personal not in raw
+    assert offers[0]["applicant_kind"] == "worker"
+    assert offers[0]["consent"]["scope"] == ["contact"]
+    url = offers[0]["applicant_url"]
+    assert url == f"/api/partner/referrals/{referral['id']}/applicant"
+
+    read = gateway.get(url, headers=_auth(tokens, "bank-nusantara"))
+    assert read.status_code == 200, read.text
+    assert read.headers["cache-control"] == "no-store"
+    assert read.json() == {
         "kind": "worker",
         "full_name": client["full_name"],
         "phone": client["phone"],
     }
-    raw = record.value.decode()
-    assert client["_nik"] not in raw
     for never in FORBIDDEN_TO_PARTNERS:
-        assert never not in raw
-    assert offers[0]["consent"]["scope"] == ["contact"]
+        assert never not in read.text
+    # Another partner, an officer: nothing.
+    assert gateway.get(url, headers=_auth(tokens, "dompet-rakyat")).status_code == 404
+    assert gateway.get(url, headers=_auth(tokens, "siti")).status_code == 403
 
 
-def test_identity_scope_adds_nik_birth_date_and_sex(
+def test_identity_scope_adds_nik_birth_date_and_sex_and_each_read_is_audited_as_a_reveal(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
     client = _client_with_consent(gateway, tokens, ["contact", "identity"])
-    since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
     referral = _refer(gateway, tokens, client["id"]).json()
-    with stack.reading("partner.bank-nusantara.referrals", since) as consumer:
-        records = stack.drain_until(consumer, lambda rs: bool(_offers(rs, referral["id"])))
-    applicant = _offers(records, referral["id"])[0]["applicant"]
+    url = f"/api/partner/referrals/{referral['id']}/applicant"
+    applicant = gateway.get(url, headers=_auth(tokens, "bank-nusantara")).json()
     assert applicant["nik"] == client["_nik"]
     assert applicant["birth_date"] == client["birth_date"] and applicant["sex"] == client["sex"]
+
+    audit = gateway.get(
+        "/api/client/audit", params={"client_id": client["id"]}, headers=_auth(tokens, "rina")
+    ).json()["items"]
+    reveals = [a for a in audit if a["purpose"] == "reveal_to_partner"]
+    assert len(reveals) == 1
+    assert reveals[0]["actor_username"] == "partner:bank-nusantara"
+    assert reveals[0]["reference"] == f"referral:{referral['id']}"
+
+
+def test_after_a_withdrawal_the_partner_reads_nothing_more(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact"])
+    referral = _refer(gateway, tokens, client["id"]).json()
+    url = f"/api/partner/referrals/{referral['id']}/applicant"
+    assert gateway.get(url, headers=_auth(tokens, "bank-nusantara")).status_code == 200
+    withdrawn = gateway.post(
+        f"/api/referrals/{referral['id']}/withdraw", headers=_auth(tokens, "siti")
+    )
+    assert withdrawn.status_code == 200, withdrawn.text
+    gone = gateway.get(url, headers=_auth(tokens, "bank-nusantara"))
+    assert gone.status_code == 410 and gone.headers["content-type"] == "application/problem+json"
+    assert client["full_name"] not in gone.text
+
+
+def test_the_referral_profile_is_for_the_referral_service_alone(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = _client_with_consent(gateway, tokens, ["contact", "identity"])
+    for who in ("siti", "rina", "bank-nusantara", "ministry"):
+        answer = gateway.get(
+            f"/api/clients/{client['id']}/referral-profile",
+            params={"partner_code": "bank-nusantara", "referral_id": client["id"]},
+            headers=_auth(tokens, who),
+        )
+        assert answer.status_code == 403, (who, answer.status_code)
+        assert client["_nik"] not in answer.text
+
+
+def _set_offer_version(gateway: httpx.Client, tokens: dict[str, str], code: str, v: int) -> None:
+    partners = gateway.get("/api/partners", headers=_auth(tokens, "admin")).json()["items"]
+    partner = next(p for p in partners if p["code"] == code)
+    body = {k: v for k, v in partner.items() if k != "code"}
+    body["products"] = [
+        {k: v for k, v in product.items() if k in ("code", "name", "kind", "fee_sheet", "rules")}
+        for product in partner["products"]
+    ]
+    body["offer_version"] = v
+    answer = gateway.put(f"/api/partners/{code}", json=body, headers=_auth(tokens, "admin"))
+    assert answer.status_code == 200 and answer.json()["offer_version"] == v, answer.text
+
+
+def test_a_partner_still_on_offers_v1_gets_the_applicant_inline(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    _set_offer_version(gateway, tokens, "dompet-rakyat", 1)
+    try:
+        client = _client_with_consent(gateway, tokens, ["contact"], partner="dompet-rakyat")
+        since = stack.topic_end_offsets("partner.dompet-rakyat.referrals")
+        answer = _refer(
+            gateway, tokens, client["id"], product="ewallet-account", partner="dompet-rakyat"
+        )
+        assert answer.status_code == 201, answer.text
+        referral = answer.json()
+        with stack.reading("partner.dompet-rakyat.referrals", since) as consumer:
+            records = stack.drain_until(
+                consumer, lambda rs: bool(_offers(rs, referral["id"], "v1"))
+            )
+    finally:
+        _set_offer_version(gateway, tokens, "dompet-rakyat", 2)
+    [offer] = _offers(records, referral["id"], "v1")
+    assert offer["applicant"] == {
+        "kind": "worker",
+        "full_name": client["full_name"],
+        "phone": client["phone"],
+    }
 
 
 def test_the_gates_without_consent_ineligible_and_suspended_licence(

@@ -9,8 +9,7 @@ Every process runs meanwhile with its spans written to files. Then every sink is
 - every process's log, the gateway's access log, and every exported span: nothing;
 - every error body the API answered: nothing;
 - every Kafka record of every topic written meanwhile: no canary in a key or a header; no
-  NIK in any value; the partner's topic carries the name and phone (the `contact` scope)
-  and nothing else of the client;
+  NIK in any value; the partner's topic carries nothing of the client (offers v2);
 - every service database, dumped: the NIK nowhere in plain text (it is stored encrypted and
   masked), the other values only in the columns the design keeps them in.
 """
@@ -53,8 +52,8 @@ PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump"
 # the client's own row (searchable), and the events in the outboxes, which the relays
 # publish (the registration and the partner's offer carry them by contract).
 PLAIN_TEXT_HOMES = {
-    "name": {("client", "clients"), ("client", "outbox"), ("referral", "outbox")},
-    "phone": {("client", "clients"), ("client", "outbox"), ("referral", "outbox")},
+    "name": {("client", "clients"), ("client", "outbox")},
+    "phone": {("client", "clients"), ("client", "outbox")},
     "email": {("client", "clients"), ("client", "outbox")},
 }
 
@@ -231,8 +230,8 @@ def test_kafka_keys_headers_and_values_hold_only_what_the_contracts_allow(
     assert seen > 0
     assert in_keys == set()
     assert all("nik" not in kinds for kinds in in_values.values()), dict(in_values)
-    # The contact scope: name and phone reach the bank, nothing else of the client does.
-    assert in_values["partner.bank-nusantara.referrals"] == {"name", "phone"}
+    # Offers carry no personal value: the bank reads the applicant over HTTPS.
+    assert in_values["partner.bank-nusantara.referrals"] == set()
     assert in_values["partner.dompet-rakyat.referrals"] == set()
 
 

@@ -221,3 +221,19 @@ def require_roles(*roles: str) -> Callable[..., Any]:
         return principal
 
     return dependency
+
+
+SERVICE_ROLE = "service"
+
+
+def require_service(*client_ids: str) -> Callable[..., Any]:
+    """A dependency that admits only the named services' own accounts (role `service`,
+    Keycloak client id `azp` among `client_ids`); 403 for everyone else."""
+    allowed = frozenset(client_ids)
+
+    async def dependency(principal: CurrentUser) -> Principal:
+        if SERVICE_ROLE not in principal.roles or principal.client_id not in allowed:
+            raise Forbidden()
+        return principal
+
+    return dependency

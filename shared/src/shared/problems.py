@@ -71,6 +71,10 @@ def NotFound(what: str = "record") -> Problem:
     return Problem(404, "Not Found", f"No such {what}.")
 
 
+def Gone(detail: str) -> Problem:
+    return Problem(410, "Gone", detail, type_slug="gone")
+
+
 def Conflict(detail: str, slug: str = "conflict", **extra: Any) -> Problem:
     return Problem(409, "Conflict", detail, type_slug=slug, extra=extra)
 

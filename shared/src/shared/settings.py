@@ -34,6 +34,11 @@ class ServiceSettings(BaseSettings):
     # Fetched over the internal address; `iss` is still checked against the public issuer.
     oidc_jwks_url: str = f"{LOCAL_ISSUER}/protocol/openid-connect/certs"
     oidc_audience: str = "jembatan-api"
+    # This service's own Keycloak account (role `service`), for its calls to other services;
+    # a service that makes none leaves them unset.
+    oidc_token_url: str = f"{LOCAL_ISSUER}/protocol/openid-connect/token"
+    service_client_id: str | None = None
+    service_client_secret: SecretStr | None = None
     token_leeway_seconds: int = Field(default=10, ge=0, le=60)
     log_level: str = "INFO"
     log_file: str | None = None

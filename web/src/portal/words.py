@@ -73,6 +73,15 @@ READ_PURPOSES = {
     "search": N_("search"),
     "reveal_nik": N_("full NIK shown"),
     "referral": N_("sent to a partner"),
+    "reveal_to_partner": N_("read by the partner, full NIK included"),
+    "profile_to_partner": N_("read by the partner"),
+}
+
+READ_PARTS = {
+    "client": N_("Client record"),
+    "consents": N_("Consents"),
+    "timeline": N_("Timeline"),
+    "cases": N_("Cases and notes"),
 }
 
 FEES = {

@@ -102,13 +102,29 @@ class FakeConsents:
 
 
 class FakeAudit:
+    """`reads`: reads of the record itself; `parts`: reads of a part of it (what, purpose)."""
+
     def __init__(self) -> None:
         self.reads: list[tuple[str, UUID, str]] = []
+        self.parts: list[tuple[str, UUID, str, str]] = []
+        self.references: list[str | None] = []
 
     async def record(
-        self, *, actor: str, username: str | None, client: Client, purpose: str
+        self,
+        *,
+        actor: str,
+        username: str | None,
+        client: Client,
+        purpose: str,
+        what: str = "client",
+        reference: str | None = None,
+        coalesce: bool = False,
     ) -> None:
-        self.reads.append((actor, client.id, purpose))
+        if what == "client":
+            self.reads.append((actor, client.id, purpose))
+        else:
+            self.parts.append((actor, client.id, what, purpose))
+        self.references.append(reference)
 
     async def list(
         self, scope: RegionScope, client_id: UUID | None, limit: int

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from referral.adapters.clients import ClientService
+from referral.adapters.clients import ClientService, client_service
 from referral.service_layer.handlers import Context
 from referral.service_layer.unit_of_work import UnitOfWork
 from referral.settings import ReferralSettings
@@ -38,6 +38,13 @@ def build(settings: ReferralSettings | None = None, *, rows: db.Rows = "all") ->
         settings=settings,
         engine=engine,
         sessions=db.session_factory(engine),
-        clients=ClientService(settings.client_service_url),
+        clients=client_service(
+            settings.client_service_url,
+            settings.oidc_token_url,
+            settings.service_client_id or "service-referral",
+            settings.service_client_secret.get_secret_value()
+            if settings.service_client_secret
+            else "",
+        ),
         holidays=IndonesianHolidays(),
     )

@@ -1,5 +1,10 @@
-"""The partner contract (DESIGN.md §6.1): what a bank or fintech receives on its own topic,
-`partner.<partner_code>.referrals`, keyed by the referral id.
+"""The partner contract: what a bank or fintech receives on its own topic,
+`partner.<partner_code>.referrals`, keyed by the referral id (docs/partners.md).
+
+`offered.v2` carries no personal value: the partner reads the applicant over HTTPS
+(`GET /api/partner/referrals/{id}/applicant`) while the referral is open and the consent
+live, each read audited; so nothing personal waits in Kafka (decision 0015). `offered.v1`
+(the applicant inline) is still published to partners that have not moved yet.
 
 The applicant carries only what the consent scope allows: `contact` → full_name, phone;
 `identity` → nik, birth_date, sex; `business` → the business (nib, name, kbli). Nothing else
@@ -81,6 +86,42 @@ class ReferralOffered(Contract):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+class ReferralOfferedV2(Contract):
+    """A consenting client is referred to you for a product; read the applicant at
+    `applicant_url` and acknowledge by `respond_by`."""
+
+    TYPE: ClassVar[str] = "jembatan.partner.referral.offered.v2"
+    TOPIC: ClassVar[str] = "partner.<partner_code>.referrals"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "referral_id": "6c5b4a39-2817-4f6e-9d5c-4b3a29180716",
+        "product_code": "savings-basic",
+        "offered_at": "2026-11-30T03:00:00Z",
+        "respond_by": "2026-12-02T16:59:59Z",
+        "office_region_code": "3273",
+        "applicant_kind": "worker",
+        "applicant_url": "/api/partner/referrals/6c5b4a39-2817-4f6e-9d5c-4b3a29180716/applicant",
+        "consent": {
+            "consent_id": "5a0c7f0e-1d7e-4f57-8b0c-1d2e3f4a5b6c",
+            "granted_at": "2026-11-29T03:20:00Z",
+            "scope": ["contact", "identity"],
+        },
+    }
+
+    referral_id: UUID
+    product_code: str
+    offered_at: datetime
+    respond_by: datetime
+    office_region_code: str
+    applicant_kind: Literal["worker", "business"]
+    applicant_url: str
+    consent: Consent
+
+
+def applicant_url(referral_id: UUID) -> str:
+    """Where a partner reads the applicant of its referral, behind the gateway."""
+    return f"/api/partner/referrals/{referral_id}/applicant"
+
+
 class ReferralWithdrawn(Contract):
     """The referral is withdrawn: stop, and erase what you received by `erase_by` (UU PDP)."""
 
@@ -99,4 +140,4 @@ class ReferralWithdrawn(Contract):
     erase_by: datetime
 
 
-PUBLISHED: list[type[Contract]] = [ReferralOffered, ReferralWithdrawn]
+PUBLISHED: list[type[Contract]] = [ReferralOffered, ReferralOfferedV2, ReferralWithdrawn]

@@ -53,9 +53,7 @@ _CLAIM = text(
     " created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT :n"
     " FOR UPDATE SKIP LOCKED"
 )
-_MARK = text(
-    "UPDATE outbox SET published_at = now(), payload = '{}'::jsonb WHERE id = ANY(:ids)"
-)
+_MARK = text("UPDATE outbox SET published_at = now(), payload = '{}'::jsonb WHERE id = ANY(:ids)")
 # Rows published before payloads were emptied on publishing, or by an older relay.
 _EMPTY_PUBLISHED = text(
     "UPDATE outbox SET payload = '{}'::jsonb"

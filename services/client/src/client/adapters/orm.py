@@ -120,6 +120,8 @@ record_reads = Table(
     Column("region_code", Text, nullable=False),
     Column("purpose", Text, nullable=False),
     Column("read_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # What the read was for, when a purpose alone does not say (a referral's id).
+    Column("reference", Text),
     Index("ix_record_reads_record_id", "record_id"),
 )
 

@@ -7,11 +7,22 @@ the caller's `RegionScope`.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, Text, insert, literal, or_, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -296,21 +307,57 @@ def _to_consent(row: Any) -> Consent:
     )
 
 
+# A page that refreshes a client's timeline every few seconds is one look, not hundreds:
+# a read repeated by the same person, of the same part, for the same purpose, within this
+# while is not written again. Reveals and partners' profiles are always written.
+AUDIT_COALESCE = timedelta(minutes=15)
+
+
 class ReadAudit:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def record(
-        self, *, actor: str, username: str | None, client: Client, purpose: str
+        self,
+        *,
+        actor: str,
+        username: str | None,
+        client: Client,
+        purpose: str,
+        what: str = "client",
+        reference: str | None = None,
+        coalesce: bool = False,
     ) -> None:
+        """One audited read of `what` (the record, its consents, timeline, cases) of a client."""
+        row = orm.record_reads
+        values = {
+            "actor": actor,
+            "actor_username": username,
+            "record_type": what,
+            "record_id": client.id,
+            "region_code": client.region_code,
+            "purpose": purpose,
+            "reference": reference,
+        }
+        if not coalesce:
+            await self._session.execute(insert(row).values(**values))
+            return
+        recent = (
+            select(row.c.id)
+            .where(
+                row.c.record_id == client.id,
+                row.c.actor == actor,
+                row.c.record_type == what,
+                row.c.purpose == purpose,
+                row.c.read_at > func.now() - AUDIT_COALESCE,
+            )
+            .exists()
+        )
+        columns = list(values)
         await self._session.execute(
-            insert(orm.record_reads).values(
-                actor=actor,
-                actor_username=username,
-                record_type="client",
-                record_id=client.id,
-                region_code=client.region_code,
-                purpose=purpose,
+            insert(row).from_select(
+                columns,
+                select(*(literal(values[c], row.c[c].type) for c in columns)).where(~recent),
             )
         )
 

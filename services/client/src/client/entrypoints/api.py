@@ -17,6 +17,7 @@ from client.entrypoints.dependencies import (
     CaseWorker,
     ContainerDep,
     ContextDep,
+    ReferralService,
     Supervisor,
     UowDep,
 )
@@ -38,6 +39,7 @@ from client.entrypoints.schemas import (
     TimelinePage,
 )
 from client.service_layer import commands, handlers, importing
+from shared import db
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/clients", tags=["clients"])
@@ -162,15 +164,21 @@ async def update_client(
 )
 async def referral_profile(
     client_id: UUID,
-    user: CaseWorker,
+    caller: ReferralService,
     uow: UowDep,
     response: Response,
     partner_code: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+    referral_id: Annotated[UUID, Query(description="The referral the partner reads.")],
 ) -> ReferralProfile:
-    """Exactly the fields the live referral consent for `partner_code` allows; audited."""
+    """Exactly the fields the live referral consent for `partner_code` allows, for the
+    referral service's own account only (a partner reading its referral); audited as a
+    reveal to that partner. People reveal a NIK through `POST .../nik/reveal`."""
     response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
     try:
-        client, consent, nik = await handlers.referral_profile(client_id, partner_code, user, uow)
+        with db.all_regions():  # a service, not a person: RegionScope("") in the handler
+            client, consent, nik = await handlers.referral_profile(
+                client_id, partner_code, referral_id, caller, uow
+            )
     except handlers.ClientNotFound:
         raise NotFound("client") from None
     except handlers.NoLiveConsent:

@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from client.bootstrap import Container
 from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import SqlUnitOfWork
-from shared.auth import Principal, require_roles
+from shared.auth import Principal, require_roles, require_service
 
 
 async def _container(request: Request) -> Container:
@@ -38,3 +38,5 @@ ContextDep = Annotated[Context, Depends(_context)]
 # Officers and supervisors work with people's records; no other role sees one.
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
+# The referral service's own account: a partner reads its referral's applicant through it.
+ReferralService = Annotated[Principal, Depends(require_service("service-referral"))]

@@ -224,7 +224,11 @@ class AuditEntry(BaseModel):
     actor: str
     actor_username: str | None
     record_id: UUID
+    record_type: str = Field(
+        description="What was read: client (the record), consents, timeline or cases"
+    )
     purpose: str
+    reference: str | None = Field(default=None, description="e.g. the referral a partner read")
     read_at: datetime
 
 

@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from client.domain.case import Attachment, Case, Note, Task
 from client.domain.model import Client
 from client.service_layer import commands
-from client.service_layer.handlers import ClientNotFound, Context
+from client.service_layer.handlers import ClientNotFound, Context, audit_view
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.calendar import add_working_days, local_now
@@ -100,7 +100,7 @@ async def cases_of(
         if client is None:
             raise ClientNotFound()
         today = local_now(client.region_code, ctx.now())
-        return [
+        views = [
             CaseView(
                 case,
                 await uow.cases.notes(case.id),
@@ -110,6 +110,9 @@ async def cases_of(
             )
             for case in await uow.cases.for_client(client.id)
         ]
+        await audit_view(uow, actor, client, "cases")
+        await uow.commit()
+    return views
 
 
 @dataclass(frozen=True)

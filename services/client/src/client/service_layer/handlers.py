@@ -21,7 +21,7 @@ from client.domain.model import (
 from client.domain.phone import InvalidPhone, parse_phone
 from client.service_layer import commands
 from client.service_layer.unit_of_work import UnitOfWork
-from shared.auth import Principal
+from shared.auth import Principal, RegionScope
 
 Clock = Callable[[], datetime]
 
@@ -219,20 +219,41 @@ async def withdraw_consent(cmd: commands.WithdrawConsent, uow: UnitOfWork, ctx: 
     return consent
 
 
+async def audit_view(uow: UnitOfWork, actor: Principal, client: Client, what: str) -> None:
+    """A person looked at a part of a client's record (consents, timeline, cases and notes):
+    audited, though a page refreshing the same part is written once in a while."""
+    await uow.audit.record(
+        actor=actor.subject,
+        username=actor.username,
+        client=client,
+        purpose="case_management",
+        what=what,
+        coalesce=True,
+    )
+
+
 async def list_consents(client_id: UUID, actor: Principal, uow: UnitOfWork) -> list[Consent]:
     async with uow:
-        if await uow.clients.get(client_id, actor.scope) is None:
+        client = await uow.clients.get(client_id, actor.scope)
+        if client is None:
             raise ClientNotFound()
-        return await uow.consents.for_client(client_id)
+        consents = await uow.consents.for_client(client_id)
+        await audit_view(uow, actor, client, "consents")
+        await uow.commit()
+    return consents
 
 
 async def timeline(
     client_id: UUID, actor: Principal, uow: UnitOfWork, limit: int, before: datetime | None
 ) -> list[dict[str, Any]]:
     async with uow:
-        if await uow.clients.get(client_id, actor.scope) is None:
+        client = await uow.clients.get(client_id, actor.scope)
+        if client is None:
             raise ClientNotFound()
-        return await uow.timeline.for_client(client_id, limit, before)
+        entries = await uow.timeline.for_client(client_id, limit, before)
+        await audit_view(uow, actor, client, "timeline")
+        await uow.commit()
+    return entries
 
 
 async def reveal_nik(client_id: UUID, actor: Principal, uow: UnitOfWork) -> str:
@@ -268,16 +289,19 @@ class NoLiveConsent(Exception):
     """The client has no live referral consent for that partner."""
 
 
-async def referral_profile(
-    client_id: UUID, partner_code: str, actor: Principal, uow: UnitOfWork
-) -> tuple[Client, Consent, str | None]:
-    """The client and the live referral consent for `partner_code`, the read audited.
+# The referral service reads a profile for every region it serves.
+EVERY_REGION = RegionScope("")
 
-    The referral service calls this with the officer's own token when it sends a referral:
-    the NIK never travels on internal topics (docs/decisions/0006).
+
+async def referral_profile(
+    client_id: UUID, partner_code: str, referral_id: UUID, caller: Principal, uow: UnitOfWork
+) -> tuple[Client, Consent, str | None]:
+    """The client, the live referral consent for `partner_code` and, under an `identity`
+    scope, the NIK: for the referral service's own account only, as the partner reads its
+    referral (docs/decisions/0006). Audited as a reveal to that partner, naming the referral.
     """
     async with uow:
-        client = await uow.clients.get(client_id, actor.scope)
+        client = await uow.clients.get(client_id, EVERY_REGION)
         if client is None:
             raise ClientNotFound()
         live = [
@@ -287,13 +311,14 @@ async def referral_profile(
         ]
         if not live:
             raise NoLiveConsent()
-        nik = (
-            await uow.clients.nik_of(client_id, actor.scope)
-            if "identity" in live[0].scope
-            else None
-        )
+        identity = "identity" in live[0].scope
+        nik = await uow.clients.nik_of(client_id, EVERY_REGION) if identity else None
         await uow.audit.record(
-            actor=actor.subject, username=actor.username, client=client, purpose="referral"
+            actor=caller.subject,
+            username=f"partner:{partner_code}",
+            client=client,
+            purpose="reveal_to_partner" if identity else "profile_to_partner",
+            reference=f"referral:{referral_id}",
         )
         await uow.commit()
     return client, live[0], nik.value if nik else None

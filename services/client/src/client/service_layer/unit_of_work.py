@@ -102,7 +102,15 @@ class Consents(Protocol):
 
 class Audit(Protocol):
     async def record(
-        self, *, actor: str, username: str | None, client: Client, purpose: str
+        self,
+        *,
+        actor: str,
+        username: str | None,
+        client: Client,
+        purpose: str,
+        what: str = "client",
+        reference: str | None = None,
+        coalesce: bool = False,
     ) -> None: ...
     async def list(
         self, scope: RegionScope, client_id: UUID | None, limit: int

@@ -1,8 +1,9 @@
 """The client service, asked synchronously for a referral's applicant (docs/decisions/0006).
 
-Only at the moment a referral is sent, only with the officer's own token, and only for the
-fields the live consent allows: the client service checks region and consent again and
-audits the read. The NIK therefore never travels on an internal topic.
+Only for a partner's referral (its applicant URL, or the inline offer of a partner still on
+offers v1), with the referral service's own account, and only for the fields the live
+consent allows: the client service checks the consent again and audits each read as a
+reveal to that partner. The NIK therefore never travels on an internal topic.
 """
 
 from __future__ import annotations
@@ -13,28 +14,46 @@ from uuid import UUID
 
 import httpx
 
+from shared.service_token import ServiceToken
+
 
 class ProfileUnavailable(Exception):
-    """No profile: not in the officer's region, or no live consent for the partner."""
+    """No profile: no such client (erased), or no live consent for the partner."""
 
 
 class ClientService:
-    def __init__(self, base_url: str, timeout_s: float = 5.0) -> None:
-        self._http = httpx.AsyncClient(base_url=base_url, timeout=timeout_s)
+    def __init__(self, base_url: str, token: ServiceToken, http: httpx.AsyncClient) -> None:
+        self._base_url = base_url
+        self._token = token
+        self._http = http
 
     async def referral_profile(
-        self, client_id: UUID, partner_code: str, bearer_token: str
+        self, client_id: UUID, partner_code: str, referral_id: UUID
     ) -> tuple[dict[str, Any], datetime]:
-        answer = await self._http.get(
-            f"/api/clients/{client_id}/referral-profile",
-            params={"partner_code": partner_code},
-            headers={"Authorization": f"Bearer {bearer_token}"},
-        )
+        answer = await self._get(client_id, partner_code, referral_id)
+        if answer.status_code == 401:  # the token expired between fetch and use: once more
+            self._token.forget()
+            answer = await self._get(client_id, partner_code, referral_id)
         if answer.status_code in (404, 409):
             raise ProfileUnavailable()
         answer.raise_for_status()
         profile: dict[str, Any] = answer.json()
         return profile, datetime.fromisoformat(profile["consent_granted_at"])
 
+    async def _get(self, client_id: UUID, partner_code: str, referral_id: UUID) -> httpx.Response:
+        return await self._http.get(
+            f"{self._base_url}/api/clients/{client_id}/referral-profile",
+            params={"partner_code": partner_code, "referral_id": str(referral_id)},
+            headers={"Authorization": f"Bearer {await self._token.get()}"},
+        )
+
     async def close(self) -> None:
         await self._http.aclose()
+
+
+def client_service(
+    base_url: str, token_url: str, client_id: str, client_secret: str, timeout_s: float = 5.0
+) -> ClientService:
+    """One HTTP connection pool for the token and the calls; closed with `close`."""
+    http = httpx.AsyncClient(timeout=timeout_s)
+    return ClientService(base_url, ServiceToken(token_url, client_id, client_secret, http), http)

@@ -37,7 +37,9 @@ partners = Table(
     Column("licence_number", Text, nullable=False),
     Column("licence_status", Text, nullable=False),
     Column("licence_verified_on", Date, nullable=False),
+    Column("offer_version", Integer, nullable=False, server_default="2"),
     CheckConstraint("regulator IN ('OJK', 'BI')", name="regulator"),
+    CheckConstraint("offer_version IN (1, 2)", name="offer_version"),
     CheckConstraint("licence_status IN ('active', 'suspended', 'revoked')", name="licence_status"),
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from referral.adapters.repository import LiveConsent
 from referral.domain.offer import applicant_for_partner
 from referral.domain.referral import Happened, Referral
 from shared.calendar import time_zone_of
@@ -71,6 +72,23 @@ def offered(
             consent_id=referral.consent_id,
             granted_at=consent_granted_at,
             scope=list(scope),
+        ),
+    )
+    return _to_partner(referral, data)
+
+
+def offered_v2(referral: Referral, kind: str, consent: LiveConsent) -> tuple[str, Envelope]:
+    """The offer without a personal value: the partner reads the applicant at its URL."""
+    data = partner_contracts.ReferralOfferedV2(
+        referral_id=referral.id,
+        product_code=referral.product_code,
+        offered_at=referral.sent_at,
+        respond_by=end_of_day(referral),
+        office_region_code=referral.region_code,
+        applicant_kind=kind,
+        applicant_url=partner_contracts.applicant_url(referral.id),
+        consent=partner_contracts.Consent(
+            consent_id=consent.consent_id, granted_at=consent.granted_at, scope=list(consent.scope)
         ),
     )
     return _to_partner(referral, data)

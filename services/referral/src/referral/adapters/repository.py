@@ -90,6 +90,7 @@ def _partner(row: Any, products: list[Any]) -> Partner:
         licence_number=row["licence_number"],
         licence_status=row["licence_status"],
         licence_verified_on=row["licence_verified_on"],
+        offer_version=row["offer_version"],
         products=tuple(
             Product(
                 code=p["code"],

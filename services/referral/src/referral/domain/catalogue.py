@@ -49,6 +49,9 @@ class Partner:
     licence_status: str
     licence_verified_on: date
     products: tuple[Product, ...] = ()
+    # Which offer the partner reads: 2 (no personal value in Kafka; the applicant over HTTPS)
+    # or 1 (the applicant inline; for partners built against it, until they move).
+    offer_version: int = 2
 
     @property
     def may_receive_referrals(self) -> bool:

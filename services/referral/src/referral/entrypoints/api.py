@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Request, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from referral.bootstrap import Container
 from referral.domain.referral import IllegalTransition
 from referral.entrypoints.schemas import (
     LicenceChange,
     NewReferral,
+    PartnerApplicant,
     PartnerIn,
     PartnerList,
     PartnerOut,
@@ -23,7 +24,7 @@ from referral.entrypoints.schemas import (
 )
 from referral.service_layer import handlers
 from shared.auth import Principal, require_roles
-from shared.problems import Conflict, FieldError, Forbidden, Invalid, NotFound, Problem
+from shared.problems import Conflict, FieldError, Forbidden, Gone, Invalid, NotFound, Problem
 
 officer_router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 catalogue_router = APIRouter(prefix="/api/partners", tags=["catalogue"])
@@ -67,8 +68,8 @@ async def put_partner(
     container: ContainerDep,
 ) -> PartnerOut:
     """Create or replace a partner with its products, fee sheets and eligibility rules."""
-    partner = body.to_partner(partner_code)
     async with container.uow() as uow:
+        partner = body.to_partner(partner_code, await uow.catalogue.partner(partner_code))
         await uow.catalogue.upsert(partner)
         await uow.commit()
     return PartnerOut.of(partner)
@@ -97,12 +98,10 @@ async def change_licence(
     responses={404: {"description": "No such client within your region."}},
 )
 async def send_referral(
-    body: NewReferral, user: CaseWorker, request: Request, container: ContainerDep
+    body: NewReferral, user: CaseWorker, container: ContainerDep
 ) -> ReferralOut:
-    token = request.headers["authorization"].partition(" ")[2].strip()
     command = handlers.SendReferral(
         actor=user,
-        bearer_token=token,
         client_id=body.client_id,
         partner_code=body.partner_code,
         product_code=body.product_code,
@@ -219,3 +218,30 @@ async def answer(
     except IllegalTransition as exc:
         raise _illegal(exc) from None
     return _for_partner(referral)
+
+
+@partner_router.get(
+    "/{referral_id}/applicant",
+    response_model=PartnerApplicant,
+    response_model_exclude_none=True,  # a field outside the consent is absent, not null
+    responses={
+        **NOT_FOUND,
+        410: {"description": "The referral ended, or the consent was withdrawn: nothing to read."},
+    },
+)
+async def applicant(
+    referral_id: UUID, user: PartnerUser, container: ContainerDep, response: Response
+) -> PartnerApplicant:
+    """The applicant of your open referral, exactly within the consent's scope. Read it when
+    you need it and keep it no longer than the referral: each read is audited, and after a
+    withdrawal or expiry this answers 410."""
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        found = await handlers.applicant_for_partner(
+            _partner_code(user), referral_id, container.uow(), container.context()
+        )
+    except handlers.NotFound:
+        raise NotFound("referral") from None
+    except handlers.ApplicantGone:
+        raise Gone("The referral ended or its consent was withdrawn.") from None
+    return PartnerApplicant.model_validate(found)

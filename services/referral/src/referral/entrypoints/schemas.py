@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.referral import Referral
+from shared.contracts import partner as partner_contracts
 
 Code = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -33,6 +34,9 @@ class PartnerOut(BaseModel):
     licence_status: str
     licence_verified_on: date
     products: list[ProductOut]
+    offer_version: int = Field(
+        description="2: the offer names the applicant's URL; 1: the applicant is inline"
+    )
 
     @classmethod
     def of(cls, partner: Partner) -> PartnerOut:
@@ -180,9 +184,15 @@ class PartnerIn(BaseModel):
     licence_status: Literal["active", "suspended", "revoked"]
     licence_verified_on: date
     products: list[ProductIn] = Field(min_length=1, max_length=50)
+    offer_version: Literal[1, 2] | None = Field(
+        default=None,
+        description="Which offer event the partner reads; unset keeps the partner's (2 if new)",
+    )
 
-    def to_partner(self, code: str) -> Partner:
+    def to_partner(self, code: str, current: Partner | None = None) -> Partner:
+        version = self.offer_version or (current.offer_version if current else 2)
         return Partner(
+            offer_version=version,
             code=code,
             name=self.name,
             kind=self.kind,
@@ -203,3 +213,7 @@ class PartnerIn(BaseModel):
                 for p in self.products
             ),
         )
+
+
+class PartnerApplicant(partner_contracts.Applicant):
+    """The applicant of a referral, as offers v1 carried it inline: only consented fields."""

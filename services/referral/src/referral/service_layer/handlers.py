@@ -10,6 +10,7 @@ from uuid import UUID
 from referral.adapters import publishing
 from referral.adapters.clients import ClientService, ProfileUnavailable
 from referral.domain.eligibility import FailedRule, failed_rules
+from referral.domain.offer import applicant_for_partner as applicant_for_partner_scope
 from referral.domain.referral import Referral
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
@@ -52,7 +53,6 @@ class BadInput(Exception):
 @dataclass(frozen=True)
 class SendReferral:
     actor: Principal
-    bearer_token: str
     client_id: UUID
     partner_code: str
     product_code: str
@@ -96,14 +96,6 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         unknown = set(cmd.options_shown) - set(catalogue)
         if unknown:
             raise BadInput("options_shown", "names a partner that is not in the catalogue")
-        try:
-            profile, granted_at = await ctx.clients.referral_profile(
-                cmd.client_id, cmd.partner_code, cmd.bearer_token
-            )
-        except ProfileUnavailable:
-            raise Refused(
-                "no-consent", "The client has no live referral consent for this partner."
-            ) from None
         referral = Referral.send(
             client_id=cmd.client_id,
             region_code=applicant.region_code,
@@ -122,13 +114,52 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
                 "product_kind": product.kind,
             },
         )
+        if partner.offer_version == 1:
+            # A partner still on offers v1 gets the applicant inline: read it now.
+            try:
+                profile, granted_at = await ctx.clients.referral_profile(
+                    cmd.client_id, cmd.partner_code, referral.id
+                )
+            except ProfileUnavailable:
+                raise Refused(
+                    "no-consent", "The client has no live referral consent for this partner."
+                ) from None
+            offer = publishing.offered(referral, applicant.kind, profile, consent.scope, granted_at)
+        else:
+            offer = publishing.offered_v2(referral, applicant.kind, consent)
         await uow.referrals.add(referral)
         uow.track(referral)
-        uow.announce(
-            *publishing.offered(referral, applicant.kind, profile, consent.scope, granted_at)
-        )
+        uow.announce(*offer)
         await uow.commit()
     return referral
+
+
+class ApplicantGone(Exception):
+    """The referral ended, or the client's consent or record is gone: no applicant to read."""
+
+
+# A partner reads its applicant while it works on the referral, not after it ended.
+_APPLICANT_READABLE = frozenset({"sent", "acknowledged"})
+
+
+async def applicant_for_partner(
+    partner_code: str, referral_id: UUID, uow: UnitOfWork, ctx: Context
+) -> dict[str, object]:
+    """The applicant of a partner's open referral, cut to the live consent's scope; the client
+    service audits the read as a reveal to the partner."""
+    async with uow:
+        referral = await uow.referrals.get(referral_id, partner_code=partner_code)
+    if referral is None:
+        raise NotFound()
+    if referral.state not in _APPLICANT_READABLE:
+        raise ApplicantGone()
+    try:
+        profile, _ = await ctx.clients.referral_profile(
+            referral.client_id, partner_code, referral.id
+        )
+    except ProfileUnavailable:
+        raise ApplicantGone() from None
+    return applicant_for_partner_scope(str(profile["kind"]), profile, tuple(profile["scope"]))
 
 
 async def withdraw_by_officer(
