@@ -10,16 +10,21 @@ can read back what the "company" received. Contract (infra/smsprovider/README.md
         answers the same, recording nothing. 401 bad key, 400 no Idempotency-Key,
         422 {"error": "invalid_field", "field": "<name>", "message": …}.
         With a callback_url: after SMSPROVIDER_DELIVERY_DELAY_S, a signed POST of
-        {"message_id", "reference", "status": "delivered", "at"}, retried on failure.
+        {"message_id", "reference", "status": "delivered", "at"}, retried on failure
+        (the same webhook id and body, signed afresh).
     POST /_control/fail          {"status": 500, "times": N|null}: the next N sends fail
     POST /_control/reset         {"erase": bool}: fail mode off, counters zeroed, erase messages
     GET  /_control/attempts      {"accepted": n, "failed": n}
     GET  /_control/messages      ?to=&reference=&channel=  {"items": [...]}
     POST /_control/inbound       {"from", "channel", "text"}: relayed, signed, to
-                                 SMSPROVIDER_INBOUND_URL; answers {"delivered_status", "message_id"}
+                                 SMSPROVIDER_INBOUND_URL; answers {"delivered_status",
+                                 "message_id", "webhook_id"}
+    GET  /_control/webhooks      the last 100 webhook attempts as sent (headers, raw body)
     GET  /healthz
 
-Signatures: X-Provider-Signature: sha256=<hex HMAC-SHA256(SMSPROVIDER_WEBHOOK_SECRET, raw body)>.
+Signatures: X-Provider-Webhook-Id: wh_<hex> (the same on every retry of one webhook) and
+X-Provider-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(SMSPROVIDER_WEBHOOK_SECRET,
+"<t>.<webhook id>.<raw body>")>, signed afresh on each attempt.
 Phone numbers and texts are personal data: the log carries ids and counts only, and the
 access log is off because a query string can hold a number.
 """
@@ -33,7 +38,9 @@ import json
 import logging
 import os
 import re
+import time
 import uuid
+from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -54,6 +61,7 @@ CHANNELS = ("sms", "whatsapp")
 MAX_TEXT_CHARS = 1600
 RETRY_PAUSES_S = (0.5, 1.0, 2.0)  # between delivery-report attempts: four tries in all
 FILTERS = ("to", "reference", "channel")
+KEPT_WEBHOOKS = 100  # attempts shown by GET /_control/webhooks, newest kept
 
 log = logging.getLogger("smsprovider")
 
@@ -94,6 +102,19 @@ class Invalid(Exception):
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _webhook_id() -> str:
+    return f"wh_{uuid.uuid4().hex}"
+
+
+def sign(secret: str, webhook_id: str, body: bytes) -> str:
+    """The X-Provider-Signature of one attempt: the time, and an HMAC over the time, the
+    webhook's id and the body, so none of the three can be changed or replayed for long."""
+    timestamp = str(int(time.time()))
+    signed = f"{timestamp}.{webhook_id}.".encode() + body
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
 
 
 def _error(status: int, code: str, message: str, **extra: Any) -> JSONResponse:
@@ -185,6 +206,8 @@ class Provider:
         self.fail_left: int | None = None  # None while failing: until reset
         self.reports: set[asyncio.Task[None]] = set()
         self.http: httpx.AsyncClient | None = None
+        # What was sent, byte for byte, so a test can replay a captured webhook.
+        self.webhooks: deque[dict[str, Any]] = deque(maxlen=KEPT_WEBHOOKS)
 
     @asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -203,6 +226,7 @@ class Provider:
             Route("/_control/attempts", self.count, methods=["GET"]),
             Route("/_control/messages", self.messages, methods=["GET"]),
             Route("/_control/inbound", self.inbound, methods=["POST"]),
+            Route("/_control/webhooks", self.sent_webhooks, methods=["GET"]),
             Route("/healthz", self.health, methods=["GET"]),
         ]
 
@@ -272,8 +296,9 @@ class Provider:
             "status": "delivered",
             "at": _now(),
         }
+        webhook_id = _webhook_id()  # one webhook: every retry carries the same id
         for attempt, pause in enumerate((*RETRY_PAUSES_S, None), 1):
-            status = await self._post_signed(url, report)
+            status = await self._post_signed(url, webhook_id, report)
             if status is not None and 200 <= status < 300:
                 log.info("delivery report for %s answered %d", record["message_id"], status)
                 return
@@ -287,20 +312,30 @@ class Provider:
                 await asyncio.sleep(pause)
         log.error("gave up on the delivery report for %s", record["message_id"])
 
-    async def _post_signed(self, url: str, payload: dict[str, Any]) -> int | None:
-        """The receiver's HTTP status, or None when it cannot be reached."""
+    async def _post_signed(self, url: str, webhook_id: str, payload: dict[str, Any]) -> int | None:
+        """The receiver's HTTP status, or None when it cannot be reached. Signed at the
+        moment of sending: a retry carries the same id and body under a fresh timestamp."""
         assert self.http is not None, "used outside the app's lifespan"
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        signature = hmac.new(self.settings.webhook_secret.encode(), body, hashlib.sha256)
         headers = {
             "Content-Type": "application/json",
-            "X-Provider-Signature": f"sha256={signature.hexdigest()}",
+            "X-Provider-Webhook-Id": webhook_id,
+            "X-Provider-Signature": sign(self.settings.webhook_secret, webhook_id, body),
         }
+        sent: dict[str, Any] = {
+            "webhook_id": webhook_id,
+            "url": url,
+            "headers": headers,
+            "body": body.decode(),
+            "status": None,
+        }
+        self.webhooks.append(sent)
         try:
             response = await self.http.post(url, content=body, headers=headers)
         except (httpx.HTTPError, httpx.InvalidURL) as error:
             log.warning("POST to a webhook failed: %s", type(error).__name__)
             return None
+        sent["status"] = response.status_code
         return response.status_code
 
     async def fail(self, request: Request) -> JSONResponse:
@@ -326,6 +361,7 @@ class Provider:
             return _error(422, "invalid_field", str(invalid), field=invalid.field)
         self.fail_status = self.fail_left = None
         self.attempts = {"accepted": 0, "failed": 0}
+        self.webhooks.clear()
         if erase:
             self.store.erase()
         log.info("reset (erase: %s)", erase)
@@ -353,15 +389,24 @@ class Provider:
             fields = {"from": _phone(body, "from"), "channel": _channel(body), "text": _text(body)}
         except Invalid as invalid:
             return _error(422, "invalid_field", str(invalid), field=invalid.field)
-        message_id = f"in_{uuid.uuid4().hex}"
+        message_id, webhook_id = f"in_{uuid.uuid4().hex}", _webhook_id()
         message = {"message_id": message_id, **fields, "received_at": _now()}
-        status = await self._post_signed(self.settings.inbound_url, message)
+        status = await self._post_signed(self.settings.inbound_url, webhook_id, message)
         if status is None:
             return _error(
-                502, "inbound_unreachable", "the inbound URL did not answer", message_id=message_id
+                502,
+                "inbound_unreachable",
+                "the inbound URL did not answer",
+                message_id=message_id,
+                webhook_id=webhook_id,
             )
         log.info("relayed inbound %s, the receiver answered %d", message_id, status)
-        return JSONResponse({"delivered_status": status, "message_id": message_id})
+        return JSONResponse(
+            {"delivered_status": status, "message_id": message_id, "webhook_id": webhook_id}
+        )
+
+    async def sent_webhooks(self, request: Request) -> JSONResponse:
+        return JSONResponse({"items": list(self.webhooks)})
 
     async def health(self, request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok", "messages": len(self.store.by_key)})

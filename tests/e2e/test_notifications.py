@@ -1,6 +1,7 @@
 """Notifications through the real stack: consent per channel, exactly one message per channel
 under redelivery and a crash between send and record, retries and dead letters, delivery
-reports, and STOP withdrawing consent through the client service."""
+reports, STOP withdrawing consent through the client service, and the provider's signed
+webhooks, which a replay cannot turn against the client."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,10 @@ from support.people import new_worker
 pytestmark = pytest.mark.integration
 
 PROVIDER = "http://127.0.0.1:8109"
+WEBHOOK_SECRET = b"dev-only-smsprovider-webhook-secret"  # the stand-in's and notify's default
+STATUS_WEBHOOK = "/api/notifications/webhooks/smsprovider/status"
+INBOUND_WEBHOOK = "/api/notifications/webhooks/smsprovider/inbound"
+OPTED_OUT = "jembatan.notification.opted_out.v1"
 MAILDIR = stack.CACHE / "mail" / "new"
 # These tests run at any hour: quiet hours (tested with a fixed clock in
 # tests/integration/test_notify_quiet_hours.py) would hold every message after 21:00 WIB.
@@ -129,24 +135,64 @@ def test_a_consented_sms_is_sent_then_reported_delivered(
     assert stack.eventually(delivered)["status"] == "delivered"
 
 
-def test_a_webhook_without_the_provider_s_signature_is_refused(gateway: httpx.Client) -> None:
-    body = json.dumps({"from": "+6281200000000", "channel": "sms", "text": "STOP"}).encode()
-    for signature in (None, "sha256=" + "0" * 64):
-        headers = {"Content-Type": "application/json"}
-        if signature:
-            headers["X-Provider-Signature"] = signature
-        answer = gateway.post(
-            "/api/notifications/webhooks/smsprovider/inbound", content=body, headers=headers
-        )
-        assert answer.status_code == 401
-        assert answer.headers["content-type"].startswith("application/problem+json")
-    secret = b"dev-only-smsprovider-webhook-secret"
-    signed = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    answer = gateway.post(
-        "/api/notifications/webhooks/smsprovider/inbound",
-        content=body,
-        headers={"Content-Type": "application/json", "X-Provider-Signature": signed},
+def _signed(
+    payload: dict[str, Any], *, at: datetime | None = None, secret: bytes = WEBHOOK_SECRET
+) -> tuple[bytes, dict[str, str | bytes]]:
+    """A webhook signed as the provider signs it (docs/notifications.md), by hand."""
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    webhook_id = f"wh_{uuid.uuid4().hex}"
+    timestamp = int((at or datetime.now(UTC)).timestamp())
+    signed = f"{timestamp}.{webhook_id}.".encode() + body
+    digest = hmac.new(secret, signed, hashlib.sha256).hexdigest()
+    return body, {
+        "Content-Type": "application/json",
+        "X-Provider-Webhook-Id": webhook_id,
+        "X-Provider-Signature": f"t={timestamp},v1={digest}",
+    }
+
+
+def _captured(webhook_id: str | None = None, **body: str) -> dict[str, Any]:
+    """A webhook the stand-in sent, exactly as it went: its URL, headers and body."""
+    items = httpx.get(f"{PROVIDER}/_control/webhooks").json()["items"]
+    return next(
+        w
+        for w in reversed(items)
+        if (webhook_id is None or w["webhook_id"] == webhook_id)
+        and all(json.loads(w["body"]).get(k) == v for k, v in body.items())
     )
+
+
+def _replay(captured: dict[str, Any]) -> httpx.Response:
+    return httpx.post(
+        captured["url"], content=captured["body"].encode(), headers=captured["headers"]
+    )
+
+
+def test_a_webhook_not_signed_by_the_provider_just_now_is_refused(gateway: httpx.Client) -> None:
+    stop = {"from": "+6281200000000", "channel": "sms", "text": "STOP"}
+    body, good = _signed(stop)
+    signature = str(good["X-Provider-Signature"])
+    now = datetime.now(UTC)
+    refused = {
+        "unsigned": (body, {"Content-Type": "application/json"}),
+        "the old body-only scheme": (
+            body,
+            good
+            | {
+                "X-Provider-Signature": "sha256="
+                + hmac.new(WEBHOOK_SECRET, body, hashlib.sha256).hexdigest()
+            },
+        ),
+        "non-ASCII": (body, good | {"X-Provider-Signature": signature.encode() + b"\xc3\xa9"}),
+        "wrong secret": _signed(stop, secret=b"not-the-provider-s"),
+        "six minutes old": _signed(stop, at=now - timedelta(minutes=6)),
+        "six minutes ahead": _signed(stop, at=now + timedelta(minutes=6)),
+    }
+    for case, (content, headers) in refused.items():
+        answer = gateway.post(INBOUND_WEBHOOK, content=content, headers=headers)
+        assert answer.status_code == 401, case
+        assert answer.headers["content-type"].startswith("application/problem+json"), case
+    answer = gateway.post(INBOUND_WEBHOOK, content=body, headers=good)
     assert answer.status_code == 200 and answer.json() == {"status": "received"}
 
 
@@ -183,6 +229,78 @@ def test_an_inbound_stop_withdraws_the_notifications_consent_through_the_client_
 
     rows = stack.eventually(suppressed_everywhere, timeout_s=60)
     assert {n["reason"] for n in rows} == {"no_consent"}
+
+
+def test_a_captured_stop_replayed_after_the_client_agreed_again_changes_nothing(
+    gateway: httpx.Client, siti: dict[str, str]
+) -> None:
+    client = _client(gateway, siti, ["sms"])
+    relayed = httpx.post(
+        f"{PROVIDER}/_control/inbound",
+        json={"from": client["_phone"], "channel": "sms", "text": "STOP"},
+    )
+    assert relayed.json()["delivered_status"] == 200
+    captured = _captured(relayed.json()["webhook_id"])
+
+    def consents() -> dict[str, dict[str, Any]]:
+        answer = gateway.get(f"/api/clients/{client['id']}/consents", headers=siti)
+        return {c["id"]: c for c in answer.json()["items"]}
+
+    stack.eventually(lambda: not consents()[client["_consent_id"]]["live"], timeout_s=60)
+    again = gateway.post(
+        f"/api/clients/{client['id']}/consents",
+        json={"purpose": "notifications", "channels": ["sms"], "text_version": "notif-2026-01"},
+        headers=siti,
+    )
+    assert again.status_code == 201, again.text
+
+    # The captured request, byte for byte, within its five minutes: remembered, no effect.
+    replayed = _replay(captured)
+    assert replayed.status_code == 200 and replayed.json() == {"status": "received"}
+    # The same STOP delivered late under a new id (a provider's own retry) still says when
+    # the client sent it: before they agreed again.
+    late_body, late_headers = _signed(json.loads(captured["body"]))
+    late = gateway.post(INBOUND_WEBHOOK, content=late_body, headers=late_headers)
+    assert late.status_code == 200
+
+    def opted_out_entries() -> list[dict[str, Any]] | None:
+        answer = gateway.get(f"/api/clients/{client['id']}/timeline", headers=siti)
+        entries = [e for e in answer.json()["items"] if e["event_type"] == OPTED_OUT]
+        return entries if len(entries) == 2 else None  # the first STOP and the late one
+
+    stack.eventually(opted_out_entries, timeout_s=60)
+    after = consents()
+    assert after[again.json()["id"]]["live"]
+    assert after[again.json()["id"]]["withdrawn_at"] is None
+    assert not after[client["_consent_id"]]["live"]
+
+
+def test_a_failure_report_replayed_after_delivery_leaves_the_message_delivered(
+    gateway: httpx.Client, siti: dict[str, str]
+) -> None:
+    client = _client(gateway, siti, ["sms"])
+
+    def delivered_sms() -> dict[str, Any] | None:
+        rows = _notifications(gateway, siti, client["id"])
+        return next((n for n in rows if n["channel"] == "sms" and n["delivered_at"]), None)
+
+    sms = stack.eventually(delivered_sms, timeout_s=60)
+    [sent] = _provider_messages(to=client["_phone"])
+    delivery = _captured(message_id=sent["message_id"], status="delivered")
+    failure_body, failure_headers = _signed(
+        {"message_id": sent["message_id"], "status": "failed", "at": datetime.now(UTC).isoformat()}
+    )
+
+    failure = gateway.post(STATUS_WEBHOOK, content=failure_body, headers=failure_headers)
+    replayed_failure = gateway.post(STATUS_WEBHOOK, content=failure_body, headers=failure_headers)
+    replayed_delivery = _replay(delivery)
+
+    assert failure.status_code == 200 and failure.json() == {"matched": False, "duplicate": False}
+    assert replayed_failure.json() == {"matched": False, "duplicate": True}
+    assert replayed_delivery.json() == {"matched": False, "duplicate": True}
+    [now] = [n for n in _notifications(gateway, siti, client["id"]) if n["id"] == sms["id"]]
+    assert now["status"] == "delivered" and now["reason"] is None
+    assert now["delivered_at"] == sms["delivered_at"]
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 
+from notify.domain import webhooks
 from support import stack
 
 pytestmark = pytest.mark.integration
@@ -182,8 +183,13 @@ def provider(shared_provider: Provider, receiver: Receiver) -> Provider:
 
 
 def _signed_by_secret(headers: dict[str, str], body: bytes) -> bool:
-    expected = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(headers["X-Provider-Signature"], expected)
+    """Signed as notify checks it: over the time, the webhook id and the body, just now."""
+    fields = dict(item.split("=", 1) for item in headers["X-Provider-Signature"].split(","))
+    assert set(fields) == {"t", "v1"}
+    assert abs(time.time() - int(fields["t"])) < 5
+    signed = f"{fields['t']}.{headers['X-Provider-Webhook-Id']}.".encode() + body
+    expected = hmac.new(SECRET, signed, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(fields["v1"], expected)
 
 
 def test_an_accepted_message_is_recorded_as_sent(provider: Provider) -> None:
@@ -331,8 +337,10 @@ def test_a_refused_delivery_report_is_retried(provider: Provider, receiver: Rece
 
     provider.send(callback_url=f"{receiver.url}/delivery")
 
-    (_, refused), (headers, retried) = receiver.wait_for("/delivery", 2)
+    (first, refused), (headers, retried) = receiver.wait_for("/delivery", 2)
     assert retried == refused and _signed_by_secret(headers, retried)
+    # one webhook: the retry has the same id, so notify applies it at most once
+    assert headers["X-Provider-Webhook-Id"] == first["X-Provider-Webhook-Id"]
     time.sleep(0.7)  # past the next retry pause: a 2xx ends the retries
     assert len(receiver.bodies("/delivery")) == 2
 
@@ -351,6 +359,7 @@ def test_an_inbound_reply_is_relayed_signed_with_the_receivers_status(
     [(path, headers, body)] = receiver.received
     assert path == "/inbound"
     assert _signed_by_secret(headers, body)
+    assert headers["X-Provider-Webhook-Id"] == response.json()["webhook_id"]
     relayed = json.loads(body)
     assert relayed == {
         "message_id": response.json()["message_id"],
@@ -359,6 +368,50 @@ def test_an_inbound_reply_is_relayed_signed_with_the_receivers_status(
         "text": "STOP",
         "received_at": relayed["received_at"],
     }
+
+
+def test_each_webhook_has_an_id_of_its_own(provider: Provider, receiver: Receiver) -> None:
+    for _ in range(2):
+        provider.control("inbound", {"from": SITI_PHONE, "channel": "sms", "text": "STOP"})
+    provider.send(callback_url=f"{receiver.url}/delivery")
+    receiver.wait_for("/delivery", 1)
+
+    ids = [headers["X-Provider-Webhook-Id"] for _, headers, _ in receiver.received]
+    assert len(ids) == len(set(ids)) == 3
+    assert all(i.startswith("wh_") and "." not in i for i in ids)
+
+
+def test_notify_accepts_the_webhooks_the_stand_in_signs(
+    provider: Provider, receiver: Receiver
+) -> None:
+    provider.control("inbound", {"from": SITI_PHONE, "channel": "sms", "text": "STOP"})
+    provider.send(callback_url=f"{receiver.url}/delivery")
+    receiver.wait_for("/delivery", 1)
+
+    for _, headers, body in receiver.received:
+        signed = webhooks.verify(
+            headers["X-Provider-Signature"],
+            headers["X-Provider-Webhook-Id"],
+            body,
+            [SECRET],
+            datetime.now(UTC),
+        )
+        assert signed.webhook_id == headers["X-Provider-Webhook-Id"]
+
+
+def test_sent_webhooks_can_be_read_back_byte_for_byte_to_replay_them(
+    provider: Provider, receiver: Receiver
+) -> None:
+    relayed = provider.control("inbound", {"from": SITI_PHONE, "channel": "sms", "text": "STOP"})
+
+    [sent] = httpx.get(f"{provider.url}/_control/webhooks").json()["items"]
+    [(_, headers, body)] = receiver.received
+    assert sent["webhook_id"] == relayed.json()["webhook_id"]
+    assert sent["url"] == f"{receiver.url}/inbound" and sent["status"] == 200
+    assert sent["body"].encode() == body
+    assert sent["headers"]["X-Provider-Signature"] == headers["X-Provider-Signature"]
+    provider.control("reset")
+    assert httpx.get(f"{provider.url}/_control/webhooks").json() == {"items": []}
 
 
 def test_an_inbound_reply_with_an_invalid_number_is_refused(

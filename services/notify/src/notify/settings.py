@@ -47,7 +47,14 @@ class NotifySettings(ServiceSettings):
     provider_name: str = "smsprovider"
     provider_base_url: str = "http://127.0.0.1:8109"
     provider_api_key: SecretStr = SecretStr("dev-only-smsprovider-api-key")
-    provider_webhook_secret: SecretStr = SecretStr("dev-only-smsprovider-webhook-secret")
+    # An empty key would let anyone sign: refused, and an empty previous secret means none.
+    provider_webhook_secret: SecretStr = Field(
+        default=SecretStr("dev-only-smsprovider-webhook-secret"), min_length=1
+    )
+    # While the secret is rotated, webhooks signed with the one before are accepted too.
+    provider_webhook_previous_secret: SecretStr | None = None
+    # How often the sender forgets webhook ids too old to be replayed.
+    webhook_purge_seconds: float = Field(default=60.0, gt=0)
     # Where the provider reports delivery (through the gateway, as an outside company would).
     provider_callback_url: str | None = (
         "http://127.0.0.1:8080/api/notifications/webhooks/smsprovider/status"
@@ -62,6 +69,11 @@ class NotifySettings(ServiceSettings):
     # Tests only: after a message is sent, wait this long before recording it, so a test can
     # kill the worker in exactly that window. Refused outside development.
     fault_hold_after_send_seconds: float = Field(default=0.0, ge=0)
+
+    def webhook_secrets(self) -> tuple[bytes, ...]:
+        """The secrets a provider's webhook may be signed with: the current one first."""
+        secrets = (self.provider_webhook_secret, self.provider_webhook_previous_secret)
+        return tuple(s.get_secret_value().encode() for s in secrets if s and s.get_secret_value())
 
     @model_validator(mode="after")
     def _faults_only_in_development(self) -> NotifySettings:

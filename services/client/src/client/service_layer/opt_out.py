@@ -3,14 +3,22 @@
 Notify hears the reply and publishes `jembatan.notification.opted_out.v1`; here the client's
 live `notifications` consents are withdrawn like an officer would, so notify's own consent
 projection (fed by `consent.withdrawn`) stops every channel.
+
+Only consents granted before the STOP was sent (the event's `received_at`) are withdrawn: a
+client who agreed again afterwards changed their mind, and a STOP that arrives late (the
+provider's retry, a queue) must not undo that.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm, publishing
 from client.adapters.repository import ConsentRepository
+from client.domain.consent import Consent
 from client.service_layer.timeline import record_on_timeline
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
@@ -20,14 +28,20 @@ from shared.messaging.outbox import add_to_outbox
 OPTED_OUT_BY = "client-reply-stop"
 
 
+def stopped_by(consents: Iterable[Consent], sent_at: datetime) -> list[Consent]:
+    """The live notifications consents a STOP sent at `sent_at` withdraws."""
+    return [
+        c for c in consents if c.purpose == "notifications" and c.live and c.granted_at <= sent_at
+    ]
+
+
 async def withdraw_notifications_consent(session: AsyncSession, envelope: Envelope) -> None:
     await record_on_timeline(session, envelope)
     event = notify_contracts.OptedOut.model_validate(envelope.data)
     consents = ConsentRepository(session)
     withdrawn = []
-    for consent in await consents.for_client(event.client_id):
-        if consent.purpose == "notifications" and consent.live:
-            consent.withdraw(by=OPTED_OUT_BY, now=event.received_at)
-            await consents.save_withdrawal(consent)
-            withdrawn.append(publishing.withdrawal_envelope(consent, event.region_code))
+    for consent in stopped_by(await consents.for_client(event.client_id), event.received_at):
+        consent.withdraw(by=OPTED_OUT_BY, now=event.received_at)
+        await consents.save_withdrawal(consent)
+        withdrawn.append(publishing.withdrawal_envelope(consent, event.region_code))
     await add_to_outbox(session, orm.outbox, client_contracts.TOPIC, withdrawn)

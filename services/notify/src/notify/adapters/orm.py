@@ -123,5 +123,18 @@ training_participants = Table(
     PrimaryKeyConstraint("session_id", "client_id"),
 )
 
+# The provider's webhooks notify accepted, remembered while their signature is fresh enough to
+# be replayed: the same id again changes nothing. Ids and times only, no region (no row-level
+# security: only the provider's signed webhooks and the purge touch it).
+provider_webhooks = Table(
+    "provider_webhooks",
+    metadata,
+    Column("provider", Text, nullable=False),
+    Column("webhook_id", Text, nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("provider", "webhook_id"),
+    Index("ix_provider_webhooks_signed_at", "signed_at"),
+)
+
 outbox = outbox_table(metadata)
 inbox = inbox_table(metadata)

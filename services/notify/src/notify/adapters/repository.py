@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import orm
 from notify.adapters.contacts import ContactProtector
-from notify.domain.model import Notification
+from notify.domain.model import REPORTED_FROM, Notification, Report
+from notify.domain.webhooks import SignedWebhook
 from shared.auth import RegionScope
 
 
@@ -120,26 +121,47 @@ class NotificationRepository:
         await self._set(notification_id, status="suppressed", claimed_at=None, reason=reason)
 
     async def delivery_report(
-        self, provider_message_id: str, delivered: bool, at: datetime, reason: str | None
+        self, provider_message_id: str, report: Report, at: datetime, reason: str | None
     ) -> Notification | None:
-        """Record the provider's report on a sent message; the message, if one matched."""
+        """Record the provider's report on a sent message; the message, if the report moved
+        it (never backwards: `REPORTED_FROM`)."""
         table = orm.notifications
         values: dict[str, Any] = {"updated_at": func.now()}
-        if delivered:
-            values |= {"status": "delivered", "delivered_at": at}
+        if report == "delivered":
+            values |= {"status": "delivered", "delivered_at": at, "reason": None}
         else:
             values |= {"status": "failed", "reason": reason or "provider_reported_failure"}
         done = await self._session.execute(
             update(table)
             .where(
                 table.c.provider_message_id == provider_message_id,
-                table.c.status.in_(("sent", "delivered")),
+                table.c.status.in_(REPORTED_FROM[report]),
             )
             .values(**values)
             .returning(table)
         )
         row = done.first()
         return None if row is None else _notification(row)
+
+    # the provider's webhooks
+
+    async def remember_webhook(self, provider: str, webhook: SignedWebhook) -> bool:
+        """True the first time a webhook id is seen; False for a duplicate, to be ignored.
+        A concurrent duplicate waits here on the key until the first one's transaction ends."""
+        table = orm.provider_webhooks
+        done = await self._session.execute(
+            insert(table)
+            .values(provider=provider, webhook_id=webhook.webhook_id, signed_at=webhook.signed_at)
+            .on_conflict_do_nothing()
+            .returning(table.c.webhook_id)
+        )
+        return done.first() is not None
+
+    async def forget_webhooks(self, signed_before: datetime) -> int:
+        """Forget the webhooks signed before then; how many were forgotten."""
+        table = orm.provider_webhooks
+        done = await self._session.execute(delete(table).where(table.c.signed_at < signed_before))
+        return int(cast(CursorResult[Any], done).rowcount or 0)
 
     async def _set(self, notification_id: UUID, **values: Any) -> None:
         await self._session.execute(

@@ -23,6 +23,22 @@ QUIET_UNTIL = time(7, 0)
 # scheduled → sending → sent → delivered; sending → scheduled (retry) → … → failed;
 # suppressed is final and says why (no consent, no address).
 Status = Literal["scheduled", "sending", "sent", "delivered", "failed", "suppressed"]
+Report = Literal["delivered", "failed"]
+
+# What a provider's delivery report may move a sent message to, and from where. Delivered is
+# the end: only the handset's receipt says so, so a failure reported after it is a replay or
+# came out of order. A "delivered" after "failed" is believed: a provider may give up on a
+# late receipt and report failure, and the receipt is still proof. Notify never resends a
+# message the provider reported failed, so believing it sends nothing twice.
+REPORTED_FROM: dict[Report, tuple[Status, ...]] = {
+    "delivered": ("sent", "failed"),
+    "failed": ("sent",),
+}
+
+
+def after_report(status: str, report: Report) -> Status | None:
+    """The status a provider's report moves a message to, or None if it changes nothing."""
+    return report if status in REPORTED_FROM[report] else None
 
 
 @dataclass(frozen=True)

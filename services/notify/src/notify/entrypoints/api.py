@@ -3,17 +3,17 @@ provider's webhooks (delivery reports and inbound replies, signed, no token)."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from datetime import UTC, datetime
+import logging
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from notify.adapters.templates import render
+from notify.domain import webhooks
 from notify.domain.messages import (
     KINDS,
     InvalidContext,
@@ -27,6 +27,7 @@ from shared import db
 from shared.auth import Principal, require_roles
 from shared.problems import FieldError, Invalid, NotFound, Problem
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 
@@ -133,14 +134,14 @@ async def preview(body: PreviewIn, user: CaseWorker) -> PreviewOut:
     )
 
 
-# The provider's webhooks: authenticated by an HMAC of the body with the shared secret.
+# The provider's webhooks: signed over a timestamp, their id and the body (notify.domain.webhooks).
 
 
 class DeliveryReport(BaseModel):
     message_id: str = Field(max_length=200)
     reference: str | None = Field(default=None, max_length=200)
     status: Literal["delivered", "failed", "undeliverable"]
-    at: datetime
+    at: AwareDatetime
     reason: str | None = Field(default=None, max_length=200)
 
 
@@ -149,20 +150,29 @@ class InboundMessage(BaseModel):
     sender: str = Field(alias="from", max_length=32)
     channel: Literal["sms", "whatsapp"]
     text: str = Field(max_length=1600)
-    received_at: datetime | None = None
+    received_at: AwareDatetime | None = Field(
+        default=None, description="when the provider received it; the signature's time if absent"
+    )
 
 
-async def _signed_body(request: Request, provider: str, signature: str | None) -> Any:
-    settings = request.app.state.container.settings
+async def _signed_body(
+    request: Request, provider: str, signature: str | None, webhook_id: str | None
+) -> tuple[webhooks.SignedWebhook, Any]:
+    container = request.app.state.container
+    settings = container.settings
     if provider != settings.provider_name:
         raise NotFound("provider")
     body = await request.body()
-    secret = settings.provider_webhook_secret.get_secret_value().encode()
-    expected = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
-    if signature is None or not hmac.compare_digest(signature, expected):
-        raise Problem(401, "Unauthorized", "The webhook signature does not match.")
     try:
-        return json.loads(body)
+        webhook = webhooks.verify(
+            signature, webhook_id, body, settings.webhook_secrets(), container.rules.clock()
+        )
+    except webhooks.Refused as refused:
+        # The answer is the same whatever failed; the reason is for the operator's log only.
+        log.warning("provider webhook refused", extra={"reason": refused.reason})
+        raise Problem(401, "Unauthorized", "The webhook's signature does not verify.") from None
+    try:
+        return webhook, json.loads(body)
     except ValueError:
         raise Invalid([FieldError("body", "is not valid JSON")]) from None
 
@@ -176,7 +186,20 @@ def _parsed(model: type[BaseModel], data: Any) -> Any:
 
 
 Provider = Annotated[str, Path(pattern=r"^[a-z0-9-]{1,40}$")]
-Signature = Annotated[str | None, Header(alias="X-Provider-Signature")]
+Signature = Annotated[
+    str | None,
+    Header(
+        alias="X-Provider-Signature",
+        description='t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<webhook id>.<raw body>">',
+    ),
+]
+WebhookId = Annotated[
+    str | None,
+    Header(
+        alias="X-Provider-Webhook-Id",
+        description="the webhook's own id, the same on every retry ([A-Za-z0-9_-], 1-100)",
+    ),
+]
 
 
 def _webhook(model: type[BaseModel]) -> dict[str, Any]:
@@ -188,45 +211,64 @@ def _webhook(model: type[BaseModel]) -> dict[str, Any]:
                 "content": {"application/json": {"schema": model.model_json_schema(by_alias=True)}},
             }
         },
-        "responses": {401: {"description": "The X-Provider-Signature does not match."}},
+        "responses": {
+            401: {
+                "description": "The signature or the webhook id is missing, malformed or wrong, "
+                "or the signature is more than five minutes old or ahead."
+            }
+        },
     }
 
 
 @router.post("/webhooks/{provider}/status", **_webhook(DeliveryReport))
 async def delivery_status(
-    provider: Provider, request: Request, signature: Signature = None
+    provider: Provider,
+    request: Request,
+    signature: Signature = None,
+    webhook_id: WebhookId = None,
 ) -> dict[str, bool]:
-    """A delivery report for a message the provider accepted."""
-    report = _parsed(DeliveryReport, await _signed_body(request, provider, signature))
+    """A delivery report for a message the provider accepted. `matched` says whether it moved
+    a message (a status never goes back); `duplicate`, that this webhook came before and
+    changed nothing now. Both are 200, so the provider stops retrying."""
+    webhook, data = await _signed_body(request, provider, signature, webhook_id)
+    report = _parsed(DeliveryReport, data)
     container = request.app.state.container
     with db.all_regions():  # the provider, proven by its signature, reports on any region's
-        matched = await inbound.record_delivery(
+        recorded = await inbound.record_delivery(
             container.sessions,
             container.rules,
+            provider,
+            webhook,
             report.message_id,
-            report.status == "delivered",
+            "delivered" if report.status == "delivered" else "failed",
             report.at,
             # a code, never the provider's own words (they may quote the number)
             None if report.status == "delivered" else f"provider_reported_{report.status}",
         )
-    return {"matched": matched}
+    return {"matched": recorded == "recorded", "duplicate": recorded == "duplicate"}
 
 
 @router.post("/webhooks/{provider}/inbound", **_webhook(InboundMessage))
 async def inbound_message(
-    provider: Provider, request: Request, signature: Signature = None
+    provider: Provider,
+    request: Request,
+    signature: Signature = None,
+    webhook_id: WebhookId = None,
 ) -> dict[str, str]:
-    """A client's reply; STOP withdraws their notifications consent. The answer never says
-    whether the number belongs to a client."""
-    message = _parsed(InboundMessage, await _signed_body(request, provider, signature))
+    """A client's reply; STOP withdraws the notifications consents granted before it. The
+    answer never says whether the number belongs to a client, nor whether it came before."""
+    webhook, data = await _signed_body(request, provider, signature, webhook_id)
+    message = _parsed(InboundMessage, data)
     container = request.app.state.container
     with db.all_regions():  # a reply from any region's client, relayed by the provider
         await inbound.receive_message(
             container.sessions,
             container.rules,
+            provider,
+            webhook,
             message.sender,
             message.channel,
             message.text,
-            message.received_at or datetime.now(UTC),
+            message.received_at,
         )
     return {"status": "received"}
