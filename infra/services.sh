@@ -38,7 +38,8 @@ start() {
   done < <(each)
   while read -r name args; do
     if [[ "$name" == *-api ]]; then
-      wait_until 60 "$name" curl -fsS "http://127.0.0.1:$(api_port "$name")/readyz" \
+      # 18 processes start at once on 2 cores; on a slow hour the last ready takes over a minute.
+      wait_until 180 "$name" curl -fsS "http://127.0.0.1:$(api_port "$name")/readyz" \
         || { tail -20 "$LOGS/$name.out"; exit 1; }
     fi
   done < <(each)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from client.adapters import sheets
 from client.service_layer import importing
+from shared.sheets import MAX_ROWS, UnreadableSheet
 
 from .fakes import FakeUnitOfWork
 from .test_registration import CTX, SITI
@@ -47,3 +54,38 @@ async def test_a_corrected_sheet_registers_only_the_fixed_rows() -> None:
     fixed = SHEET.replace("1995-08-18", "1995-08-17")
     report = await importing.import_sheet(SITI, "a.csv", fixed.encode(), lambda: uow, CTX)
     assert (report.registered, report.already_registered) == (1, 2)
+
+
+async def test_a_report_lists_the_first_thousand_rejected_rows_and_counts_them_all() -> None:
+    uow = FakeUnitOfWork()
+    unnamed = "".join(
+        f"3273014506900{n:03d},,1990-06-05,P,081299990001,3273\n" for n in range(1005)
+    )
+    sheet = SHEET.replace(",,,,,\n", unnamed)
+    report = await importing.import_sheet(SITI, "banyak.csv", sheet.encode(), lambda: uow, CTX)
+    assert (report.rows, report.registered, report.rejected_total) == (1011, 2, 1009)
+    assert len(report.rejected) == 1000
+    assert report.rejected[-1].row == 1003  # 4 from SHEET, then rows 8 to 1003
+    assert importing.rejects_csv(report).splitlines()[-1] == (
+        ',,"9 more rejected rows: fix these, then upload the sheet again"'
+    )
+
+
+async def test_a_sheet_is_read_off_the_event_loops_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    readers: list[threading.Thread] = []
+
+    def read_rows(filename: str, content: bytes) -> Iterator[tuple[int, dict[str, str]]]:
+        readers.append(threading.current_thread())
+        return sheets.read_rows(filename, content)
+
+    monkeypatch.setattr(importing, "read_rows", read_rows)
+    await importing.import_sheet(SITI, "a.csv", SHEET.encode(), FakeUnitOfWork, CTX)
+    assert readers and readers[0] is not threading.current_thread()
+
+
+async def test_a_sheet_past_the_row_limit_is_refused_and_registers_nothing() -> None:
+    uow = FakeUnitOfWork()
+    sheet = SHEET + "3273010302920004,,,,,\n" * MAX_ROWS
+    with pytest.raises(UnreadableSheet, match="more than 20,000 rows"):
+        await importing.import_sheet(SITI, "besar.csv", sheet.encode(), lambda: uow, CTX)
+    assert uow.clients.rows == {} and uow.imports.rows == {}

@@ -21,5 +21,10 @@ class ImportReport:
     rows: int = 0
     registered: int = 0
     already_registered: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)  # the first ones, with reasons
     repeated_upload: bool = False
+
+    @property
+    def rejected_total(self) -> int:
+        """Every rejected row: each row is registered, already registered or rejected."""
+        return self.rows - self.registered - self.already_registered

@@ -94,7 +94,9 @@ async def search_clients(
 async def import_sheet(
     file: UploadFile, user: CaseWorker, container: ContainerDep, ctx: ContextDep
 ) -> ImportOut:
-    """Register the workers of a CSV or XLSX sheet; a second upload registers nothing new."""
+    """Register the workers of a CSV or XLSX sheet (up to 20,000 rows); a second upload
+    registers nothing new. A file no spreadsheet would write, or one that unpacks to more than a
+    sheet holds, is refused with 422 naming `file`."""
     content = await file.read(MAX_SHEET_BYTES + 1)
     if len(content) > MAX_SHEET_BYTES:
         raise Invalid([FieldError("file", "is larger than 5 MB")])
@@ -131,6 +133,7 @@ def _import_out(report: ImportReport) -> ImportOut:
         rejected=[
             ImportRejection(row=r.row, field=r.field, message=r.message) for r in report.rejected
         ],
+        rejected_total=report.rejected_total,
         repeated_upload=report.repeated_upload,
         rejects_url=f"/api/clients/imports/{report.id}/rejects.csv",
     )

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from client.domain.consent import Consent
 from client.domain.model import Client
+from shared.sheets import MAX_REPORTED_REJECTIONS
 
 Scope = Literal["contact", "identity", "business"]
 Channel = Literal["sms", "whatsapp", "email"]
@@ -248,7 +249,10 @@ class ImportOut(BaseModel):
     rows: int
     registered: int
     already_registered: int
-    rejected: list[ImportRejection]
+    rejected: list[ImportRejection] = Field(
+        description=f"the first {MAX_REPORTED_REJECTIONS:,} rejected rows, with their reasons"
+    )
+    rejected_total: int = Field(description="every rejected row, listed or not")
     repeated_upload: bool = Field(description="the same sheet was imported before: nothing new")
     rejects_url: str
 

@@ -2,11 +2,14 @@
 
 A sheet uploaded twice registers nothing new: the file's digest identifies the import, and a
 row whose NIK is already registered counts as such, not as a new client. Accepted rows are
-registered in batches, each batch one transaction with its events.
+registered in batches, each batch one transaction with its events. Reading and checking the
+rows is CPU work and runs in a worker thread, so other requests go on meanwhile; a report keeps
+the first rejected rows with their reasons and counts them all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from collections.abc import Callable
 from datetime import date
@@ -20,7 +23,7 @@ from client.service_layer import commands
 from client.service_layer.handlers import Context, flag_duplicates, new_client
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.sheets import parse_day
+from shared.sheets import MAX_REPORTED_REJECTIONS, parse_day
 
 BATCH = 500
 _SEX = {
@@ -88,23 +91,10 @@ async def import_sheet(
         return earlier
 
     report = ImportReport(id=uuid4(), filename=filename, file_sha256=digest)
-    accepted: list[tuple[int, Client]] = []
-    seen_niks: set[str] = set()
-    for number, fields in read_rows(filename, content):
-        report.rows += 1
-        try:
-            client = new_client(_command(actor, fields), ctx)
-        except InvalidClient as exc:
-            report.rejected.append(Rejection(number, exc.field, exc.message))
-            continue
-        if client.nik_value in seen_niks:
-            report.rejected.append(Rejection(number, "nik", "appears twice in this sheet"))
-            continue
-        seen_niks.add(client.nik_value)
-        accepted.append((number, client))
+    accepted = await asyncio.to_thread(_check_rows, actor, filename, content, ctx, report)
 
     for start in range(0, len(accepted), BATCH):
-        batch = [client for _, client in accepted[start : start + BATCH]]
+        batch = accepted[start : start + BATCH]
         async with uow_factory() as uow:
             inserted = await uow.clients.add_many(batch)
             for client in batch:
@@ -121,9 +111,38 @@ async def import_sheet(
     return report
 
 
+def _check_rows(
+    actor: Principal, filename: str, content: bytes, ctx: Context, report: ImportReport
+) -> list[Client]:
+    """The clients of the sheet's good rows; the others are counted into `report`."""
+    accepted: list[Client] = []
+    seen_niks: set[str] = set()
+    for number, fields in read_rows(filename, content):
+        report.rows += 1
+        try:
+            client = new_client(_command(actor, fields), ctx)
+        except InvalidClient as exc:
+            _reject(report, Rejection(number, exc.field, exc.message))
+            continue
+        if client.nik_value in seen_niks:
+            _reject(report, Rejection(number, "nik", "appears twice in this sheet"))
+            continue
+        seen_niks.add(client.nik_value)
+        accepted.append(client)
+    return accepted
+
+
+def _reject(report: ImportReport, rejection: Rejection) -> None:
+    if len(report.rejected) < MAX_REPORTED_REJECTIONS:
+        report.rejected.append(rejection)
+
+
 def rejects_csv(report: ImportReport) -> str:
     lines = ["row,field,message"]
     lines += [f'{r.row},{r.field},"{r.message.replace(chr(34), chr(39))}"' for r in report.rejected]
+    unlisted = report.rejected_total - len(report.rejected)
+    if unlisted > 0:  # a line of no row, so that nobody takes the list for all of them
+        lines.append(f',,"{unlisted} more rejected rows: fix these, then upload the sheet again"')
     return "\n".join(lines) + "\n"
 
 
@@ -132,5 +151,5 @@ def summary(report: ImportReport) -> dict[str, Any]:
         "rows": report.rows,
         "registered": report.registered,
         "already_registered": report.already_registered,
-        "rejected": len(report.rejected),
+        "rejected": report.rejected_total,
     }

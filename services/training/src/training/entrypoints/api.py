@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.auth import Principal, require_roles
 from shared.problems import Conflict, FieldError, Invalid, NotFound
-from shared.sheets import UnreadableSheet
+from shared.sheets import MAX_REPORTED_REJECTIONS, UnreadableSheet
 from training.adapters import certificate_pdf
 from training.domain.programme import CompletionRule, Programme
 from training.service_layer import attendance_sheet, handlers
@@ -84,6 +84,23 @@ class ScoresIn(BaseModel):
     participant: str
     pre_score: int | None = Field(default=None, ge=0, le=100)
     post_score: int | None = Field(default=None, ge=0, le=100)
+
+
+class RejectedRow(BaseModel):
+    row: int
+    field: str
+    message: str
+
+
+class AttendanceImport(BaseModel):
+    id: UUID
+    rows: int
+    recorded: int
+    rejected: list[RejectedRow] = Field(
+        description=f"the first {MAX_REPORTED_REJECTIONS:,} rejected rows, with their reasons"
+    )
+    rejected_total: int = Field(description="every rejected row, listed or not")
+    repeated_upload: bool = Field(description="the same file was applied before: nothing new")
 
 
 class Certificate(BaseModel):
@@ -278,10 +295,11 @@ async def attendance(
 )
 async def import_attendance(
     session_id: UUID, file: UploadFile, user: CaseWorker, request: Request
-) -> dict[str, Any]:
+) -> AttendanceImport:
     """Attendance from a CSV or XLSX sheet (columns: participant, day, present, and optionally
-    pre_score and post_score; Indonesian headers such as peserta, tanggal, hadir work too).
-    Good rows are applied, bad rows reported; the same file again applies nothing."""
+    pre_score and post_score; Indonesian headers such as peserta, tanggal, hadir work too; up
+    to 20,000 rows). Good rows are applied, bad rows reported; the same file again applies
+    nothing. A file that unpacks to more than a sheet holds is refused with 422 naming `file`."""
     content = await file.read(MAX_SHEET_BYTES + 1)
     if len(content) > MAX_SHEET_BYTES:
         raise Invalid([FieldError("file", "is larger than 2 MB")])
@@ -293,13 +311,14 @@ async def import_attendance(
         raise Invalid([FieldError("file", str(exc))]) from None
     except Failures as exc:
         raise _problem(exc) from None
-    return {
-        "id": str(report.id),
-        "rows": report.rows,
-        "recorded": report.recorded,
-        "rejected": report.rejected,
-        "repeated_upload": report.repeated_upload,
-    }
+    return AttendanceImport(
+        id=report.id,
+        rows=report.rows,
+        recorded=report.recorded,
+        rejected=[RejectedRow(**rejected) for rejected in report.rejected],
+        rejected_total=report.rejected_total,
+        repeated_upload=report.repeated_upload,
+    )
 
 
 @router.post("/sessions/{session_id}/scores", responses=NOT_FOUND)

@@ -4,11 +4,14 @@ A trainer who cannot mark attendance in the browser (no signal in the hall) fill
 row per participant and day. Every good row is applied in one transaction with its events; a bad
 row is reported by its row number and field and changes nothing. The same file uploaded again is
 recognised by its digest and answers the first report; a different file with the same marks
-changes nothing either, since a day attended is attended once.
+changes nothing either, since a day attended is attended once. The sheet is read in a worker
+thread, so other requests go on meanwhile; a report keeps the first rejected rows with their
+reasons and counts them all.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -16,7 +19,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from shared.auth import Principal
-from shared.sheets import parse_day, read_rows
+from shared.sheets import MAX_REPORTED_REJECTIONS, parse_day, read_rows
 from training.adapters.repository import Imported, TrainingRepository
 from training.domain.certificate import verification_code
 from training.domain.session import InvalidSession, NotEnrolled
@@ -55,7 +58,13 @@ class Report:
     repeated_upload: bool = False
 
     def reject(self, row: int, field_name: str, message: str) -> None:
-        self.rejected.append({"row": row, "field": field_name, "message": message})
+        if len(self.rejected) < MAX_REPORTED_REJECTIONS:
+            self.rejected.append({"row": row, "field": field_name, "message": message})
+
+    @property
+    def rejected_total(self) -> int:
+        """Every rejected row: each row is recorded or rejected."""
+        return self.rows - self.recorded
 
 
 class RowError(ValueError):
@@ -119,11 +128,15 @@ def _mark(fields: dict[str, str]) -> Mark:
     )
 
 
+def _read(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
+    return list(read_rows(filename, content, HEADER_ALIASES, required="participant"))
+
+
 async def import_attendance(
     sessions: Sessions, actor: Principal, session_id: UUID, filename: str, content: bytes
 ) -> Report:
     digest = hashlib.sha256(content).hexdigest()
-    rows = list(read_rows(filename, content, HEADER_ALIASES, required="participant"))
+    rows = await asyncio.to_thread(_read, filename, content)
     async with sessions.begin() as session:
         repo = TrainingRepository(session)
         training = await load_session(repo, actor, session_id)  # locked until the end
