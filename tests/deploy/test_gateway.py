@@ -79,7 +79,9 @@ def test_the_portal_reaches_the_apis_through_the_in_cluster_gateway(manifests) -
     portal = manifests.config("portal-config")
     (proxy,) = manifests.of_kind("EnvoyProxy")
     service = proxy["spec"]["provider"]["kubernetes"]["envoyService"]["name"]
-    assert portal["PORTAL_GATEWAY_URL"].startswith(f"http://{service}.")
+    # HTTPS where the in-cluster listener has a certificate (components/service-tls).
+    scheme = "https" if manifests.overlay == "production" else "http"
+    assert portal["PORTAL_GATEWAY_URL"].startswith(f"{scheme}://{service}.")
     for route in manifests.of_kind("HTTPRoute"):
         parents = {p["name"] for p in route["spec"]["parentRefs"]}
         api = any(p.get("sectionName") == "api" for p in route["spec"]["parentRefs"])

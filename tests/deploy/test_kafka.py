@@ -1,5 +1,6 @@
-"""Kafka as rendered: the topics are docs/asyncapi.yaml's, every KafkaUser may do exactly what
-its service or partner does, and KEDA never scales a consumer past its topics' partitions."""
+"""Kafka as rendered: the topics are docs/asyncapi.yaml's and keep records as long as it says
+(finite everywhere, partner offers under 72 hours), every KafkaUser may do exactly what its
+service or partner does, and KEDA never scales a consumer past its topics' partitions."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+HOUR_MS = 3600 * 1000
 # The consumer group each service's worker uses (its entrypoints/worker.py).
 SERVICE_OF_GROUP = {
     "client-timeline": "client",
@@ -90,17 +92,74 @@ def test_topic_resources_have_valid_kubernetes_names(manifests) -> None:
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "jembatan", name
 
 
-def test_partitions_and_retention_follow_the_component_readme(production) -> None:
+def documented_retention(asyncapi: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Topic -> its `retention.ms` and `segment.ms` as docs/asyncapi.yaml states them."""
+    stated = {}
+    for channel in asyncapi["channels"].values():
+        kafka = channel["bindings"]["kafka"]
+        stated[channel["address"]] = kafka["topicConfiguration"]
+        if "x-dead-letters" in kafka:
+            stated[kafka["x-dead-letters"]["topic"]] = kafka["x-dead-letters"]["topicConfiguration"]
+    return {
+        topic: {key: config[key] for key in ("retention.ms", "segment.ms")}
+        for topic, config in stated.items()
+    }
+
+
+def local_retention() -> dict[str, dict[str, int]]:
+    """Topic -> its `retention.ms` and `segment.ms` as infra/kafka/topics.txt sets them."""
+    unit_ms = {"d": 24 * HOUR_MS, "h": HOUR_MS}
+    listed = {}
+    for line in (ROOT / "infra" / "kafka" / "topics.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, *settings = line.split()
+            values = dict(setting.split("=") for setting in settings)
+            listed[name] = {
+                f"{key}.ms": int(values[key][:-1]) * unit_ms[values[key][-1]]
+                for key in ("retention", "segment")
+            }
+    return listed
+
+
+def test_partitions_follow_the_component_readme(production) -> None:
     for name, topic in topic_names(production).items():
-        spec, retention = topic["spec"], topic["spec"]["config"]["retention.ms"]
+        spec = topic["spec"]
         if name.endswith(".dlq"):
-            assert (spec["partitions"], retention) == (1, 90 * 24 * 3600 * 1000), name
+            assert spec["partitions"] == 1, name
         elif name.startswith("partner."):
-            assert (spec["partitions"], retention) == (6, 14 * 24 * 3600 * 1000), name
+            assert spec["partitions"] == 6, name
         else:
-            assert (spec["partitions"], retention) == (12, -1), name
+            assert spec["partitions"] == 12, name
         assert spec["replicas"] == 3
         assert spec["config"]["min.insync.replicas"] == 2
+        assert spec["config"]["cleanup.policy"] == "delete"
+
+
+def test_every_topic_keeps_what_asyncapi_and_the_local_stack_state(manifests, asyncapi) -> None:
+    rendered = {
+        name: {key: topic["spec"]["config"][key] for key in ("retention.ms", "segment.ms")}
+        for name, topic in topic_names(manifests).items()
+    }
+    assert rendered == documented_retention(asyncapi)
+    assert rendered == local_retention()
+
+
+def test_every_retention_is_finite_and_partner_offers_are_gone_within_72_hours(
+    manifests, asyncapi
+) -> None:
+    for source in (documented_retention(asyncapi), local_retention()):
+        assert source.keys() == set(topic_names(manifests))
+        for name, config in source.items():
+            assert 0 < config["segment.ms"] < config["retention.ms"], name
+            if name.startswith("partner."):
+                # Kafka deletes closed segments only: a record lives up to retention + segment.
+                assert config["retention.ms"] + config["segment.ms"] < 72 * HOUR_MS, name
+            else:
+                assert config["retention.ms"] == 30 * 24 * HOUR_MS, name
+    # Whatever is not a KafkaTopic here falls back to the broker's default: the strictest one.
+    (kafka,) = manifests.of_kind("Kafka")
+    defaults = kafka["spec"]["kafka"]["config"]
+    assert defaults["log.retention.hours"] + defaults["log.roll.hours"] < 72
 
 
 def test_the_partners_are_those_of_the_design(asyncapi) -> None:

@@ -113,8 +113,11 @@ def test_every_api_is_probed_on_healthz_and_readyz(manifests) -> None:
     for api in apis:
         (container,) = api["spec"]["template"]["spec"]["containers"]
         port = container["ports"][0]["name"]
-        assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": port}
-        assert container["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": port}
+        # Over HTTPS where the API serves it (components/service-tls; test_service_tls.py).
+        for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz")):
+            get = dict(container[probe]["httpGet"])
+            assert get.pop("scheme", "HTTP") in ("HTTP", "HTTPS")
+            assert get == {"path": path, "port": port}
 
 
 def test_every_process_of_the_local_stack_runs_as_a_deployment(manifests) -> None:

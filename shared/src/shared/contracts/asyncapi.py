@@ -18,6 +18,19 @@ from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
 
+_HOUR_MS = 3600 * 1000
+_DAY_MS = 24 * _HOUR_MS
+# How long a topic keeps a record (`retention.ms`), and how often its log starts a new segment
+# (`segment.ms`): Kafka deletes whole closed segments only, so a record is gone at most
+# retention + segment (+ the broker's five-minute check) after it was written. Why these
+# values: deploy/k8s/components/strimzi-kafka/README.md; the KafkaTopics and
+# infra/kafka/topics.txt hold the same (tests/deploy/test_kafka.py).
+INTERNAL_RETENTION = {"retention.ms": 30 * _DAY_MS, "segment.ms": _DAY_MS}
+DEAD_LETTER_RETENTION = {"retention.ms": 30 * _DAY_MS, "segment.ms": _DAY_MS}
+# A withdrawn consent promises erasure within 3 x 24 hours (UU 27/2022): 70 h + 1 h segments
+# keep every offer less than 72 hours.
+PARTNER_RETENTION = {"retention.ms": 70 * _HOUR_MS, "segment.ms": _HOUR_MS}
+
 # Each internal topic: who writes it, who reads it (consumer group), and what it carries.
 TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
@@ -25,12 +38,14 @@ TOPICS: dict[str, dict[str, Any]] = {
         "consumers": ["notify", "client-timeline", "referral", "training", "indicators"],
         "contracts": client_contracts.PUBLISHED,
         "partitions": 3,
+        "retention": INTERNAL_RETENTION,
     },
     referral_contracts.TOPIC: {
         "producer": "referral",
         "consumers": ["client-timeline", "notify", "indicators"],
         "contracts": referral_contracts.PUBLISHED,
         "partitions": 3,
+        "retention": INTERNAL_RETENTION,
     },
     **{
         partner_contracts.topic_for(code): {
@@ -38,6 +53,7 @@ TOPICS: dict[str, dict[str, Any]] = {
             "consumers": [f"partner-{code}"],
             "contracts": partner_contracts.PUBLISHED,
             "partitions": 3,
+            "retention": PARTNER_RETENTION,
             "key": "the referral id",
         }
         for code in ("bank-nusantara", "dompet-rakyat")
@@ -47,6 +63,7 @@ TOPICS: dict[str, dict[str, Any]] = {
         "consumers": ["client-timeline", "notify", "referral", "indicators"],
         "contracts": training_contracts.PUBLISHED,
         "partitions": 3,
+        "retention": INTERNAL_RETENTION,
     },
     notify_contracts.TOPIC: {
         "producer": "notify",
@@ -54,6 +71,7 @@ TOPICS: dict[str, dict[str, Any]] = {
         "consumers": ["client-timeline"],
         "contracts": notify_contracts.PUBLISHED,
         "partitions": 3,
+        "retention": INTERNAL_RETENTION,
     },
 }
 
@@ -75,6 +93,14 @@ HEADERS = {
         "traceparent": {"type": "string", "description": "W3C trace context"},
     },
 }
+
+
+def _duration(retention: dict[str, int]) -> str:
+    """`retention.ms` in words, with the bound that segments put on it."""
+    keep, segment = retention["retention.ms"], retention["segment.ms"]
+    if keep % _DAY_MS == 0 and segment % _DAY_MS == 0:
+        return f"{keep // _DAY_MS} days (gone within {(keep + segment) // _DAY_MS})"
+    return f"{keep // _HOUR_MS} hours (gone within {(keep + segment) // _HOUR_MS})"
 
 
 def _message_name(contract: type[Contract]) -> str:
@@ -124,11 +150,26 @@ def document() -> dict[str, Any]:
             }
             for def_name, definition in schema.get("$defs", {}).items():
                 messages.setdefault("__schemas__", {})[def_name] = definition
+        kafka: dict[str, Any] = {
+            "topicConfiguration": {"cleanup.policy": ["delete"], **spec["retention"]},
+            "bindingVersion": "0.5.0",
+        }
+        description = (
+            f"Written by {spec['producer']} through its outbox relay; "
+            f"{spec['partitions']} partitions locally; kept {_duration(spec['retention'])}."
+        )
+        if any(not group.startswith("partner-") for group in spec["consumers"]):
+            # Our workers park what they cannot handle beside the topic (shared/messaging).
+            kafka["x-dead-letters"] = {
+                "topic": f"{topic}.dlq",
+                "topicConfiguration": {"cleanup.policy": ["delete"], **DEAD_LETTER_RETENTION},
+            }
+            description += f" Dead letters on {topic}.dlq, kept {_duration(DEAD_LETTER_RETENTION)}."
         channels[channel] = {
             "address": topic,
-            "description": f"Written by {spec['producer']} through its outbox relay; "
-            f"{spec['partitions']} partitions; dead letters on {topic}.dlq.",
+            "description": description,
             "messages": {n: {"$ref": f"#/components/messages/{n}"} for n in names},
+            "bindings": {"kafka": kafka},
         }
         operations[f"{spec['producer']}_publishes_{channel}"] = {
             "action": "send",
