@@ -22,6 +22,7 @@ import json
 import signal
 import sys
 import time
+from typing import Any
 
 import httpx
 from kafka import KafkaConsumer
@@ -81,42 +82,60 @@ def main() -> int:
         enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
     )
-    signal.signal(signal.SIGTERM, lambda *_: consumer.close())
+    stop = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGTERM, _stop)
     seen: set[str] = set()
-    for handled, record in enumerate(consumer, start=1):
-        headers = {name: value.decode() for name, value in record.headers}
-        event_id, event_type = headers.get("ce_id", ""), headers.get("ce_type", "")
-        if event_id not in seen:
-            seen.add(event_id)
-            data = json.loads(record.value)
-            if event_type in (
-                "jembatan.partner.referral.offered.v2",
-                "jembatan.partner.referral.offered.v1",  # the applicant inline (older partners)
-            ):
-                if "applicant" in data:
-                    applicant = data["applicant"]
-                else:
-                    answer = gateway.get(data["applicant_url"])
-                    # 410: withdrawn before we read it; nothing to keep, nothing to do.
-                    applicant = answer.json() if answer.status_code == 200 else {}
-                fields = sorted(k for k, v in applicant.items() if v is not None)
-                print(
-                    f"OFFER {data['referral_id']} product={data['product_code']} "
-                    f"respond_by={data['respond_by']} scope={','.join(data['consent']['scope'])} "
-                    f"applicant_fields={','.join(fields)}",
-                    flush=True,
-                )
-            elif event_type == "jembatan.partner.referral.withdrawn.v1":
-                print(
-                    f"WITHDRAWN {data['referral_id']} reason={data['reason']} "
-                    f"erase_by={data['erase_by']}",
-                    flush=True,
-                )
-        consumer.commit()
-        if args.max_records and handled >= args.max_records:
-            break
+    handled = 0
+    listening = False
+    while not stop and not (args.max_records and handled >= args.max_records):
+        batch = consumer.poll(timeout_ms=500)
+        if not listening and consumer.assignment():
+            # From here on, every offer made reaches us (a new group starts at the end).
+            print("LISTENING", flush=True)
+            listening = True
+        for record in (r for records in batch.values() for r in records):
+            handle(record, seen, gateway)
+            handled += 1
+        if batch:
+            consumer.commit()  # after handling: at least once
     consumer.close()
     return 0
+
+
+def handle(record: Any, seen: set[str], gateway: Gateway) -> None:
+    headers = {name: value.decode() for name, value in record.headers}
+    event_id, event_type = headers.get("ce_id", ""), headers.get("ce_type", "")
+    if event_id in seen:
+        return
+    seen.add(event_id)
+    data = json.loads(record.value)
+    if event_type in (
+        "jembatan.partner.referral.offered.v2",
+        "jembatan.partner.referral.offered.v1",  # the applicant inline (older partners)
+    ):
+        if "applicant" in data:
+            applicant = data["applicant"]
+        else:
+            answer = gateway.get(data["applicant_url"])
+            # 410: withdrawn before we read it; nothing to keep, nothing to do.
+            applicant = answer.json() if answer.status_code == 200 else {}
+        fields = sorted(k for k, v in applicant.items() if v is not None)
+        print(
+            f"OFFER {data['referral_id']} product={data['product_code']} "
+            f"respond_by={data['respond_by']} scope={','.join(data['consent']['scope'])} "
+            f"applicant_fields={','.join(fields)}",
+            flush=True,
+        )
+    elif event_type == "jembatan.partner.referral.withdrawn.v1":
+        print(
+            f"WITHDRAWN {data['referral_id']} reason={data['reason']} erase_by={data['erase_by']}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -29,9 +29,9 @@ TOPICS = (
     "notify.events",
     "partner.bank-nusantara.referrals",
 )
-REGISTERED = "jembatan.client.registered.v1"
+REGISTERED = "jembatan.client.registered.v2"
 CONSENTED = "jembatan.consent.granted.v1"
-OFFERED = "jembatan.partner.referral.offered.v1"
+OFFERED = "jembatan.partner.referral.offered.v2"
 SENT = "jembatan.referral.sent.v1"
 ACKNOWLEDGED = "jembatan.referral.acknowledged.v1"
 COMPLETED = "jembatan.training.completed.v1"

@@ -173,7 +173,7 @@ def test_the_timeline_shows_another_services_events_within_seconds(
     types = stack.eventually(entries, timeout_s=30)  # newest first
     # a random test person may resemble an earlier one: a duplicate flag is not our concern here
     types = [t for t in types if t != "jembatan.client.duplicate_suspected.v1"]
-    assert types[-2:] == ["jembatan.consent.granted.v1", "jembatan.client.registered.v1"]
+    assert types[-2:] == ["jembatan.consent.granted.v1", "jembatan.client.registered.v2"]
     assert types.count("jembatan.notification.scheduled.v1") == 1  # the welcome, by SMS
     body = gateway.get(f"/api/clients/{client['id']}/timeline", headers=auth).text
     assert client["_phone"] not in body and client["_nik"] not in body

@@ -5,7 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
-import time
 import uuid
 
 import httpx
@@ -40,7 +39,7 @@ def test_the_example_consumer_prints_offers_as_they_arrive(
     )  # type: ignore[union-attr]
     reader.start()
     try:
-        time.sleep(3)  # let it join its group
+        stack.eventually(lambda: "LISTENING\n" in lines, timeout_s=60)  # joined its group
         client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
         gateway.post(
             f"/api/clients/{client['id']}/consents",

@@ -83,7 +83,7 @@ def _consumer(container: bootstrap.Container) -> IdempotentConsumer:
         f"batch-{uuid.uuid4().hex[:8]}",
         container.sessions,
         orm.inbox,
-        consumed(container.rules)[contracts.TOPIC],
+        consumed(container.rules, container.keys)[contracts.TOPIC],
         max_attempts=2,
         base_backoff_s=0.01,
     )

@@ -6,6 +6,8 @@ PostgreSQL (the services' test databases), Kafka and Keycloak, with spans kept i
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -20,6 +22,9 @@ from shared.db import upgrade
 from shared.messaging.consumer import Outcome
 from shared.messaging.envelope import Envelope
 from shared.messaging.relay import OutboxRelay, kafka_producer
+from shared.sealing import DataKeys
+from shared.service_token import ServiceToken
+from shared.settings import service_account
 from shared.telemetry import configure_telemetry
 from support import stack
 from support.people import new_worker
@@ -77,9 +82,16 @@ async def test_one_trace_from_request_to_consumer(
         )
     record = next(r for r in records if r.key == client_id.encode())
     envelope = Envelope.from_kafka(record.key, record.value, record.headers)
-    notify = notify_bootstrap.build(NotifySettings(database_url=notify_db))
+    # notify opens the sealed contact with the key of the client service in this process.
+    settings = NotifySettings(database_url=notify_db)
+    keys_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app))
+    token = ServiceToken(*service_account(settings), httpx.AsyncClient(timeout=15))
+    notify = dataclasses.replace(
+        notify_bootstrap.build(settings), keys=DataKeys("http://client", token, keys_http)
+    )
     assert await notify.consumer("client.events").handle(envelope) is Outcome.APPLIED
     await notify.engine.dispose()
+    await keys_http.aclose()
     await app.state.container.engine.dispose()
 
     finished = spans.get_finished_spans()
@@ -91,6 +103,6 @@ async def test_one_trace_from_request_to_consumer(
     assert any(st.startswith("INSERT INTO outbox") for st in statements)
     assert any(s.name == "client.events publish" and s.kind is SpanKind.PRODUCER for s in in_trace)
     consumer_span = next(s for s in in_trace if s.kind is SpanKind.CONSUMER)
-    assert consumer_span.name == "jembatan.client.registered.v1 process"
+    assert consumer_span.name == "jembatan.client.registered.v2 process"
     assert any(st.startswith("INSERT INTO client_facts") for st in statements)
     assert envelope.trace_headers["traceparent"].split("-")[1] == format(trace_id, "032x")

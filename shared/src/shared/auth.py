@@ -226,13 +226,16 @@ def require_roles(*roles: str) -> Callable[..., Any]:
 SERVICE_ROLE = "service"
 
 
+def is_service(principal: Principal, client_ids: Iterable[str]) -> bool:
+    """One of the named services' own accounts (role `service`, Keycloak client id `azp`)."""
+    return SERVICE_ROLE in principal.roles and principal.client_id in set(client_ids)
+
+
 def require_service(*client_ids: str) -> Callable[..., Any]:
-    """A dependency that admits only the named services' own accounts (role `service`,
-    Keycloak client id `azp` among `client_ids`); 403 for everyone else."""
-    allowed = frozenset(client_ids)
+    """A dependency that admits only the named services' own accounts; 403 for anyone else."""
 
     async def dependency(principal: CurrentUser) -> Principal:
-        if SERVICE_ROLE not in principal.roles or principal.client_id not in allowed:
+        if not is_service(principal, client_ids):
             raise Forbidden()
         return principal
 

@@ -78,3 +78,14 @@ class ServiceSettings(BaseSettings):
             ):
                 raise ValueError(f"{name} must be set to a real secret outside development")
         return self
+
+
+def service_account(settings: ServiceSettings) -> tuple[str, str, str]:
+    """(token URL, client id, secret) of the service's own Keycloak account."""
+    if settings.service_client_id is None or settings.service_client_secret is None:
+        raise ValueError(f"{settings.service_name} has no service account configured")
+    return (
+        settings.oidc_token_url,
+        settings.service_client_id,
+        settings.service_client_secret.get_secret_value(),
+    )

@@ -95,7 +95,9 @@ FEES = {
 
 EVENTS = {
     "jembatan.client.registered.v1": N_("Registered"),
+    "jembatan.client.registered.v2": N_("Registered"),
     "jembatan.client.updated.v1": N_("Details changed"),
+    "jembatan.client.updated.v2": N_("Details changed"),
     "jembatan.client.merged.v1": N_("Merged with a duplicate record"),
     "jembatan.client.duplicate_suspected.v1": N_("Possible duplicate flagged"),
     "jembatan.consent.granted.v1": N_("Consent given"),

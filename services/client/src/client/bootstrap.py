@@ -21,11 +21,12 @@ class Container:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     nik: NikProtector
+    kek: Keyring
     regions: KemendagriRegions
     holidays: IndonesianHolidays
 
     def uow(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.sessions, self.nik)
+        return SqlUnitOfWork(self.sessions, self.nik, self.kek)
 
 
 def nik_protector(settings: ClientSettings) -> NikProtector:
@@ -34,6 +35,15 @@ def nik_protector(settings: ClientSettings) -> NikProtector:
     return NikProtector(
         Keyring.from_secrets(keys, "nik-aes-gcm-v1", b"clients.nik", legacy_secret=legacy),
         BlindIndex(derive_key(settings.nik_index_key.get_secret_value(), "nik-hmac-index-v1")),
+    )
+
+
+def key_encryption_keys(settings: ClientSettings) -> Keyring:
+    """The keyring that wraps each client's data key (shared.sealing)."""
+    return Keyring.from_secrets(
+        settings.data_key_encryption_keys.get_secret_value(),
+        "client-data-kek-v1",
+        b"client_keys.wrapped",
     )
 
 
@@ -46,6 +56,7 @@ def build(settings: ClientSettings | None = None, *, rows: db.Rows = "all") -> C
         engine=engine,
         sessions=db.session_factory(engine),
         nik=nik_protector(settings),
+        kek=key_encryption_keys(settings),
         regions=KemendagriRegions(),
         holidays=IndonesianHolidays(),
     )

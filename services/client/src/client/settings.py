@@ -27,3 +27,12 @@ class ClientSettings(ServiceSettings):
     nik_encryption_keys: SecretStr = SecretStr("")
     nik_encryption_key: SecretStr = SecretStr("dev-only-nik-encryption-key")
     nik_index_key: SecretStr = SecretStr("dev-only-nik-index-key")
+    # Wraps each client's data key (`id=secret,...`, newest first, like the NIK keyring).
+    data_key_encryption_keys: SecretStr = SecretStr("dev-only-kek=client-data-kek")
+    # Our services that may fetch clients' data keys to open sealed event values.
+    data_key_readers: tuple[str, ...] = (
+        "service-referral",
+        "service-notify",
+        "service-training",
+        "service-indicators",
+    )

@@ -18,6 +18,8 @@ from notify.service_layer.reactions import consumed
 from notify.settings import NotifySettings
 from shared import db
 from shared.messaging.consumer import IdempotentConsumer
+from shared.sealing import DataKeys, data_keys
+from shared.settings import service_account
 
 
 def _now() -> datetime:
@@ -30,10 +32,14 @@ class Container:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     rules: Rules
+    keys: DataKeys
 
     def consumer(self, topic: str) -> IdempotentConsumer:
         return IdempotentConsumer(
-            self.settings.consumer_group, self.sessions, orm.inbox, consumed(self.rules)[topic]
+            self.settings.consumer_group,
+            self.sessions,
+            orm.inbox,
+            consumed(self.rules, self.keys)[topic],
         )
 
     def dispatcher(self) -> Dispatcher:
@@ -78,5 +84,9 @@ def build(settings: NotifySettings | None = None, *, rows: db.Rows = "all") -> C
         quiet_hours=settings.quiet_hours,
     )
     return Container(
-        settings=settings, engine=engine, sessions=db.session_factory(engine), rules=rules
+        settings=settings,
+        engine=engine,
+        sessions=db.session_factory(engine),
+        rules=rules,
+        keys=data_keys(settings.client_service_url, *service_account(settings)),
     )

@@ -14,6 +14,11 @@ class NotifySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", extra="ignore", frozen=True)
 
     service_name: str = "notify"
+    # The client service (direct, not through the gateway): the data keys that open the
+    # person's values in client events (shared.sealing), fetched with its own account.
+    client_service_url: str = "http://127.0.0.1:8101"
+    service_client_id: str | None = "service-notify"
+    service_client_secret: SecretStr | None = SecretStr("dev-only-service-notify-secret")
     database_url: str = "postgresql+psycopg://notify:notify-dev@127.0.0.1:5432/notify"
     http_port: int = 8104
     consumer_group: str = "notify"

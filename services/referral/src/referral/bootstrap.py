@@ -13,6 +13,8 @@ from referral.service_layer.unit_of_work import UnitOfWork
 from referral.settings import ReferralSettings
 from shared import db
 from shared.calendar import IndonesianHolidays
+from shared.sealing import DataKeys, data_keys
+from shared.settings import service_account
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Container:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clients: ClientService
+    keys: DataKeys
     holidays: IndonesianHolidays
 
     def uow(self) -> UnitOfWork:
@@ -34,17 +37,12 @@ def build(settings: ReferralSettings | None = None, *, rows: db.Rows = "all") ->
     """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or ReferralSettings()
     engine = db.async_engine(settings.database_url, rows=rows)
+    account = service_account(settings)
     return Container(
         settings=settings,
         engine=engine,
         sessions=db.session_factory(engine),
-        clients=client_service(
-            settings.client_service_url,
-            settings.oidc_token_url,
-            settings.service_client_id or "service-referral",
-            settings.service_client_secret.get_secret_value()
-            if settings.service_client_secret
-            else "",
-        ),
+        clients=client_service(settings.client_service_url, *account),
+        keys=data_keys(settings.client_service_url, *account),
         holidays=IndonesianHolidays(),
     )

@@ -32,6 +32,7 @@ def registry() -> dict[str, type[Contract]]:
 
     contracts: list[type[Contract]] = [
         *client.PUBLISHED,
+        *client.RETIRED,
         *notify.PUBLISHED,
         *referral.PUBLISHED,
         *partner.PUBLISHED,

@@ -36,7 +36,9 @@ TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
         "producer": "client",
         "consumers": ["notify", "client-timeline", "referral", "training", "indicators"],
-        "contracts": client_contracts.PUBLISHED,
+        # The retired v1 types stay documented while their records may remain on the topic.
+        "contracts": [*client_contracts.PUBLISHED, *client_contracts.RETIRED],
+        "retired": client_contracts.RETIRED,
         "partitions": 3,
         "retention": INTERNAL_RETENTION,
     },
@@ -117,11 +119,13 @@ def document() -> dict[str, Any]:
         for contract in spec["contracts"]:
             name = _message_name(contract)
             names.append(name)
+            retired = contract in spec.get("retired", ())
             schema = contract.model_json_schema(ref_template="#/components/schemas/{model}")
             messages[name] = {
                 "name": contract.TYPE,
                 "title": contract.TYPE,
-                "summary": (contract.__doc__ or "").strip().splitlines()[0],
+                "summary": ("Retired: no longer published, still read. " if retired else "")
+                + (contract.__doc__ or "").strip().splitlines()[0],
                 "contentType": "application/json",
                 "headers": HEADERS,
                 "payload": {k: v for k, v in schema.items() if k != "$defs"},

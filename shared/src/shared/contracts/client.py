@@ -1,6 +1,9 @@
 """Events published by the client service on `client.events` (key: the client id).
 
-An internal topic: contact details travel so notify can reach the client; a NIK never does.
+An internal topic. Since v2 a person's values (name, birth date, sex, disability, contact,
+business) travel only inside `sealed`, encrypted under that client's own data key, which the
+client service destroys when the client is erased (shared.sealing, decision 0015); the
+v1 types, which carried them in clear, are no longer published. A NIK never travels.
 """
 
 from __future__ import annotations
@@ -143,12 +146,83 @@ class ConsentWithdrawn(Contract):
     withdrawn_by: str
 
 
+_SEALED_EXAMPLE = "s1.c2VhbGVkIHVuZGVyIHRoZSBjbGllbnQncyBvd24gZGF0YSBrZXk="
+
+
+class RegisteredPersonal(BaseModel):
+    """What `ClientRegisteredV2.sealed` holds, once opened with the client's data key."""
+
+    full_name: str
+    sex: Literal["F", "M"]
+    birth_date: date
+    disability: bool
+    contact: Contact
+    business: BusinessInfo | None = None
+
+
+class ClientRegisteredV2(Contract):
+    """A client was registered by an officer; the person's values are sealed."""
+
+    TYPE: ClassVar[str] = "jembatan.client.registered.v2"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "kind": "worker",
+        "region_code": "3273",
+        "registered_at": "2026-11-29T03:15:00Z",
+        "registered_by": _OFFICER,
+        "preferred_language": "id",
+        "sealed": _SEALED_EXAMPLE,
+    }
+
+    client_id: UUID
+    kind: Literal["worker", "business"]
+    region_code: str
+    registered_at: datetime
+    registered_by: str
+    preferred_language: Literal["id", "en"]
+    sealed: str  # RegisteredPersonal under the client's data key (shared.sealing)
+
+
+class UpdatedPersonal(BaseModel):
+    """What `ClientUpdatedV2.sealed` holds: the current contact details."""
+
+    contact: Contact
+
+
+class ClientUpdatedV2(Contract):
+    """Fields of a client changed; the current contact details ride along, sealed."""
+
+    TYPE: ClassVar[str] = "jembatan.client.updated.v2"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "fields": ["phone"],
+        "updated_at": "2026-11-30T02:00:00Z",
+        "updated_by": _OFFICER,
+        "preferred_language": "id",
+        "sealed": _SEALED_EXAMPLE,
+    }
+
+    client_id: UUID
+    region_code: str
+    fields: list[str]
+    updated_at: datetime
+    updated_by: str
+    preferred_language: Literal["id", "en"]
+    sealed: str  # UpdatedPersonal under the client's data key
+
+
 PUBLISHED: list[type[Contract]] = [
-    ClientRegistered,
-    ClientUpdated,
+    ClientRegisteredV2,
+    ClientUpdatedV2,
     ConsentGranted,
     ConsentWithdrawn,
 ]
+# Published until 2026-12-07, with the person's values in clear: still read by the consumers
+# (their records stay on the topic for its retention), never written again.
+RETIRED: list[type[Contract]] = [ClientRegistered, ClientUpdated]
 
 
 class _CaseEvent(Contract):
@@ -265,3 +339,46 @@ class TaskDue(Contract):
 
 
 PUBLISHED += [TaskDue]
+
+
+class ClientErased(Contract):
+    """The client asked to be erased: every service deletes or anonymises what it holds of
+    them (UU 27/2022 Pasal 43); their data key is already destroyed (decision 0015)."""
+
+    TYPE: ClassVar[str] = "jembatan.client.erased.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "request_id": "7d6c5b4a-3928-4176-9a5b-4c3d2e1f0a9b",
+        "erased_at": "2026-12-07T03:00:00Z",
+    }
+
+    client_id: UUID
+    region_code: str
+    request_id: UUID
+    erased_at: datetime
+
+
+class ClientRestricted(Contract):
+    """The client asked that their data not be processed further for now (or lifted that):
+    while `restricted`, no new referral and no message (UU 27/2022 Pasal 41)."""
+
+    TYPE: ClassVar[str] = "jembatan.client.restricted.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "restricted": True,
+        "request_id": "7d6c5b4a-3928-4176-9a5b-4c3d2e1f0a9b",
+        "changed_at": "2026-12-07T03:00:00Z",
+    }
+
+    client_id: UUID
+    region_code: str
+    restricted: bool
+    request_id: UUID
+    changed_at: datetime
+
+
+PUBLISHED += [ClientErased, ClientRestricted]

@@ -74,6 +74,11 @@ class PermanentFailure(Exception):
     """The event can never be handled (bad data); retrying would not help."""
 
 
+class DependencyUnavailable(Exception):
+    """Another service the reaction needs cannot be reached: waited out like the database,
+    never dead-lettered (the event is fine; its effect must wait)."""
+
+
 class IdempotentConsumer:
     def __init__(
         self,
@@ -157,7 +162,7 @@ class IdempotentConsumer:
     async def _wait_out_outage(self, exc: Exception, wait_s: float) -> float:
         """Sleep a jittered while; the next, longer wait (capped at 10 s)."""
         log.warning(
-            "database unavailable; waiting",
+            "database or a service unavailable; waiting",
             extra={"consumer": self.name, "error": type(exc).__name__},
         )
         await asyncio.sleep(wait_s * (0.5 + random.random()))
@@ -174,7 +179,7 @@ class IdempotentConsumer:
         while True:
             try:
                 outcomes = await self.handle_batch(envelopes)
-            except (OperationalError, InterfaceError, OSError) as exc:
+            except (OperationalError, InterfaceError, OSError, DependencyUnavailable) as exc:
                 outage_wait_s = await self._wait_out_outage(exc, outage_wait_s)
                 continue
             except Exception as exc:
@@ -208,7 +213,7 @@ class IdempotentConsumer:
             except PermanentFailure as exc:
                 reason = f"permanent: {exc}"
                 break
-            except (OperationalError, InterfaceError, OSError) as exc:
+            except (OperationalError, InterfaceError, OSError, DependencyUnavailable) as exc:
                 outage_wait_s = await self._wait_out_outage(exc, outage_wait_s)
             except Exception as exc:
                 attempt += 1

@@ -125,6 +125,17 @@ record_reads = Table(
     Index("ix_record_reads_record_id", "record_id"),
 )
 
+# One random data key per client, wrapped under the service's key-encryption keyring: it seals
+# the person's values in the client's events (shared.sealing). Deleting the row erases every
+# sealed copy at once (decision 0015). No region and nothing personal: no row-level security.
+client_keys = Table(
+    "client_keys",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
 # Likely duplicates for a supervisor to review: flagged, then merged or dismissed.
 duplicate_flags = Table(
     "duplicate_flags",

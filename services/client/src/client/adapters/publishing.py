@@ -13,6 +13,7 @@ from client.domain.model import Client
 from shared.contracts import Contract
 from shared.contracts import client as client_contracts
 from shared.messaging.envelope import Envelope
+from shared.sealing import seal
 
 
 def _envelope(client: Client, data: Contract, subject: str) -> Envelope:
@@ -42,34 +43,39 @@ def _business(client: Client) -> client_contracts.BusinessInfo | None:
     )
 
 
-def client_envelopes(client: Client) -> list[Envelope]:
+def client_envelopes(client: Client, data_key: bytes) -> list[Envelope]:
+    """The client's events; the person's values sealed under the client's `data_key`."""
     out = []
     for event in client.events:
         data: Contract
         if isinstance(event, events.ClientRegistered):
-            data = client_contracts.ClientRegistered(
+            personal = client_contracts.RegisteredPersonal(
+                full_name=client.full_name,
+                sex=client.sex,
+                birth_date=client.birth_date,
+                disability=client.disability,
+                contact=_contact(client),
+                business=_business(client),
+            )
+            data = client_contracts.ClientRegisteredV2(
                 client_id=client.id,
                 kind=client.kind,
                 region_code=client.region_code,
                 registered_at=client.registered_at,
                 registered_by=client.registered_by,
-                full_name=client.full_name,
-                sex=client.sex,
-                birth_date=client.birth_date,
-                disability=client.disability,
                 preferred_language=client.preferred_language,
-                contact=_contact(client),
-                business=_business(client),
+                sealed=seal(data_key, client.id, personal.model_dump(mode="json")),
             )
         elif isinstance(event, events.ClientUpdated):
-            data = client_contracts.ClientUpdated(
+            updated = client_contracts.UpdatedPersonal(contact=_contact(client))
+            data = client_contracts.ClientUpdatedV2(
                 client_id=client.id,
                 region_code=client.region_code,
                 fields=list(event.fields),
                 updated_at=client.updated_at or datetime.now(UTC),
                 updated_by=event.by,
                 preferred_language=client.preferred_language,
-                contact=_contact(client),
+                sealed=seal(data_key, client.id, updated.model_dump(mode="json")),
             )
         else:
             raise TypeError(f"no contract for {type(event).__name__}")

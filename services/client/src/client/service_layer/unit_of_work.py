@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
+from client.adapters.data_keys import DataKeyStore
 from client.adapters.repository import (
     CaseRepository,
     ClientRepository,
@@ -30,6 +31,7 @@ from client.domain.model import Client
 from client.domain.nik import Nik
 from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
+from shared.crypto import Keyring
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
@@ -154,9 +156,12 @@ class UnitOfWork(Protocol):
 
 
 class SqlUnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], nik: NikProtector) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], nik: NikProtector, kek: Keyring
+    ) -> None:
         self._sessions = sessions
         self._nik = nik
+        self._kek = kek
         self._tracked: list[tuple[Client, Consent | Case | None]] = []
 
     async def __aenter__(self) -> Self:
@@ -172,6 +177,7 @@ class SqlUnitOfWork:
         self._announced: list[Envelope] = []
         self.duplicates = DuplicateRepository(self._session)
         self.staff = StaffDirectory(self._session)
+        self.data_keys = DataKeyStore(self._session, self._kek)
         return self
 
     async def __aexit__(
@@ -196,9 +202,14 @@ class SqlUnitOfWork:
 
     async def commit(self) -> None:
         envelopes: list[Envelope] = list(self._announced)
+        # The person's values in the client's own events are sealed under its data key.
+        keys = await self.data_keys.ensure(
+            client.id for client, part in self._tracked if part is None and client.events
+        )
         for client, part in self._tracked:
             if part is None:
-                envelopes += publishing.client_envelopes(client)
+                if client.events:
+                    envelopes += publishing.client_envelopes(client, keys[client.id])
                 client.events.clear()
             elif isinstance(part, Consent):
                 envelopes += publishing.consent_envelopes(part, client)

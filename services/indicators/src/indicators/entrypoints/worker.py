@@ -20,7 +20,7 @@ def create(container: bootstrap.Container) -> faust.App:
         settings.worker_instance_id,
         container.sessions,
         orm.inbox,
-        consumed(container.holidays),
+        consumed(container.holidays, container.keys),
         security=settings.kafka_security,
     )
 

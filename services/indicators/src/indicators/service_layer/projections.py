@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Container
 from datetime import date, datetime
+from uuid import UUID
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
@@ -20,8 +21,9 @@ from shared.calendar import local_now, working_days_between
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
-from shared.messaging.consumer import Handler
+from shared.messaging.consumer import BatchReaction, Handler, one_after_another
 from shared.messaging.envelope import Envelope
+from shared.sealing import Opener, opened, prefetching
 
 Holidays = Container[date]
 Reaction = Callable[[AsyncSession, Holidays, Envelope], Awaitable[None]]
@@ -33,23 +35,58 @@ def _month(at: datetime, region_code: str) -> str:
     return local_now(region_code, at).strftime("%Y-%m")
 
 
-async def count_registration(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
-    event = client_contracts.ClientRegistered.model_validate(envelope.data)
+async def _count(
+    session: AsyncSession,
+    client_id: UUID,
+    region_code: str,
+    kind: str,
+    registered_at: datetime,
+    personal: client_contracts.RegisteredPersonal | client_contracts.ClientRegistered,
+) -> None:
     await session.execute(
         insert(orm.clients)
         .values(
-            client_id=event.client_id,
-            region_code=event.region_code,
-            kind=event.kind,
-            sex=event.sex,
-            age_band=age_band(
-                event.birth_date, local_now(event.region_code, event.registered_at).date()
-            ),
-            disability=event.disability,
-            month=_month(event.registered_at, event.region_code),
+            client_id=client_id,
+            region_code=region_code,
+            kind=kind,
+            sex=personal.sex,
+            age_band=age_band(personal.birth_date, local_now(region_code, registered_at).date()),
+            disability=personal.disability,
+            month=_month(registered_at, region_code),
         )
         .on_conflict_do_nothing()
     )
+
+
+async def count_registration(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+    """A registration of before the person's values were sealed (still on the topic)."""
+    event = client_contracts.ClientRegistered.model_validate(envelope.data)
+    await _count(
+        session, event.client_id, event.region_code, event.kind, event.registered_at, event
+    )
+
+
+def count_sealed_registration(keys: Opener) -> Reaction:
+    """Sex, age band and disability are opened with the client's key and kept only as the
+    categories the indicators count. A client erased before this was counted (no key) is
+    not counted; one erased afterwards stays counted (the figures do not change)."""
+
+    async def handle(session: AsyncSession, holidays: Holidays, envelope: Envelope) -> None:
+        event = client_contracts.ClientRegisteredV2.model_validate(envelope.data)
+        personal = await opened(
+            keys, event.client_id, event.sealed, client_contracts.RegisteredPersonal
+        )
+        if personal is not None:
+            await _count(
+                session,
+                event.client_id,
+                event.region_code,
+                event.kind,
+                event.registered_at,
+                personal,
+            )
+
+    return handle
 
 
 async def forget_merged_duplicate(
@@ -156,26 +193,29 @@ async def count_completed_training(
     )
 
 
-REACTIONS: dict[str, dict[str, Reaction]] = {
-    client_contracts.TOPIC: {
-        client_contracts.ClientRegistered.TYPE: count_registration,
-        client_contracts.ClientMerged.TYPE: forget_merged_duplicate,
-    },
-    referral_contracts.TOPIC: {
-        referral_contracts.ReferralSent.TYPE: count_referral,
-        referral_contracts.ReferralAcknowledged.TYPE: follow_acknowledgement,
-        referral_contracts.ReferralCompleted.TYPE: follow_completion,
-        referral_contracts.ReferralDeclined.TYPE: follow_decline,
-        referral_contracts.ReferralWithdrawn.TYPE: follow_withdrawal,
-    },
-    training_contracts.TOPIC: {
-        training_contracts.TrainingCompleted.TYPE: count_completed_training,
-    },
-}
+def reactions(keys: Opener) -> dict[str, dict[str, Reaction]]:
+    return {
+        client_contracts.TOPIC: {
+            client_contracts.ClientRegistered.TYPE: count_registration,
+            client_contracts.ClientRegisteredV2.TYPE: count_sealed_registration(keys),
+            client_contracts.ClientMerged.TYPE: forget_merged_duplicate,
+        },
+        referral_contracts.TOPIC: {
+            referral_contracts.ReferralSent.TYPE: count_referral,
+            referral_contracts.ReferralAcknowledged.TYPE: follow_acknowledgement,
+            referral_contracts.ReferralCompleted.TYPE: follow_completion,
+            referral_contracts.ReferralDeclined.TYPE: follow_decline,
+            referral_contracts.ReferralWithdrawn.TYPE: follow_withdrawal,
+        },
+        training_contracts.TOPIC: {
+            training_contracts.TrainingCompleted.TYPE: count_completed_training,
+        },
+    }
 
 
-def consumed(holidays: Holidays) -> dict[str, dict[str, Handler]]:
-    """The worker's routing table, each reaction bound to the holiday calendar."""
+def consumed(holidays: Holidays, keys: Opener) -> dict[str, BatchReaction]:
+    """The worker's routing table, each reaction bound to the holiday calendar; sealed
+    values opened with `keys`."""
 
     def bound(reaction: Reaction) -> Handler:
         async def handle(session: AsyncSession, envelope: Envelope) -> None:
@@ -184,6 +224,6 @@ def consumed(holidays: Holidays) -> dict[str, dict[str, Handler]]:
         return handle
 
     return {
-        topic: {type_: bound(r) for type_, r in reactions.items()}
-        for topic, reactions in REACTIONS.items()
+        topic: prefetching(keys, one_after_another({t: bound(r) for t, r in table.items()}))
+        for topic, table in reactions(keys).items()
     }

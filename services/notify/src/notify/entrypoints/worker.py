@@ -24,7 +24,7 @@ def create(container: bootstrap.Container) -> faust.App:
         settings.worker_instance_id,
         container.sessions,
         orm.inbox,
-        consumed(container.rules),
+        consumed(container.rules, container.keys),
         security=settings.kafka_security,
     )
 

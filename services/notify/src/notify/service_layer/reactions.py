@@ -18,6 +18,7 @@ from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
 from shared.messaging.consumer import BatchReaction
 from shared.messaging.envelope import Envelope
+from shared.sealing import Opener, opened, prefetching
 
 Reaction = Callable[[Work, Envelope], Awaitable[None]]
 
@@ -30,6 +31,7 @@ _REFERRAL_MESSAGES = {
 
 
 async def remember_registered_client(work: Work, envelope: Envelope) -> None:
+    """A registration of before the person's values were sealed (still on the topic)."""
     event = client_contracts.ClientRegistered.model_validate(envelope.data)
     await work.book.remember_client(
         event.client_id,
@@ -49,6 +51,45 @@ async def follow_client_changes(work: Work, envelope: Envelope) -> None:
         phone=event.contact.phone,
         email=event.contact.email,
     )
+
+
+def remember_sealed_client(keys: Opener) -> Reaction:
+    """Where to reach a new client: the contact is opened with the client's key (and kept
+    encrypted under notify's own); an erased client (no key) is not remembered."""
+
+    async def react(work: Work, envelope: Envelope) -> None:
+        event = client_contracts.ClientRegisteredV2.model_validate(envelope.data)
+        personal = await opened(
+            keys, event.client_id, event.sealed, client_contracts.RegisteredPersonal
+        )
+        if personal is not None:
+            await work.book.remember_client(
+                event.client_id,
+                event.region_code,
+                event.preferred_language,
+                phone=personal.contact.phone,
+                email=personal.contact.email,
+            )
+
+    return react
+
+
+def follow_sealed_client_changes(keys: Opener) -> Reaction:
+    async def react(work: Work, envelope: Envelope) -> None:
+        event = client_contracts.ClientUpdatedV2.model_validate(envelope.data)
+        personal = await opened(
+            keys, event.client_id, event.sealed, client_contracts.UpdatedPersonal
+        )
+        if personal is not None:
+            await work.book.remember_client(
+                event.client_id,
+                event.region_code,
+                event.preferred_language,
+                phone=personal.contact.phone,
+                email=personal.contact.email,
+            )
+
+    return react
 
 
 async def remember_notification_consent(work: Work, envelope: Envelope) -> None:
@@ -181,6 +222,14 @@ def in_batches(rules: Rules, reactions: Mapping[str, Reaction]) -> BatchReaction
     return BatchReaction(frozenset(reactions), handle)
 
 
-def consumed(rules: Rules) -> dict[str, BatchReaction]:
-    """The notify worker's consumers, by topic."""
-    return {topic: in_batches(rules, reactions) for topic, reactions in ROUTING.items()}
+def consumed(rules: Rules, keys: Opener) -> dict[str, BatchReaction]:
+    """The notify worker's consumers, by topic; sealed values opened with `keys`."""
+    routing = {topic: dict(reactions) for topic, reactions in ROUTING.items()}
+    routing[client_contracts.TOPIC] |= {
+        client_contracts.ClientRegisteredV2.TYPE: remember_sealed_client(keys),
+        client_contracts.ClientUpdatedV2.TYPE: follow_sealed_client_changes(keys),
+    }
+    return {
+        topic: prefetching(keys, in_batches(rules, reactions))
+        for topic, reactions in routing.items()
+    }

@@ -9,7 +9,7 @@ import faust
 
 from referral import bootstrap
 from referral.adapters import orm
-from referral.service_layer.reactions import CONSUMED
+from referral.service_layer.reactions import consumed
 from referral.settings import ReferralSettings
 from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
@@ -25,7 +25,7 @@ def create(container: bootstrap.Container) -> faust.App:
         settings.worker_instance_id,
         container.sessions,
         orm.inbox,
-        CONSUMED,
+        consumed(container.keys),
         security=settings.kafka_security,
     )
 

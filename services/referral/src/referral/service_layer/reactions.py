@@ -2,29 +2,67 @@
 
 from __future__ import annotations
 
+from typing import Any
+from uuid import UUID
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.contracts import client as client_contracts
 from shared.contracts import training as training_contracts
-from shared.messaging.consumer import Handler
+from shared.messaging.consumer import BatchReaction, Handler, one_after_another
 from shared.messaging.envelope import Envelope
+from shared.sealing import Opener, opened, prefetching
+
+
+async def _remember(session: AsyncSession, client_id: UUID, **facts: Any) -> None:
+    async with UnitOfWork(session=session) as uow:
+        await uow.projections.upsert_client(client_id, **facts)
 
 
 async def remember_client(session: AsyncSession, envelope: Envelope) -> None:
+    """A registration of before the person's values were sealed (still on the topic)."""
     event = client_contracts.ClientRegistered.model_validate(envelope.data)
-    async with UnitOfWork(session=session) as uow:
-        await uow.projections.upsert_client(
+    await _remember(
+        session,
+        event.client_id,
+        kind=event.kind,
+        region_code=event.region_code,
+        birth_date=event.birth_date,
+        has_nib=event.business is not None and bool(event.business.nib),
+    )
+
+
+def remember_sealed_client(keys: Opener) -> Handler:
+    """The eligibility facts of a registration: the birth date is opened with the client's
+    key; an erased client (no key) is not remembered."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = client_contracts.ClientRegisteredV2.model_validate(envelope.data)
+        personal = await opened(
+            keys, event.client_id, event.sealed, client_contracts.RegisteredPersonal
+        )
+        if personal is None:
+            return
+        await _remember(
+            session,
             event.client_id,
             kind=event.kind,
             region_code=event.region_code,
-            birth_date=event.birth_date,
-            has_nib=event.business is not None and bool(event.business.nib),
+            birth_date=personal.birth_date,
+            has_nib=personal.business is not None and bool(personal.business.nib),
         )
+
+    return handle
+
+
+_UPDATED: dict[str, type[client_contracts.ClientUpdated | client_contracts.ClientUpdatedV2]] = {
+    c.TYPE: c for c in (client_contracts.ClientUpdated, client_contracts.ClientUpdatedV2)
+}
 
 
 async def follow_client_move(session: AsyncSession, envelope: Envelope) -> None:
-    event = client_contracts.ClientUpdated.model_validate(envelope.data)
+    event = _UPDATED[envelope.type].model_validate(envelope.data)
     if "region_code" in event.fields:
         async with UnitOfWork(session=session) as uow:
             await uow.projections.set_region(event.client_id, event.region_code)
@@ -67,14 +105,19 @@ async def remember_completed_training(session: AsyncSession, envelope: Envelope)
         await uow.projections.completed_training(event.client_id, event.programme_code)
 
 
-CONSUMED: dict[str, dict[str, Handler]] = {
-    client_contracts.TOPIC: {
-        client_contracts.ClientRegistered.TYPE: remember_client,
-        client_contracts.ClientUpdated.TYPE: follow_client_move,
-        client_contracts.ConsentGranted.TYPE: remember_consent,
-        client_contracts.ConsentWithdrawn.TYPE: end_referrals_of_withdrawn_consent,
-    },
-    training_contracts.TOPIC: {
-        training_contracts.TrainingCompleted.TYPE: remember_completed_training,
-    },
-}
+def consumed(keys: Opener) -> dict[str, BatchReaction]:
+    """The referral worker's reactions, by topic; sealed values opened with `keys`."""
+    routes: dict[str, dict[str, Handler]] = {
+        client_contracts.TOPIC: {
+            client_contracts.ClientRegistered.TYPE: remember_client,
+            client_contracts.ClientRegisteredV2.TYPE: remember_sealed_client(keys),
+            client_contracts.ClientUpdated.TYPE: follow_client_move,
+            client_contracts.ClientUpdatedV2.TYPE: follow_client_move,
+            client_contracts.ConsentGranted.TYPE: remember_consent,
+            client_contracts.ConsentWithdrawn.TYPE: end_referrals_of_withdrawn_consent,
+        },
+        training_contracts.TOPIC: {
+            training_contracts.TrainingCompleted.TYPE: remember_completed_training,
+        },
+    }
+    return {topic: prefetching(keys, one_after_another(h)) for topic, h in routes.items()}

@@ -10,7 +10,7 @@ from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry
 from training import bootstrap
 from training.adapters import orm
-from training.service_layer.reactions import CONSUMED
+from training.service_layer.reactions import consumed
 from training.settings import TrainingSettings
 
 GROUP = "training"
@@ -24,7 +24,7 @@ def create(container: bootstrap.Container) -> faust.App:
         f"training-{socket.gethostname()}",
         container.sessions,
         orm.inbox,
-        CONSUMED,
+        consumed(container.keys),
         security=settings.kafka_security,
     )
     return app

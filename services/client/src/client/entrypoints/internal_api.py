@@ -1,0 +1,55 @@
+"""Calls our own services make to the client service, on its port only: the gateway routes
+`/api/...` and nothing else, so nobody outside reaches these (and they are not in the OpenAPI
+document the gateway serves)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from client.entrypoints.dependencies import ContainerDep
+from shared import db
+from shared.auth import CurrentUser, Principal, is_service
+from shared.problems import Forbidden
+
+router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
+
+
+async def _key_reader(principal: CurrentUser, container: ContainerDep) -> Principal:
+    """One of the services of `CLIENT_DATA_KEY_READERS`; 403 for anyone else."""
+    if not is_service(principal, container.settings.data_key_readers):
+        raise Forbidden()
+    return principal
+
+
+class KeyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    client_ids: list[UUID] = Field(min_length=1, max_length=1000)
+
+
+class KeyAnswer(BaseModel):
+    keys: dict[str, str] = Field(description="client id → its data key (base64)")
+    missing: list[UUID] = Field(description="clients without a key: erased, or never existed")
+
+
+@router.post("/data-keys", response_model=KeyAnswer)
+async def data_keys(
+    body: KeyRequest,
+    caller: Annotated[Principal, Depends(_key_reader)],
+    container: ContainerDep,
+    response: Response,
+) -> KeyAnswer:
+    """The data keys that open the sealed values of these clients' events (shared.sealing)."""
+    response.headers["Cache-Control"] = "no-store"
+    with db.all_regions():  # a service working for every region
+        async with container.uow() as uow:
+            found = await uow.data_keys.keys_of(body.client_ids)
+    return KeyAnswer(
+        keys={str(i): base64.b64encode(k).decode() for i, k in found.items()},
+        missing=[i for i in body.client_ids if i not in found],
+    )
