@@ -33,6 +33,10 @@ SECRETS = {
     "ministry-integration": "ministry-dev-secret",
     "partner-bank-nusantara": "bank-nusantara-dev-secret",
     "partner-dompet-rakyat": "dompet-rakyat-dev-secret",
+    **{
+        f"service-{s}": f"dev-only-service-{s}-secret"
+        for s in ("referral", "notify", "training", "indicators")
+    },
 }
 
 T = TypeVar("T")

@@ -52,3 +52,11 @@ class Gateway:
         if isinstance(body, dict) and answer.status_code >= 400:
             errors = {e["field"]: e["message"] for e in body.get("errors", []) if "field" in e}
         return Answer(answer.status_code, body, errors)
+
+    async def download(
+        self, token: str, path: str, *, params: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        """A file the API answers (an export), as it came."""
+        return await self._http.get(
+            path, params=params, headers={"Authorization": f"Bearer {token}"}
+        )

@@ -37,6 +37,11 @@ def _portal(request: Request) -> Any:
     return request.app.state.portal
 
 
+def portal_of(request: Request) -> Any:
+    """The portal's shared parts (store, gateway, Keycloak) for page modules."""
+    return _portal(request)
+
+
 def _local(path: str | None) -> str:
     """Only a path on this site is a place to return to after login."""
     if not path or not path.startswith("/") or path.startswith("//") or "\\" in path:

@@ -18,9 +18,10 @@ router = APIRouter()
 
 @router.get("/supervision", response_class=HTMLResponse)
 async def supervision(request: Request, officer: VisitDep) -> HTMLResponse:
-    audit, flags = await asyncio.gather(
+    audit, flags, late = await asyncio.gather(
         api(request, officer, "GET", "/api/client/audit", params={"limit": 50}),
         api(request, officer, "GET", "/api/client/duplicates", params={"limit": 50}),
+        api(request, officer, "GET", "/api/client/requests", params={"late": "true"}),
     )
     return await full_page(
         request,
@@ -28,6 +29,7 @@ async def supervision(request: Request, officer: VisitDep) -> HTMLResponse:
         "supervision.html",
         audit=audit.items,
         flags=flags.items,
+        late_requests=late.items,
     )
 
 

@@ -75,6 +75,15 @@ READ_PURPOSES = {
     "referral": N_("sent to a partner"),
     "reveal_to_partner": N_("read by the partner, full NIK included"),
     "profile_to_partner": N_("read by the partner"),
+    "export": N_("a copy given to the client"),
+}
+
+DATA_REQUESTS = {
+    "access": N_("A copy of their data"),
+    "correction": N_("A correction"),
+    "restriction": N_("To restrict processing"),
+    "lift_restriction": N_("To lift the restriction"),
+    "erasure": N_("To be erased"),
 }
 
 READ_PARTS = {

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from client.adapters.other_services import OtherServices
 from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
 from client.service_layer.unit_of_work import SqlUnitOfWork
@@ -24,6 +25,7 @@ class Container:
     kek: Keyring
     regions: KemendagriRegions
     holidays: IndonesianHolidays
+    others: OtherServices
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.nik, self.kek)
@@ -59,4 +61,5 @@ def build(settings: ClientSettings | None = None, *, rows: db.Rows = "all") -> C
         kek=key_encryption_keys(settings),
         regions=KemendagriRegions(),
         holidays=IndonesianHolidays(),
+        others=OtherServices(settings.gateway_url),
     )

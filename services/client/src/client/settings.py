@@ -16,6 +16,9 @@ class ClientSettings(ServiceSettings):
     service_name: str = "client"
     database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
     http_port: int = 8101
+    # The gateway, for the parts of a client's export that other services keep (the
+    # officer's own token goes with each call).
+    gateway_url: str = "http://127.0.0.1:8080"
     # How often client-timers looks for tasks falling due.
     task_due_scan_seconds: float = 15.0
     # Unique per running worker (static group membership); Kubernetes sets the pod name.

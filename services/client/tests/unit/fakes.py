@@ -12,6 +12,7 @@ from client.domain.consent import Consent
 from client.domain.imports import ImportReport
 from client.domain.model import Client
 from client.domain.nik import Nik
+from client.domain.subject_request import SubjectRequest
 from shared.auth import RegionScope
 
 
@@ -208,6 +209,64 @@ class FakeDuplicates:
         self.clients.rows[merged].merged_into = survivor
 
 
+class FakeCases:
+    """No cases: the privacy handlers read them, the case tests use the domain directly."""
+
+    async def for_client(self, client_id: UUID) -> list[Any]:
+        return []
+
+
+class FakeRequests:
+    def __init__(self) -> None:
+        self.rows: dict[UUID, SubjectRequest] = {}
+
+    async def add(self, request: SubjectRequest) -> None:
+        self.rows[request.id] = dataclasses.replace(request)
+
+    async def save(self, request: SubjectRequest) -> None:
+        self.rows[request.id] = dataclasses.replace(request)
+
+    async def get(self, request_id: UUID, scope: RegionScope) -> SubjectRequest | None:
+        found = self.rows.get(request_id)
+        return dataclasses.replace(found) if found and scope.allows(found.region_code) else None
+
+    async def find(
+        self,
+        scope: RegionScope,
+        *,
+        client_id: UUID | None,
+        open_only: bool,
+        due_before: datetime | None,
+        limit: int,
+    ) -> list[SubjectRequest]:
+        found = [
+            r
+            for r in self.rows.values()
+            if scope.allows(r.region_code)
+            and (client_id is None or r.client_id == client_id)
+            and (not open_only or r.done_at is None)
+            and (due_before is None or r.due_at < due_before)
+        ]
+        return sorted(found, key=lambda r: r.due_at)[:limit]
+
+
+class FakeErasures:
+    def __init__(self, clients: FakeClients) -> None:
+        self.clients = clients
+        self.ledger: dict[UUID, UUID] = {}
+
+    async def erase(self, client: Client, request_id: UUID, at: datetime) -> list[UUID]:
+        ids = [client.id, *(c.id for c in self.clients.rows.values() if c.merged_into == client.id)]
+        for client_id in ids:
+            self.clients.rows.pop(client_id, None)
+            self.clients.niks.pop(client_id, None)
+            self.ledger[client_id] = request_id
+        return ids
+
+    async def erased(self, client_ids: list[UUID]) -> set[UUID]:
+        return set(client_ids) & set(self.ledger)
+
+
 class FakeUnitOfWork:
     def __init__(self) -> None:
         self.clients = FakeClients()
@@ -216,6 +275,9 @@ class FakeUnitOfWork:
         self.timeline = FakeTimeline()
         self.imports = FakeImports()
         self.duplicates = FakeDuplicates(self.clients)
+        self.cases = FakeCases()
+        self.requests = FakeRequests()
+        self.erasures = FakeErasures(self.clients)
         self.announced: list[object] = []
         self.published: list[object] = []
         self.committed = 0

@@ -60,6 +60,8 @@ clients = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     # A merged duplicate stays, pointing at the client it duplicated (history is kept).
     Column("merged_into", Uuid),
+    # The client asked to restrict processing (UU 27/2022 Pasal 41): no referral, no message.
+    Column("restricted", Boolean, nullable=False, server_default="false"),
     CheckConstraint("kind IN ('worker', 'business')", name="kind"),
     CheckConstraint("sex IN ('F', 'M')", name="sex"),
     Index(
@@ -134,6 +136,39 @@ client_keys = Table(
     Column("client_id", Uuid, primary_key=True),
     Column("wrapped", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# What a client asked of their data (UU 27/2022: access, correction, restriction, erasure), with
+# the legal deadline (3 x 24 hours from receipt). Ids and times only: it outlives an erasure.
+subject_requests = Table(
+    "subject_requests",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("done_at", DateTime(timezone=True)),
+    Column("done_by", Text),
+    CheckConstraint(
+        "kind IN ('access', 'correction', 'restriction', 'lift_restriction', 'erasure')",
+        name="kind",
+    ),
+    Index("ix_subject_requests_open_due_at", "due_at", postgresql_where=text("done_at IS NULL")),
+    Index("ix_subject_requests_client_id", "client_id"),
+)
+
+# The erasure ledger: which client was erased, when, on which request. It holds no value of
+# the person; after a restore from a backup it is replayed so an erased client stays erased.
+client_erasures = Table(
+    "client_erasures",
+    metadata,
+    Column("client_id", Uuid, primary_key=True),
+    Column("region_code", Text, nullable=False),
+    Column("request_id", Uuid, nullable=False),
+    Column("erased_at", DateTime(timezone=True), nullable=False),
 )
 
 # Likely duplicates for a supervisor to review: flagged, then merged or dismissed.

@@ -43,12 +43,36 @@ def _business(client: Client) -> client_contracts.BusinessInfo | None:
     )
 
 
-def client_envelopes(client: Client, data_key: bytes) -> list[Envelope]:
+def carries_personal_values(client: Client) -> bool:
+    """Whether the client's new events need its data key (to seal the person's values)."""
+    return any(
+        isinstance(e, (events.ClientRegistered, events.ClientUpdated)) for e in client.events
+    )
+
+
+def client_envelopes(client: Client, data_key: bytes | None) -> list[Envelope]:
     """The client's events; the person's values sealed under the client's `data_key`."""
     out = []
     for event in client.events:
         data: Contract
-        if isinstance(event, events.ClientRegistered):
+        if isinstance(event, events.ClientRestricted):
+            data = client_contracts.ClientRestricted(
+                client_id=client.id,
+                region_code=client.region_code,
+                restricted=event.restricted,
+                request_id=event.request_id,
+                changed_at=event.at,
+            )
+        elif isinstance(event, events.ClientErased):
+            data = client_contracts.ClientErased(
+                client_id=client.id,
+                region_code=client.region_code,
+                request_id=event.request_id,
+                erased_at=event.at,
+            )
+        elif data_key is None:
+            raise ValueError("a client event with a person's values needs the client's key")
+        elif isinstance(event, events.ClientRegistered):
             personal = client_contracts.RegisteredPersonal(
                 full_name=client.full_name,
                 sex=client.sex,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    delete,
     func,
     insert,
     literal,
@@ -33,6 +34,7 @@ from client.domain.consent import Consent
 from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Business, Client, FinancialProfile, normalized_name
 from client.domain.nik import Nik
+from client.domain.subject_request import SubjectRequest
 from shared.auth import RegionScope
 from shared.crypto import BlindIndex, Keyring
 from shared.db import BulkInsert
@@ -61,6 +63,7 @@ def _client_values(client: Client) -> dict[str, Any]:
         "business": dataclasses.asdict(client.business) if client.business else None,
         "updated_at": client.updated_at,
         "version": client.version,
+        "restricted": client.restricted,
     }
 
 
@@ -234,6 +237,7 @@ class ClientRepository:
             updated_at=row["updated_at"],
             version=row["version"],
             merged_into=row["merged_into"],
+            restricted=row["restricted"],
         )
 
 
@@ -425,7 +429,13 @@ class TimelineWriter:
 
     async def flush(self) -> None:
         if self._rows:
-            await _TIMELINE_ENTRIES.execute(self._session, self._rows)
+            # What other services say of a client after the erasure stays off the timeline.
+            erased = await Erasures(self._session).erased(
+                list({r["client_id"] for r in self._rows})
+            )
+            rows = [r for r in self._rows if r["client_id"] not in erased]
+            if rows:
+                await _TIMELINE_ENTRIES.execute(self._session, rows)
             self._rows = []
 
 
@@ -735,3 +745,122 @@ class StaffDirectory:
             .order_by(orm.staff.c.username)
         )
         return [dict(r._mapping) for r in rows]
+
+
+class SubjectRequests:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, request: SubjectRequest) -> None:
+        await self._session.execute(
+            insert(orm.subject_requests).values(**dataclasses.asdict(request))
+        )
+
+    async def save(self, request: SubjectRequest) -> None:
+        await self._session.execute(
+            update(orm.subject_requests)
+            .where(orm.subject_requests.c.id == request.id)
+            .values(done_at=request.done_at, done_by=request.done_by)
+        )
+
+    async def get(self, request_id: UUID, scope: RegionScope) -> SubjectRequest | None:
+        row = (
+            await self._session.execute(
+                select(orm.subject_requests)
+                .where(
+                    orm.subject_requests.c.id == request_id,
+                    scope.filter(orm.subject_requests.c.region_code),
+                )
+                .with_for_update()
+            )
+        ).first()
+        return SubjectRequest(**row._mapping) if row else None
+
+    async def find(
+        self,
+        scope: RegionScope,
+        *,
+        client_id: UUID | None,
+        open_only: bool,
+        due_before: datetime | None,
+        limit: int,
+    ) -> list[SubjectRequest]:
+        table = orm.subject_requests
+        query = select(table).where(scope.filter(table.c.region_code))
+        if client_id is not None:
+            query = query.where(table.c.client_id == client_id)
+        if open_only:
+            query = query.where(table.c.done_at.is_(None))
+        if due_before is not None:
+            query = query.where(table.c.due_at < due_before)
+        rows = await self._session.execute(query.order_by(table.c.due_at, table.c.id).limit(limit))
+        return [SubjectRequest(**r._mapping) for r in rows]
+
+
+_ANSWER_NAMES = text("position(convert_to(:id, 'UTF8') IN body) > 0")
+
+
+class Erasures:
+    """Deleting what the client service keeps of a client, and the ledger that remembers it."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def erase(self, client: Client, request_id: UUID, at: datetime) -> list[UUID]:
+        """Delete the client, the duplicates merged into it (the same person), and everything
+        about them; returns the erased client ids. Read audits stay: they name the record
+        by id only and account for who looked."""
+        merged = (
+            await self._session.execute(
+                select(orm.clients.c.id).where(orm.clients.c.merged_into == client.id)
+            )
+        ).scalars()
+        ids = [client.id, *merged]
+        cases = select(orm.cases.c.id).where(orm.cases.c.client_id.in_(ids))
+        for table in (orm.case_notes, orm.tasks, orm.case_attachments):
+            await self._session.execute(delete(table).where(table.c.case_id.in_(cases)))
+        await self._session.execute(delete(orm.cases).where(orm.cases.c.client_id.in_(ids)))
+        await self._session.execute(delete(orm.consents).where(orm.consents.c.client_id.in_(ids)))
+        flags = orm.duplicate_flags
+        await self._session.execute(
+            delete(flags).where(or_(flags.c.client_id.in_(ids), flags.c.candidate_id.in_(ids)))
+        )
+        await self._session.execute(
+            delete(orm.timeline_entries).where(orm.timeline_entries.c.client_id.in_(ids))
+        )
+        await self._session.execute(
+            delete(orm.client_keys).where(orm.client_keys.c.client_id.in_(ids))
+        )
+        await self._session.execute(delete(orm.clients).where(orm.clients.c.id.in_(ids)))
+        # A keyed request's stored answer (kept 24 hours) may be the client's own record.
+        for client_id in ids:
+            await self._session.execute(
+                delete(orm.idempotency_keys).where(_ANSWER_NAMES.bindparams(id=str(client_id)))
+            )
+        await self._session.execute(
+            pg_insert(orm.client_erasures)
+            .values(
+                [
+                    {
+                        "client_id": i,
+                        "region_code": client.region_code,
+                        "request_id": request_id,
+                        "erased_at": at,
+                    }
+                    for i in ids
+                ]
+            )
+            .on_conflict_do_nothing()
+        )
+        return ids
+
+    async def erased(self, client_ids: list[UUID]) -> set[UUID]:
+        """Which of these clients were erased (a late event must not bring them back)."""
+        if not client_ids:
+            return set()
+        rows = await self._session.execute(
+            select(orm.client_erasures.c.client_id).where(
+                orm.client_erasures.c.client_id.in_(client_ids)
+            )
+        )
+        return set(rows.scalars())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 
@@ -50,3 +51,18 @@ class CaseAssigned(Event):
 class CaseClosed(Event):
     client_id: UUID
     case_id: UUID
+
+
+@dataclass(frozen=True)
+class ClientRestricted(Event):
+    client_id: UUID
+    restricted: bool
+    request_id: UUID
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ClientErased(Event):
+    client_id: UUID
+    request_id: UUID
+    at: datetime

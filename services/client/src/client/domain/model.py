@@ -144,6 +144,7 @@ class Client:
     updated_at: datetime | None = None
     version: int = 1
     merged_into: UUID | None = None
+    restricted: bool = False
     events: list[events.Event] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -236,3 +237,16 @@ class Client:
         self.updated_at = now
         self.version += 1
         self.events.append(events.ClientUpdated(client_id=self.id, fields=tuple(changed), by=by))
+
+    def restrict(self, restricted: bool, request_id: UUID, now: datetime) -> None:
+        """Stop (or resume) processing beyond keeping the record: no referral, no message."""
+        if restricted == self.restricted:
+            return
+        self.restricted = restricted
+        self.updated_at = now
+        self.version += 1
+        self.events.append(events.ClientRestricted(self.id, restricted, request_id, now))
+
+    def erase(self, request_id: UUID, now: datetime) -> None:
+        """The client asked to be erased: what the record held goes; the event tells the rest."""
+        self.events.append(events.ClientErased(self.id, request_id, now))

@@ -130,6 +130,9 @@ class ClientOut(BaseModel):
     updated_at: datetime | None
     version: int
     merged_into: UUID | None = None
+    restricted: bool = Field(
+        default=False, description="processing restricted at the client's request"
+    )
 
     @classmethod
     def of(cls, client: Client) -> ClientOut:
@@ -154,6 +157,7 @@ class ClientOut(BaseModel):
             updated_at=client.updated_at,
             version=client.version,
             merged_into=client.merged_into,
+            restricted=client.restricted,
         )
 
 

@@ -35,10 +35,12 @@ async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) ->
     event = referral_contracts.ReferralCompleted.model_validate(envelope.data)
     if event.outcome != "account_opened":
         return
+    officer = await registering_officer(session, event.client_id)
+    if officer is None:  # the client was erased: no follow-up for a person no longer known
+        return
     cases = CaseRepository(session)
     case = await cases.open_case_of(event.client_id)
     if case is None:
-        officer = await registering_officer(session, event.client_id) or SYSTEM
         case = Case.open_for(
             event.client_id,
             event.region_code,

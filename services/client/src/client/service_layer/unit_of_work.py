@@ -18,10 +18,12 @@ from client.adapters.repository import (
     ConsentRepository,
     DuplicateNik,
     DuplicateRepository,
+    Erasures,
     ImportRepository,
     NikProtector,
     ReadAudit,
     StaffDirectory,
+    SubjectRequests,
     Timeline,
 )
 from client.domain.case import Attachment, Case, Note, Task
@@ -29,6 +31,7 @@ from client.domain.consent import Consent
 from client.domain.imports import ImportReport
 from client.domain.model import Client
 from client.domain.nik import Nik
+from client.domain.subject_request import SubjectRequest
 from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
 from shared.crypto import Keyring
@@ -125,6 +128,26 @@ class TimelineView(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+class Requests(Protocol):
+    async def add(self, request: SubjectRequest) -> None: ...
+    async def save(self, request: SubjectRequest) -> None: ...
+    async def get(self, request_id: UUID, scope: RegionScope) -> SubjectRequest | None: ...
+    async def find(
+        self,
+        scope: RegionScope,
+        *,
+        client_id: UUID | None,
+        open_only: bool,
+        due_before: datetime | None,
+        limit: int,
+    ) -> list[SubjectRequest]: ...
+
+
+class ErasureLedger(Protocol):
+    async def erase(self, client: Client, request_id: UUID, at: datetime) -> list[UUID]: ...
+    async def erased(self, client_ids: list[UUID]) -> set[UUID]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def clients(self) -> Clients: ...
@@ -142,6 +165,10 @@ class UnitOfWork(Protocol):
     def duplicates(self) -> Duplicates: ...
     @property
     def staff(self) -> Staff: ...
+    @property
+    def requests(self) -> Requests: ...
+    @property
+    def erasures(self) -> ErasureLedger: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -178,6 +205,8 @@ class SqlUnitOfWork:
         self.duplicates = DuplicateRepository(self._session)
         self.staff = StaffDirectory(self._session)
         self.data_keys = DataKeyStore(self._session, self._kek)
+        self.requests = SubjectRequests(self._session)
+        self.erasures = Erasures(self._session)
         return self
 
     async def __aexit__(
@@ -204,12 +233,14 @@ class SqlUnitOfWork:
         envelopes: list[Envelope] = list(self._announced)
         # The person's values in the client's own events are sealed under its data key.
         keys = await self.data_keys.ensure(
-            client.id for client, part in self._tracked if part is None and client.events
+            client.id
+            for client, part in self._tracked
+            if part is None and publishing.carries_personal_values(client)
         )
         for client, part in self._tracked:
             if part is None:
                 if client.events:
-                    envelopes += publishing.client_envelopes(client, keys[client.id])
+                    envelopes += publishing.client_envelopes(client, keys.get(client.id))
                 client.events.clear()
             elif isinstance(part, Consent):
                 envelopes += publishing.consent_envelopes(part, client)

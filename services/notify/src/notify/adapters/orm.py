@@ -76,6 +76,8 @@ client_facts = Table(
     Column("phone_ciphertext", LargeBinary),
     Column("phone_index", LargeBinary),
     Column("email_ciphertext", LargeBinary),
+    # The client asked to restrict processing: nothing is planned for them meanwhile.
+    Column("restricted", Boolean, nullable=False, server_default="false"),
     Index("ix_client_facts_phone_index", "phone_index"),
 )
 

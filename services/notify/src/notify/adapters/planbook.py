@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import orm
@@ -93,11 +93,12 @@ class _Known:
     has_email: bool = False
     consents: dict[UUID, tuple[list[str], bool]] = field(default_factory=dict)  # id: channels, live
     heard: set[str] = field(default_factory=set)  # templates already planned for the client
+    restricted: bool = False
 
     def reach(self) -> Reach:
         live = (channels for channels, is_live in self.consents.values() if is_live)
         consented = frozenset(channel for channels in live for channel in channels)
-        return Reach(consented, self.has_phone, self.has_email)
+        return Reach(consented, self.has_phone, self.has_email, self.restricted)
 
 
 class PlanBook:
@@ -125,11 +126,13 @@ class PlanBook:
                 facts.c.language,
                 facts.c.phone_ciphertext.is_not(None).label("has_phone"),
                 facts.c.email_ciphertext.is_not(None).label("has_email"),
+                facts.c.restricted,
             ).where(any_of(facts.c.client_id, wanted))
         ):
             k = known[row.client_id]
             k.region_code, k.language = row.region_code, row.language
             k.has_phone, k.has_email = row.has_phone, row.has_email
+            k.restricted = row.restricted
         consents = orm.notification_consents
         for row in await self._session.execute(
             select(
@@ -208,6 +211,44 @@ class PlanBook:
         if consent_id in known.consents:
             known.consents[consent_id] = (known.consents[consent_id][0], False)
         self._withdrawals.append({"id": consent_id, "at": at})
+
+    async def restrict(self, client_id: UUID, restricted: bool) -> None:
+        """Plan nothing for the client while restricted, and suppress what waits to be sent."""
+        known = await self._client(client_id)
+        known.restricted = restricted
+        await self._write_facts()  # a registration earlier in this batch: its row first
+        self._facts = {}
+        await self._session.execute(
+            update(orm.client_facts)
+            .where(orm.client_facts.c.client_id == client_id)
+            .values(restricted=restricted)
+        )
+        if restricted:
+            await self._suppress_waiting(client_id, "restricted")
+
+    async def forget_client(self, client_id: UUID) -> None:
+        """The client was erased: their contacts, consents and session places go; their
+        messages keep only what they were (no context), and those waiting are suppressed."""
+        self._facts.pop(client_id, None)
+        await self._write_facts()
+        self._facts = {}
+        for table in (orm.client_facts, orm.notification_consents, orm.training_participants):
+            await self._session.execute(delete(table).where(table.c.client_id == client_id))
+        await self._suppress_waiting(client_id, "erased")
+        told = orm.notifications
+        await self._session.execute(
+            update(told).where(told.c.client_id == client_id).values(context={})
+        )
+        self._known.pop(client_id, None)
+        self._planned = [n for n in self._planned if n.client_id != client_id]
+
+    async def _suppress_waiting(self, client_id: UUID, reason: str) -> None:
+        told = orm.notifications
+        await self._session.execute(
+            update(told)
+            .where(told.c.client_id == client_id, told.c.status == "scheduled")
+            .values(status="suppressed", reason=reason, updated_at=func.now())
+        )
 
     # what planning reads
 

@@ -48,9 +48,12 @@ class Reach:
     consented: frozenset[str]  # channels of live `notifications` consent
     has_phone: bool
     has_email: bool
+    restricted: bool = False  # the client asked to restrict processing (UU 27/2022 Pasal 41)
 
     def refusal(self, channel: str) -> str | None:
         """Why this channel may not be used, or None if it may."""
+        if self.restricted:
+            return "restricted"
         if channel not in self.consented:
             return "no_consent"
         if channel in ("sms", "whatsapp") and not self.has_phone:

@@ -222,12 +222,28 @@ def in_batches(rules: Rules, reactions: Mapping[str, Reaction]) -> BatchReaction
     return BatchReaction(frozenset(reactions), handle)
 
 
+async def follow_restriction(work: Work, envelope: Envelope) -> None:
+    event = client_contracts.ClientRestricted.model_validate(envelope.data)
+    await work.book.restrict(event.client_id, event.restricted)
+
+
+def forget_erased_client(keys: Opener) -> Reaction:
+    async def react(work: Work, envelope: Envelope) -> None:
+        event = client_contracts.ClientErased.model_validate(envelope.data)
+        keys.forget(event.client_id)
+        await work.book.forget_client(event.client_id)
+
+    return react
+
+
 def consumed(rules: Rules, keys: Opener) -> dict[str, BatchReaction]:
     """The notify worker's consumers, by topic; sealed values opened with `keys`."""
     routing = {topic: dict(reactions) for topic, reactions in ROUTING.items()}
     routing[client_contracts.TOPIC] |= {
         client_contracts.ClientRegisteredV2.TYPE: remember_sealed_client(keys),
         client_contracts.ClientUpdatedV2.TYPE: follow_sealed_client_changes(keys),
+        client_contracts.ClientRestricted.TYPE: follow_restriction,
+        client_contracts.ClientErased.TYPE: forget_erased_client(keys),
     }
     return {
         topic: prefetching(keys, in_batches(rules, reactions))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -61,6 +61,36 @@ async def follow_client_move(session: AsyncSession, envelope: Envelope) -> None:
         )
 
 
+def forget_erased_client(keys: Opener) -> Handler:
+    """The client was erased: their initials go, their certificates are revoked and blanked
+    (a verification answers "not valid", naming nobody), and their places in sessions stay
+    counted under a name that points to no one."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = client_contracts.ClientErased.model_validate(envelope.data)
+        keys.forget(event.client_id)
+        participant = f"client:{event.client_id}"
+        codes = select(orm.enrolments.c.certificate_code).where(
+            orm.enrolments.c.participant == participant,
+            orm.enrolments.c.certificate_code.is_not(None),
+        )
+        await session.execute(
+            update(orm.certificates)
+            .where(orm.certificates.c.code.in_(codes))
+            .values(initials="", valid=False)
+        )
+        await session.execute(
+            update(orm.enrolments)
+            .where(orm.enrolments.c.participant == participant)
+            .values(participant=f"erased:{uuid4()}")
+        )
+        await session.execute(
+            delete(orm.client_facts).where(orm.client_facts.c.client_id == event.client_id)
+        )
+
+    return handle
+
+
 def consumed(keys: Opener) -> dict[str, BatchReaction]:
     """The training worker's reactions, by topic; sealed values opened with `keys`."""
     routes: dict[str, dict[str, Handler]] = {
@@ -69,6 +99,7 @@ def consumed(keys: Opener) -> dict[str, BatchReaction]:
             client_contracts.ClientRegisteredV2.TYPE: remember_sealed_client(keys),
             client_contracts.ClientUpdated.TYPE: follow_client_move,
             client_contracts.ClientUpdatedV2.TYPE: follow_client_move,
+            client_contracts.ClientErased.TYPE: forget_erased_client(keys),
         },
     }
     return {topic: prefetching(keys, one_after_another(h)) for topic, h in routes.items()}
