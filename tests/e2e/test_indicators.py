@@ -215,7 +215,7 @@ def test_no_cell_under_five_and_no_person_in_json_or_csv(
     assert rows and {r["period"] for r in rows} == {PERIOD}
     for row in rows:
         if row["value"] != "" and "." not in row["value"] and row["indicator"] != "min_cell":
-            assert int(row["value"]) >= 5, row
+            assert int(row["value"]) == 0 or int(row["value"]) >= 5, row  # zeros are printed
         assert (row["value"] == "") == (row["suppressed"] == "True"), row
 
     def counts(node: Any) -> list[int]:
@@ -236,7 +236,7 @@ def test_no_cell_under_five_and_no_person_in_json_or_csv(
             return [n for item in node for n in counts(item)]
         return [node] if isinstance(node, int) and not isinstance(node, bool) else []
 
-    assert min(counts(as_json.json())) >= 5
+    assert all(n == 0 or n >= 5 for n in counts(as_json.json()))
     for body in (as_json.text, as_csv.text):
         assert not re.search(r"\d{16}", body)
         assert not re.search(r"(\+?62|\b0)8\d{7,11}", body)
@@ -254,7 +254,7 @@ def test_a_replay_from_the_beginning_rebuilds_identical_indicators(
     try:
         stack.run_python("-m", "indicators.entrypoints.replay")
         emptied = _report(gateway, ministry)
-        assert emptied["total"]["clients_registered"]["total"] is None  # really rebuilt
+        assert emptied["total"]["clients_registered"]["total"] == 0  # really rebuilt
     finally:
         stack.run_infra("services.sh", "start")
     after = stack.eventually(

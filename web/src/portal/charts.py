@@ -1,6 +1,7 @@
 """A small bar chart drawn on the server as SVG: months of the region's indicators, no script.
 
-A suppressed cell (fewer than 5 people) has no bar and reads "< 5" in the table beside it.
+A withheld cell (a small number, or one that would reveal a small number) has no bar and
+reads "withheld" in the table beside it.
 """
 
 from __future__ import annotations

@@ -1,14 +1,17 @@
-"""Publishing aggregates without exposing a person: small cells are suppressed.
+"""Single figures of an answer: age bands, and ratios, means and medians that hide nobody.
 
-A count under the threshold (5) is never published, and neither is a ratio or a mean whose
-denominator is under it. When a breakdown would hide exactly one cell, the next smallest is
-hidden too, so the hidden one cannot be worked out from the total ("secondary suppression").
+Counts are withheld over the whole answer at once (`domain/suppression.py`); what is left
+here is a figure computed from counts. A ratio is printed only when both of its counts are
+printed and at least the threshold: a ratio beside one printed count gives the other away
+(conversion * sent = completed). A mean or a median needs at least the threshold of values
+behind it; the report also withholds it when the count it stands on is withheld, so that its
+absence never says that count is small.
 """
 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
 
 AGE_BANDS = ((15, 24), (25, 34), (35, 44), (45, 54), (55, 64))
@@ -22,23 +25,9 @@ def age_band(birth: date, on: date) -> str:
     return "65+" if age >= 65 else "under-15"
 
 
-def count(value: int, min_cell: int) -> int | None:
-    return value if value >= min_cell else None
-
-
-def breakdown(values: Mapping[str, int], min_cell: int) -> dict[str, int | None]:
-    """Each cell, suppressed under `min_cell`; never exactly one suppressed cell."""
-    shown: dict[str, int | None] = {k: (v if v >= min_cell else None) for k, v in values.items()}
-    hidden = [k for k, v in shown.items() if v is None and values[k] > 0]
-    if len(hidden) == 1:
-        visible = sorted((v, k) for k, v in values.items() if shown[k] is not None)
-        if visible:
-            shown[visible[0][1]] = None
-    return shown
-
-
-def ratio(numerator: int, denominator: int, min_cell: int) -> float | None:
-    if denominator < min_cell:
+def ratio(numerator: int | None, denominator: int | None, min_cell: int) -> float | None:
+    """numerator ÷ denominator to four places; None when either is withheld or small."""
+    if numerator is None or denominator is None or min(numerator, denominator) < min_cell:
         return None
     return round(numerator / denominator, 4)
 

@@ -19,20 +19,22 @@ Office = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppressed")
 
+# A real answer (a province with one regency): the 2 clients aged 65+ are withheld, and with
+# them the 16 aged 45-54, or 128 minus the other bands would give the 2 away.
 _EXAMPLE_AREA = {
     "region_code": "3273",
     "level": "regency",
     "clients_registered": {
         "total": 128,
-        "by_kind": {"worker": 97, "business": 31},
-        "by_sex": {"F": 70, "M": 58},
+        "by_kind": {"worker": 98, "business": 30},
+        "by_sex": {"F": 80, "M": 48},
         "by_age_band": {
-            "under-15": None,
+            "under-15": 0,
             "15-24": 21,
-            "25-34": 44,
-            "35-44": 33,
-            "45-54": 19,
-            "55-64": 9,
+            "25-34": 35,
+            "35-44": 38,
+            "45-54": None,
+            "55-64": 16,
             "65+": None,
         },
         "with_disability": 6,
@@ -40,10 +42,10 @@ _EXAMPLE_AREA = {
     "referrals": {
         "sent": 64,
         "by_partner_type": {"bank": 41, "e-money": 23},
-        "by_product": {"savings-basic": 30, "ewallet-account": 23, "kur-mikro": 11},
+        "by_product": {"ewallet-account": 23, "kur-mikro": 15, "savings-basic": 26},
         "by_state": {
-            "sent": 9,
-            "acknowledged": 12,
+            "sent": 12,
+            "acknowledged": None,
             "completed": 35,
             "declined": 6,
             "withdrawn": None,
@@ -52,8 +54,8 @@ _EXAMPLE_AREA = {
         "conversion": 0.5469,
         "median_working_days_to_outcome": 3.0,
     },
-    "accounts_opened_by_women": 17,
-    "trainings": {"completed": 40, "mean_knowledge_gain": 27.5},
+    "accounts_opened_by_women": 20,
+    "trainings": {"completed": 40, "mean_knowledge_gain": 26.38},
 }
 EXAMPLE = {
     "period": "2026-11",
@@ -68,8 +70,10 @@ EXAMPLE = {
     "/indicators",
     responses={
         200: {
-            "description": "Aggregates only. `null` is a suppressed cell: fewer than 5 people, "
-            "or hidden so that a suppressed neighbour cannot be worked out from a total.",
+            "description": "Aggregates only (docs/indicators.md). `null` is a withheld cell: "
+            "1 to 4 people, or withheld so that no such cell can be worked out from the "
+            "others. A zero is printed as 0. A ratio, mean or median is `null` unless the "
+            "counts it stands on are printed and at least 5.",
             "content": {
                 "application/json": {"example": EXAMPLE},
                 "text/csv": {
@@ -96,7 +100,8 @@ async def indicators(
 ) -> Any:
     """Clients registered, referrals, conversion, median working days to an outcome, accounts
     opened by women and trainings completed, by area, for one month (in each area's own time
-    zone). Never a person: cells under 5 are suppressed."""
+    zone). Never a person: no count from 1 to 4 is printed or can be worked out from the
+    answer, JSON or CSV alike."""
     container = request.app.state.container
     published = await queries.indicators(
         container.sessions, period, region or "", container.settings.min_cell
@@ -120,8 +125,8 @@ async def indicators(
 )
 async def my_region(user: Office, request: Request, period: Period) -> Any:
     """The same aggregates for the caller's own area only (an officer's regency, a
-    supervisor's province and its regencies), for the portal's dashboard. Cells under 5 are
-    suppressed here too."""
+    supervisor's province and its regencies), for the portal's dashboard, withheld by the
+    same rules."""
     if user.region is None:
         raise Problem(403, "Forbidden", "Your account has no region.")
     container = request.app.state.container
