@@ -1,6 +1,8 @@
-"""An example partner consumer: prints the referral offers (and withdrawals) sent to a bank.
+"""An example partner consumer: prints the referral offers, withdrawals and erasures sent to
+a bank.
 
     .venv/bin/python examples/partner_consumer.py --partner bank-nusantara [--from-beginning]
+        [--confirm-erasures]
 
 Against the local stack (`make up`): Kafka on 127.0.0.1:9092 without authentication. In
 production your topic is reached over TLS with SCRAM credentials or OAUTHBEARER, and your
@@ -9,6 +11,10 @@ consumer group must start with `partner-<code>-` (docs/partners.md).
 An offer (v2) carries no personal data: for each one the consumer reads the applicant over
 HTTPS through the gateway with the bank's own client credentials, at the offer's
 `applicant_url`; it prints which fields it got, never their values.
+
+When a client is erased, the bank must erase what it holds of the applicant by `erase_by`
+and confirm it at the event's `confirm_url`; this example holds nothing of its own, so with
+`--confirm-erasures` it confirms at once and prints whether that was in time.
 
 It is deliberately plain kafka-python and httpx with no Jembatan code, so it reads like what
 a bank's integration engineer would write. It commits offsets only after handling a record,
@@ -44,12 +50,18 @@ class Gateway:
         self._token, self._renew_at = "", 0.0
 
     def get(self, path: str) -> httpx.Response:
+        return self._http.get(path, headers=self._authorization())
+
+    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        return self._http.post(path, json=body, headers=self._authorization())
+
+    def _authorization(self) -> dict[str, str]:
         if time.monotonic() >= self._renew_at:
             answer = httpx.post(self._token_url, data=self._form, timeout=15).raise_for_status()
             body = answer.json()
             self._token = body["access_token"]
             self._renew_at = time.monotonic() + body["expires_in"] / 2
-        return self._http.get(path, headers={"Authorization": f"Bearer {self._token}"})
+        return {"Authorization": f"Bearer {self._token}"}
 
 
 def main() -> int:
@@ -67,6 +79,11 @@ def main() -> int:
         default="http://localhost:8180/realms/jembatan/protocol/openid-connect/token",
     )
     parser.add_argument("--secret", help="client secret (default: the local demo one)")
+    parser.add_argument(
+        "--confirm-erasures",
+        action="store_true",
+        help="confirm each erasure at once (this example keeps nothing to erase)",
+    )
     args = parser.parse_args()
     gateway = Gateway(
         args.gateway,
@@ -99,7 +116,7 @@ def main() -> int:
             print("LISTENING", flush=True)
             listening = True
         for record in (r for records in batch.values() for r in records):
-            handle(record, seen, gateway)
+            handle(record, seen, gateway, confirm_erasures=args.confirm_erasures)
             handled += 1
         if batch:
             consumer.commit()  # after handling: at least once
@@ -107,7 +124,7 @@ def main() -> int:
     return 0
 
 
-def handle(record: Any, seen: set[str], gateway: Gateway) -> None:
+def handle(record: Any, seen: set[str], gateway: Gateway, *, confirm_erasures: bool) -> None:
     headers = {name: value.decode() for name, value in record.headers}
     event_id, event_type = headers.get("ce_id", ""), headers.get("ce_type", "")
     if event_id in seen:
@@ -136,6 +153,13 @@ def handle(record: Any, seen: set[str], gateway: Gateway) -> None:
             f"WITHDRAWN {data['referral_id']} reason={data['reason']} erase_by={data['erase_by']}",
             flush=True,
         )
+    elif event_type == "jembatan.partner.referral.erased.v1":
+        print(f"ERASED {data['referral_id']} erase_by={data['erase_by']}", flush=True)
+        if confirm_erasures:
+            # Erase the applicant from every system first; then confirm (once is enough: a
+            # repeated confirmation changes nothing).
+            answer = gateway.post(data["confirm_url"], {}).raise_for_status().json()
+            print(f"CONFIRMED {data['referral_id']} in_time={answer['in_time']}", flush=True)
 
 
 if __name__ == "__main__":

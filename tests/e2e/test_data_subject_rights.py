@@ -161,6 +161,19 @@ def test_a_restricted_client_is_messaged_no_more_and_the_reason_says_why(
         f"/api/clients/{person['id']}/restriction", json={"restricted": True}, headers=siti
     )
     assert restricted.status_code == 200 and restricted.json()["restricted"] is True
+    referral = {
+        "client_id": person["id"],
+        "partner_code": "bank-nusantara",
+        "product_code": "kur-mikro",
+        "fee_sheet_version": "2026-01",
+    }
+
+    def refused() -> httpx.Response | None:
+        answer = gateway.post("/api/referrals", json=referral, headers=siti)
+        return answer if answer.status_code == 409 else None
+
+    refusal = stack.eventually(refused, timeout_s=30)  # once the referral service heard
+    assert refusal.json()["type"].endswith("/client-restricted"), refusal.text
     # A new event that would message the client: a place in another session.
     programme = tr.programme(gateway, tokens["admin"])
     days, starts = tr.soon(hours=72)

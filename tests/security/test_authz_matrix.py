@@ -136,6 +136,10 @@ def records(
     enrol(gateway, tokens["siti"], session_id, client["id"])
     enrol(gateway, tokens["siti"], session_id, other["id"])
     certificate = _certificate(gateway, tokens, code, client["id"])
+    request = gateway.post(
+        f"/api/clients/{other['id']}/requests", json={"kind": "correction"}, headers=siti
+    ).json()
+    erasable = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
     return {
         "client_id": client["id"],
         "nik": body["nik"],
@@ -152,6 +156,8 @@ def records(
         "session_id": session_id,
         "other_session_id": other_session_id,
         "code": certificate,
+        "request_id": request["id"],
+        "erasable_client_id": erasable["id"],
     }
 
 

@@ -506,6 +506,8 @@ def _referral_refusal(answer: Answer, _: Any) -> dict[str, str]:
     slug = str((answer.body or {}).get("type", "")).rsplit("/", 1)[-1]
     if slug == "no-consent":
         return {"product": _("The client has not consented to a referral to this partner.")}
+    if slug == "client-restricted":
+        return {"product": _("The client restricted the processing of their data.")}
     if slug == "licence-not-active":
         return {"product": _("This partner's licence is not active.")}
     if slug == "already-referred":

@@ -21,6 +21,7 @@ REFERRAL_STATES = {
     "withdrawn": N_("withdrawn"),
     "completed": N_("completed"),
     "escalated": N_("past its deadline"),
+    "erased": N_("ended: the client's data was erased"),
 }
 
 PLACES = {
@@ -54,6 +55,7 @@ MESSAGE_KINDS = {
     "referral_withdrawn": N_("Referral withdrawn"),
     "referral_account_opened": N_("Account opened"),
     "sla_breach": N_("Deadline passed"),
+    "erasure_overdue": N_("Partner's erasure not confirmed"),
     "training_enrolled": N_("Training place"),
     "training_waitlisted": N_("Training waiting list"),
     "training_promoted": N_("Training place from the waiting list"),
@@ -121,6 +123,9 @@ EVENTS = {
     "jembatan.referral.withdrawn.v1": N_("Referral withdrawn"),
     "jembatan.referral.completed.v1": N_("The partner reported the outcome"),
     "jembatan.referral.escalated.v1": N_("Referral past its deadline"),
+    "jembatan.referral.erasure_requested.v1": N_("The partner was told to erase the data"),
+    "jembatan.referral.erasure_confirmed.v1": N_("The partner confirmed the erasure"),
+    "jembatan.referral.erasure_overdue.v1": N_("The partner's erasure is overdue"),
     "jembatan.notification.scheduled.v1": N_("Message planned"),
     "jembatan.notification.delivered.v1": N_("Message delivered"),
     "jembatan.notification.opted_out.v1": N_("The client replied STOP"),

@@ -44,6 +44,7 @@ def _in_state(state: str) -> Referral:
         "declined": ["acknowledge", "decline"],
         "withdrawn": ["withdraw"],
         "expired": ["expire"],
+        "erased": ["acknowledge", "complete", "erase"],
     }[state]
     for action in path:
         _do(referral, action, MONDAY)
@@ -62,6 +63,8 @@ def _do(referral: Referral, action: str, now: datetime) -> None:
         referral.withdraw(now, "officer_withdrew")
     elif action == "expire":
         referral._apply("expire", now, reason="expired")
+    elif action == "erase":
+        referral.erase(now)
 
 
 @pytest.mark.parametrize("state", STATES)

@@ -140,4 +140,36 @@ class ReferralWithdrawn(Contract):
     erase_by: datetime
 
 
-PUBLISHED: list[type[Contract]] = [ReferralOffered, ReferralOfferedV2, ReferralWithdrawn]
+def erasure_url(referral_id: UUID) -> str:
+    """Where a partner confirms that it erased what it held about a referral's applicant."""
+    return f"/api/partner/referrals/{referral_id}/erased"
+
+
+class ReferralErased(Contract):
+    """The client was erased from Jembatan at their request: erase everything you hold about
+    this referral's applicant by `erase_by`, then confirm it at `confirm_url` (UU 27/2022
+    Pasal 43). Sent for every referral of the client, whatever its state."""
+
+    TYPE: ClassVar[str] = "jembatan.partner.referral.erased.v1"
+    TOPIC: ClassVar[str] = "partner.<partner_code>.referrals"
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "referral_id": "6c5b4a39-2817-4f6e-9d5c-4b3a29180716",
+        "erased_at": "2026-12-07T03:00:00Z",
+        "erase_by": "2026-12-10T03:00:00Z",
+        "confirm_url": "/api/partner/referrals/6c5b4a39-2817-4f6e-9d5c-4b3a29180716/erased",
+    }
+
+    referral_id: UUID
+    erased_at: datetime
+    erase_by: datetime
+    confirm_url: str
+
+
+# An erasure is its own type: `ReferralWithdrawn.reason` is an enum that a consumer built
+# against it would reject a new value of (shared.contracts.compat).
+PUBLISHED: list[type[Contract]] = [
+    ReferralOffered,
+    ReferralOfferedV2,
+    ReferralWithdrawn,
+    ReferralErased,
+]

@@ -146,6 +146,60 @@ class ReferralCompleted(Contract):
     completed_at: datetime
 
 
+_ERASURE = {**_REFERRAL, "partner_kind": "bank", "requested_at": "2026-12-07T03:00:00Z"}
+
+
+class ReferralErasureRequested(_ReferralEvent):
+    """The client was erased: the referral ended, and its partner was told to erase what it
+    holds of the applicant by `erase_by` (and to confirm it)."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.erasure_requested.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {**_ERASURE, "erase_by": "2026-12-10T03:00:00Z"}
+
+    partner_kind: str  # bank | e-money
+    requested_at: datetime
+    erase_by: datetime
+
+
+class ReferralErasureConfirmed(_ReferralEvent):
+    """The partner confirmed that it erased the applicant; `in_time` when it did so by
+    `erase_by`."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.erasure_confirmed.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_ERASURE,
+        "erase_by": "2026-12-10T03:00:00Z",
+        "confirmed_at": "2026-12-08T09:30:00Z",
+        "in_time": True,
+    }
+
+    partner_kind: str
+    requested_at: datetime
+    erase_by: datetime
+    confirmed_at: datetime
+    in_time: bool
+
+
+class ReferralErasureOverdue(_ReferralEvent):
+    """The partner did not confirm the erasure by `erase_by`; the province's supervisor must
+    hear of it. Published once per erasure."""
+
+    TYPE: ClassVar[str] = "jembatan.referral.erasure_overdue.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        **_ERASURE,
+        "erase_by": "2026-12-10T03:00:00Z",
+        "escalated_at": "2026-12-10T03:00:30Z",
+    }
+
+    partner_kind: str
+    requested_at: datetime
+    erase_by: datetime
+    escalated_at: datetime
+
+
 PUBLISHED: list[type[Contract]] = [
     ReferralSent,
     ReferralAcknowledged,
@@ -153,4 +207,9 @@ PUBLISHED: list[type[Contract]] = [
     ReferralDeclined,
     ReferralWithdrawn,
     ReferralEscalated,
+    # New types, not new enum values: a consumer of `withdrawn` or `escalated` built against
+    # their `reason` and `breach` would reject a value it does not know.
+    ReferralErasureRequested,
+    ReferralErasureConfirmed,
+    ReferralErasureOverdue,
 ]

@@ -107,7 +107,10 @@ async def record_request(
 async def client_requests(
     client_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> RequestPage:
-    found = await privacy.requests(user, uow, ctx, client_id=client_id, late_only=False, limit=200)
+    try:
+        found = await privacy.requests_of_client(client_id, user, uow)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
     return RequestPage(items=[RequestOut.of(r, ctx.now()) for r in found])
 
 
@@ -162,13 +165,18 @@ async def change_restriction(
 
 @router.post("/{client_id}/erasure", response_model=ErasureOut, responses=NOT_FOUND)
 async def erase(
-    client_id: UUID, body: Answering, user: CaseWorker, uow: UowDep, ctx: ContextDep
+    client_id: UUID,
+    user: CaseWorker,
+    uow: UowDep,
+    ctx: ContextDep,
+    body: Answering | None = None,
 ) -> ErasureOut:
     """Erase the client: the client service deletes the record, its consents, cases, notes
     and timeline and destroys the client's data key at once; every other service and partner
     follows `jembatan.client.erased.v1` within a minute. The ministry's figures stay."""
     try:
-        request = await privacy.erase(privacy.Erase(user, client_id, body.request_id), uow, ctx)
+        request_id = body.request_id if body else None
+        request = await privacy.erase(privacy.Erase(user, client_id, request_id), uow, ctx)
     except (handlers.ClientNotFound, privacy.RequestNotFound):
         raise NotFound("client") from None
     except InvalidRequest as exc:

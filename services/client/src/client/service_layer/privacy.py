@@ -145,6 +145,18 @@ async def erase(cmd: Erase, uow: UnitOfWork, ctx: Context) -> SubjectRequest:
     return request
 
 
+async def requests_of_client(
+    client_id: UUID, actor: Principal, uow: UnitOfWork
+) -> list[SubjectRequest]:
+    """A client's requests, for the caller's region only (404 otherwise)."""
+    async with uow:
+        if await uow.clients.get(client_id, actor.scope) is None:
+            raise ClientNotFound()
+        return await uow.requests.find(
+            actor.scope, client_id=client_id, open_only=False, due_before=None, limit=200
+        )
+
+
 async def requests(
     actor: Principal,
     uow: UnitOfWork,

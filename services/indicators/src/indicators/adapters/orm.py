@@ -1,9 +1,10 @@
-"""The indicators read model (SQLAlchemy Core): one row per client, referral and completed
-training, with only the facts an aggregate needs — no name, NIK, phone or address."""
+"""The indicators read model (SQLAlchemy Core): one row per client, referral, completed
+training and partner erasure, with only the facts an aggregate needs — no name, NIK, phone
+or address."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, Uuid
+from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, Uuid, false
 
 from shared.db import new_metadata
 from shared.messaging.inbox import inbox_table
@@ -52,6 +53,21 @@ trainings = Table(
     Column("knowledge_gain", Integer),
     Column("month", Text, nullable=False),  # YYYY-MM of completion
     Index("ix_trainings_month_region", "month", "region_code"),
+)
+
+# Each erasure a partner was asked for (an erased client's referral) and how it answered.
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("referral_id", Uuid, primary_key=True),
+    Column("region_code", Text, nullable=False),
+    Column("partner_kind", Text, nullable=False),
+    Column("month", Text, nullable=False),  # YYYY-MM the erasure was asked, in the region's zone
+    Column("erase_by", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("in_time", Boolean),  # null until confirmed
+    Column("overdue", Boolean, nullable=False, server_default=false()),
+    Index("ix_erasures_month_region", "month", "region_code"),
 )
 
 inbox = inbox_table(metadata)

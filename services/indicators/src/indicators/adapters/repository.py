@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicators.adapters import orm
+from indicators.domain.erasures import ErasureRow
 from indicators.domain.report import ClientRow, ReferralRow, TrainingRow
 
 
@@ -47,3 +48,12 @@ class ReadModel:
             )
         )
         return [TrainingRow(*row) for row in rows]
+
+    async def erasures(self, month: str, within: str) -> list[ErasureRow]:
+        e = orm.erasures
+        rows = await self._session.execute(
+            select(e.c.region_code, e.c.partner_kind, e.c.in_time, e.c.overdue).where(
+                e.c.month == month, e.c.region_code.startswith(within)
+            )
+        )
+        return [ErasureRow(*row) for row in rows]

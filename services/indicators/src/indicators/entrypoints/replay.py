@@ -37,6 +37,7 @@ SOURCES: dict[str, tuple[Table, str]] = {
     "clients": (orm.clients, client_contracts.TOPIC),
     "referrals": (orm.referrals, referral_contracts.TOPIC),
     "trainings": (orm.trainings, training_contracts.TOPIC),
+    "erasures": (orm.erasures, referral_contracts.TOPIC),
 }
 # A month begins up to 9 hours earlier in Papua (WIT) than in UTC, and clocks drift a little:
 # a month is whole only if it begins more than a day after the oldest retained event.

@@ -173,6 +173,70 @@ async def follow_withdrawal(session: AsyncSession, holidays: Holidays, envelope:
     await _advance(session, holidays, event, state, event.withdrawn_at)
 
 
+async def count_erasure_request(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    """A partner was asked to erase an erased client's applicant; counted in the month asked."""
+    event = referral_contracts.ReferralErasureRequested.model_validate(envelope.data)
+    await session.execute(
+        insert(orm.erasures)
+        .values(
+            referral_id=event.referral_id,
+            region_code=event.region_code,
+            partner_kind=event.partner_kind,
+            month=_month(event.requested_at, event.region_code),
+            erase_by=event.erase_by,
+        )
+        .on_conflict_do_nothing()
+    )
+
+
+async def follow_erasure_confirmation(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    """The partner confirmed: in time or not. The first confirmation stands, as it does for
+    the referral service."""
+    event = referral_contracts.ReferralErasureConfirmed.model_validate(envelope.data)
+    table = orm.erasures
+    confirmed = {"confirmed_at": event.confirmed_at, "in_time": event.in_time}
+    await session.execute(
+        insert(table)
+        .values(
+            referral_id=event.referral_id,
+            region_code=event.region_code,
+            partner_kind=event.partner_kind,
+            month=_month(event.requested_at, event.region_code),
+            erase_by=event.erase_by,
+            **confirmed,
+        )
+        .on_conflict_do_update(
+            index_elements=[table.c.referral_id],
+            set_=confirmed,
+            where=table.c.confirmed_at.is_(None),
+        )
+    )
+
+
+async def follow_erasure_overdue(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    """No confirmation by `erase_by`: the erasure counts as late even before one comes."""
+    event = referral_contracts.ReferralErasureOverdue.model_validate(envelope.data)
+    table = orm.erasures
+    await session.execute(
+        insert(table)
+        .values(
+            referral_id=event.referral_id,
+            region_code=event.region_code,
+            partner_kind=event.partner_kind,
+            month=_month(event.requested_at, event.region_code),
+            erase_by=event.erase_by,
+            overdue=True,
+        )
+        .on_conflict_do_update(index_elements=[table.c.referral_id], set_={"overdue": True})
+    )
+
+
 async def count_completed_training(
     session: AsyncSession, holidays: Holidays, envelope: Envelope
 ) -> None:
@@ -206,6 +270,9 @@ def reactions(keys: Opener) -> dict[str, dict[str, Reaction]]:
             referral_contracts.ReferralCompleted.TYPE: follow_completion,
             referral_contracts.ReferralDeclined.TYPE: follow_decline,
             referral_contracts.ReferralWithdrawn.TYPE: follow_withdrawal,
+            referral_contracts.ReferralErasureRequested.TYPE: count_erasure_request,
+            referral_contracts.ReferralErasureConfirmed.TYPE: follow_erasure_confirmation,
+            referral_contracts.ReferralErasureOverdue.TYPE: follow_erasure_overdue,
         },
         training_contracts.TOPIC: {
             training_contracts.TrainingCompleted.TYPE: count_completed_training,

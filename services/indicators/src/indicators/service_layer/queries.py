@@ -7,7 +7,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from indicators.adapters.repository import ReadModel
+from indicators.domain import erasures as erasure_shares
 from indicators.domain import report
+
+ERASURES = "erasures_confirmed_in_time"
 
 
 async def indicators(
@@ -18,7 +21,20 @@ async def indicators(
         clients = await model.clients(period, within)
         referrals = await model.referrals(period, within)
         trainings = await model.trainings(period, within)
-    return report.build(period, within, clients, referrals, trainings, min_cell)
+        erasures = await model.erasures(period, within)
+    published = report.build(period, within, clients, referrals, trainings, min_cell)
+    return with_erasures(published, erasure_shares.confirmed_in_time(erasures, within, min_cell))
+
+
+def with_erasures(
+    published: dict[str, Any], shares: erasure_shares.ErasureShares
+) -> dict[str, Any]:
+    """Each row of the answer with the share of erasures confirmed in time per partner type:
+    ratios only, outside the counts' suppression (domain/erasures.py says why)."""
+    published["total"][ERASURES] = shares.total
+    for area in published["areas"]:
+        area[ERASURES] = shares.of_area(area["region_code"])
+    return published
 
 
 def flatten(published: dict[str, Any]) -> list[dict[str, Any]]:

@@ -75,6 +75,14 @@ KINDS: dict[str, MessageKind] = {
             urgent=True,
             audience="supervisor",
         ),
+        # A partner left an erased client's data unconfirmed past its deadline (`when`).
+        MessageKind(
+            "erasure_overdue",
+            ("referral_id", "partner_code", "region_code", "when"),
+            max_segments=2,
+            urgent=True,
+            audience="supervisor",
+        ),
     )
 }
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify.domain import wording
 from notify.service_layer import training
 from notify.service_layer.planning import Rules, Work, alert_supervisors, tell_client
 from shared.contracts import client as client_contracts
@@ -190,6 +191,23 @@ async def alert_supervisors_of_breach(work: Work, envelope: Envelope) -> None:
     )
 
 
+async def alert_supervisors_of_overdue_erasure(work: Work, envelope: Envelope) -> None:
+    """A partner did not confirm, by its deadline, that it erased an erased client's data."""
+    event = referral_contracts.ReferralErasureOverdue.model_validate(envelope.data)
+    await alert_supervisors(
+        work,
+        event_id=envelope.id,
+        region_code=event.region_code,
+        kind="erasure_overdue",
+        context={
+            "referral_id": str(event.referral_id),
+            "partner_code": event.partner_code,
+            "region_code": event.region_code,
+            "when": wording.when(event.erase_by, event.region_code, "id"),
+        },
+    )
+
+
 ROUTING: dict[str, dict[str, Reaction]] = {
     client_contracts.TOPIC: {
         client_contracts.ClientRegistered.TYPE: remember_registered_client,
@@ -204,6 +222,7 @@ ROUTING: dict[str, dict[str, Reaction]] = {
         referral_contracts.ReferralWithdrawn.TYPE: tell_client_partner_answered,
         referral_contracts.ReferralCompleted.TYPE: tell_client_account_opened,
         referral_contracts.ReferralEscalated.TYPE: alert_supervisors_of_breach,
+        referral_contracts.ReferralErasureOverdue.TYPE: alert_supervisors_of_overdue_erasure,
     },
     training_contracts.TOPIC: dict(training.REACTIONS),
 }

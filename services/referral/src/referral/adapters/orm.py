@@ -65,6 +65,8 @@ client_facts = Table(
     Column("birth_date", Date, nullable=False),
     Column("has_nib", Boolean, nullable=False),
     Column("merged_into", Uuid),
+    # The client asked to restrict processing: no referral meanwhile.
+    Column("restricted", Boolean, nullable=False, server_default="false"),
 )
 
 # Programmes each client completed (from training.completed): some products require one.
@@ -114,6 +116,30 @@ referrals = Table(
     Index("ix_referrals_client_id", "client_id"),
     Index("ix_referrals_partner_code_state", "partner_code", "state"),
     Index("ix_referrals_open_respond_by", "respond_by", postgresql_where=text("state = 'sent'")),
+)
+
+# What each partner was asked to erase when a client was erased, and its confirmation: the
+# record that the partner was told, and whether it answered by `erase_by` (no personal value).
+partner_erasures = Table(
+    "partner_erasures",
+    metadata,
+    Column("referral_id", Uuid, ForeignKey("referrals.id"), primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("partner_code", Text, nullable=False),
+    Column("partner_kind", Text, nullable=False),
+    Column("product_code", Text, nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("erase_by", DateTime(timezone=True), nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("erased_at", DateTime(timezone=True)),
+    Column("escalated_at", DateTime(timezone=True)),
+    # The timers' scan: erasures neither confirmed nor escalated, by deadline.
+    Index(
+        "ix_partner_erasures_unconfirmed_erase_by",
+        "erase_by",
+        postgresql_where=text("confirmed_at IS NULL AND escalated_at IS NULL"),
+    ),
 )
 
 outbox = outbox_table(metadata)

@@ -6,6 +6,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from referral.adapters.repository import LiveConsent
+from referral.domain.erasure import PartnerErasure
 from referral.domain.offer import applicant_for_partner
 from referral.domain.referral import Happened, Referral
 from shared.calendar import time_zone_of
@@ -15,7 +16,7 @@ from shared.contracts import referral as referral_contracts
 from shared.messaging.envelope import Envelope
 
 
-def _internal(referral: Referral, data: Contract) -> tuple[str, Envelope]:
+def _internal(referral: Referral | PartnerErasure, data: Contract) -> tuple[str, Envelope]:
     return referral_contracts.TOPIC, Envelope(
         type=data.TYPE,
         source=referral_contracts.SOURCE,
@@ -25,7 +26,7 @@ def _internal(referral: Referral, data: Contract) -> tuple[str, Envelope]:
     )
 
 
-def _to_partner(referral: Referral, data: Contract) -> tuple[str, Envelope]:
+def _to_partner(referral: Referral | PartnerErasure, data: Contract) -> tuple[str, Envelope]:
     # The partner's key is the referral id: no person's identifier leaves in a key.
     return partner_contracts.topic_for(referral.partner_code), Envelope(
         type=data.TYPE,
@@ -36,7 +37,7 @@ def _to_partner(referral: Referral, data: Contract) -> tuple[str, Envelope]:
     )
 
 
-def _ids(referral: Referral) -> dict[str, object]:
+def _ids(referral: Referral | PartnerErasure) -> dict[str, object]:
     return {
         "referral_id": referral.id,
         "client_id": referral.client_id,
@@ -95,7 +96,8 @@ def offered_v2(referral: Referral, kind: str, consent: LiveConsent) -> tuple[str
 
 
 def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelope]]:
-    """What each change of state announces, internally and (for an ending) to the partner."""
+    """What each change of state announces, internally and (for an ending) to the partner.
+    An erasure announces itself (`erasure_requested`): its events need the partner's kind."""
     ids = _ids(referral)
     at = happened.at
     out: list[tuple[str, Envelope]] = []
@@ -173,6 +175,60 @@ def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelop
                 )
             )
     return out
+
+
+def erasure_requested(erasure: PartnerErasure) -> list[tuple[str, Envelope]]:
+    """The partner is told to erase (and where to confirm); our own consumers hear of it."""
+    return [
+        _to_partner(
+            erasure,
+            partner_contracts.ReferralErased(
+                referral_id=erasure.referral_id,
+                erased_at=erasure.requested_at,
+                erase_by=erasure.erase_by,
+                confirm_url=partner_contracts.erasure_url(erasure.referral_id),
+            ),
+        ),
+        _internal(
+            erasure,
+            referral_contracts.ReferralErasureRequested(
+                **_ids(erasure),
+                partner_kind=erasure.partner_kind,
+                requested_at=erasure.requested_at,
+                erase_by=erasure.erase_by,
+            ),
+        ),
+    ]
+
+
+def erasure_confirmed(erasure: PartnerErasure) -> tuple[str, Envelope]:
+    assert erasure.confirmed_at is not None and erasure.in_time is not None
+    return _internal(
+        erasure,
+        referral_contracts.ReferralErasureConfirmed(
+            **_ids(erasure),
+            partner_kind=erasure.partner_kind,
+            requested_at=erasure.requested_at,
+            erase_by=erasure.erase_by,
+            confirmed_at=erasure.confirmed_at,
+            in_time=erasure.in_time,
+        ),
+    )
+
+
+def erasure_overdue(erasure: PartnerErasure) -> tuple[str, Envelope]:
+    """Internal only: the partner's topic gets nothing new for an overdue erasure."""
+    assert erasure.escalated_at is not None
+    return _internal(
+        erasure,
+        referral_contracts.ReferralErasureOverdue(
+            **_ids(erasure),
+            partner_kind=erasure.partner_kind,
+            requested_at=erasure.requested_at,
+            erase_by=erasure.erase_by,
+            escalated_at=erasure.escalated_at,
+        ),
+    )
 
 
 def outcome_late(referral: Referral, at: datetime) -> tuple[str, Envelope]:

@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from referral.adapters import orm
 from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.eligibility import Applicant
+from referral.domain.erasure import PartnerErasure
 from referral.domain.referral import OPEN_STATES, Referral
 from shared.auth import RegionScope
 
@@ -118,6 +119,13 @@ class Projections:
             .on_conflict_do_update(index_elements=["client_id"], set_=facts)
         )
 
+    async def set_restricted(self, client_id: UUID, restricted: bool) -> None:
+        await self._session.execute(
+            update(orm.client_facts)
+            .where(orm.client_facts.c.client_id == client_id)
+            .values(restricted=restricted)
+        )
+
     async def set_region(self, client_id: UUID, region_code: str) -> None:
         await self._session.execute(
             update(orm.client_facts)
@@ -147,6 +155,7 @@ class Projections:
             region_code=row.region_code,
             has_nib=row.has_nib,
             completed_programmes=frozenset(completed.scalars()),
+            restricted=row.restricted,
         )
 
     async def completed_training(self, client_id: UUID, programme_code: str) -> None:
@@ -177,6 +186,11 @@ class Projections:
             .where(orm.consents.c.consent_id == consent_id)
             .values(withdrawn_at=at)
         )
+
+    async def forget_client(self, client_id: UUID) -> None:
+        """An erased client: its facts, consents and completed programmes go."""
+        for table in (orm.client_facts, orm.consents, orm.completed_trainings):
+            await self._session.execute(delete(table).where(table.c.client_id == client_id))
 
     async def live_consent(self, client_id: UUID, partner_code: str) -> LiveConsent | None:
         row = (
@@ -290,6 +304,16 @@ class Referrals:
         )
         return [_referral(r._mapping) for r in rows]
 
+    async def not_erased_of_client(self, client_id: UUID) -> list[Referral]:
+        """Every referral of the client that is not erased yet, locked for change."""
+        rows = await self._session.execute(
+            select(orm.referrals)
+            .where(orm.referrals.c.client_id == client_id, orm.referrals.c.state != "erased")
+            .order_by(orm.referrals.c.id)
+            .with_for_update()
+        )
+        return [_referral(r._mapping) for r in rows]
+
     async def acknowledged_sent_before(self, instant: datetime, limit: int) -> list[Referral]:
         """Acknowledged referrals sent before `instant` whose late outcome was not yet raised."""
         rows = await self._session.execute(
@@ -325,3 +349,62 @@ def _referral(row: Any) -> Referral:
     values = {name: row[name] for name in _FIELDS}
     values["options_shown"] = tuple(row["options_shown"])
     return Referral(**values)
+
+
+_ERASURE_FIELDS = [f.name for f in dataclasses.fields(PartnerErasure)]
+
+
+class Erasures:
+    """What partners were asked to erase, and what they confirmed."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, erasure: PartnerErasure) -> None:
+        """Record the request; one per referral (a repeated request changes nothing)."""
+        values = {name: getattr(erasure, name) for name in _ERASURE_FIELDS}
+        await self._session.execute(
+            pg_insert(orm.partner_erasures).values(**values).on_conflict_do_nothing()
+        )
+
+    async def get(self, referral_id: UUID) -> PartnerErasure | None:
+        """The erasure asked for a referral, locked for change."""
+        row = (
+            await self._session.execute(
+                select(orm.partner_erasures)
+                .where(orm.partner_erasures.c.referral_id == referral_id)
+                .with_for_update()
+            )
+        ).first()
+        return _erasure(row._mapping) if row else None
+
+    async def save(self, erasure: PartnerErasure) -> None:
+        await self._session.execute(
+            update(orm.partner_erasures)
+            .where(orm.partner_erasures.c.referral_id == erasure.referral_id)
+            .values(
+                confirmed_at=erasure.confirmed_at,
+                erased_at=erasure.erased_at,
+                escalated_at=erasure.escalated_at,
+            )
+        )
+
+    async def unconfirmed_due_before(self, instant: datetime, limit: int) -> list[PartnerErasure]:
+        """Erasures neither confirmed nor escalated whose deadline passed before `instant`."""
+        erasures = orm.partner_erasures.c
+        rows = await self._session.execute(
+            select(orm.partner_erasures)
+            .where(
+                erasures.confirmed_at.is_(None),
+                erasures.escalated_at.is_(None),
+                erasures.erase_by < instant,
+            )
+            .order_by(erasures.erase_by)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [_erasure(r._mapping) for r in rows]
+
+
+def _erasure(row: Any) -> PartnerErasure:
+    return PartnerErasure(**{name: row[name] for name in _ERASURE_FIELDS})

@@ -18,6 +18,7 @@ class Applicant:
     region_code: str
     has_nib: bool = False
     completed_programmes: frozenset[str] = frozenset()
+    restricted: bool = False  # the client asked to restrict processing
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The referral lifecycle (DESIGN.md §5.2) as a state machine that records what happened.
 
 sent → acknowledged → completed | declined; sent | acknowledged → withdrawn;
-sent → expired when the partner does not acknowledge within 2 Indonesian working days.
+sent → expired when the partner does not acknowledge within 2 Indonesian working days;
+any state → erased when the client is erased (UU 27/2022 Pasal 43): nothing moves it again.
 """
 
 from __future__ import annotations
@@ -21,19 +22,31 @@ OUTCOMES = ("account_opened", "loan_disbursed", "merchant_active", "wallet_activ
 DECLINE_REASONS = ("not_eligible", "duplicate_account", "unreachable", "documents_missing", "other")
 WITHDRAW_REASONS = ("consent_withdrawn", "officer_withdrew", "expired")
 
-# state -> action -> next state; anything else is an illegal transition (409).
+# state -> action -> next state; anything else is an illegal transition (409). Every state
+# but `erased` may be erased: a partner that completed or declined holds the applicant too.
 TRANSITIONS: dict[str, dict[str, str]] = {
-    "sent": {"acknowledge": "acknowledged", "withdraw": "withdrawn", "expire": "expired"},
-    "acknowledged": {"complete": "completed", "decline": "declined", "withdraw": "withdrawn"},
-    "completed": {},
-    "declined": {},
-    "withdrawn": {},
-    "expired": {},
+    "sent": {
+        "acknowledge": "acknowledged",
+        "withdraw": "withdrawn",
+        "expire": "expired",
+        "erase": "erased",
+    },
+    "acknowledged": {
+        "complete": "completed",
+        "decline": "declined",
+        "withdraw": "withdrawn",
+        "erase": "erased",
+    },
+    "completed": {"erase": "erased"},
+    "declined": {"erase": "erased"},
+    "withdrawn": {"erase": "erased"},
+    "expired": {"erase": "erased"},
+    "erased": {},
 }
 STATES = tuple(TRANSITIONS)
 # Waiting for the partner: a second referral for the same product would be a second offer.
 OPEN_STATES = ("sent", "acknowledged")
-ACTIONS = ("acknowledge", "complete", "decline", "withdraw", "expire")
+ACTIONS = ("acknowledge", "complete", "decline", "withdraw", "expire", "erase")
 
 
 class IllegalTransition(Exception):
@@ -141,6 +154,14 @@ class Referral:
         self._apply("withdraw", now, reason=reason, erase_by=(now + ERASE_AFTER).isoformat())
         self.reason = reason
         return now + ERASE_AFTER
+
+    def erase(self, erased_at: datetime) -> datetime:
+        """End the referral of an erased client, whatever its state, and forget the partner's
+        reference for the person; returns the time by which the partner must have erased."""
+        erase_by = erased_at + ERASE_AFTER
+        self._apply("erase", erased_at, erase_by=erase_by.isoformat())
+        self.external_ref = None
+        return erase_by
 
     def expire_if_late(self, now: datetime) -> bool:
         """Expire a referral still unacknowledged after its respond-by day (office time)."""

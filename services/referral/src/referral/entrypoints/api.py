@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from referral.bootstrap import Container
 from referral.domain.referral import IllegalTransition
 from referral.entrypoints.schemas import (
+    ErasureConfirmation,
     LicenceChange,
     NewReferral,
     PartnerApplicant,
+    PartnerErasureOut,
     PartnerIn,
     PartnerList,
     PartnerOut,
@@ -245,3 +247,38 @@ async def applicant(
     except handlers.ApplicantGone:
         raise Gone("The referral ended or its consent was withdrawn.") from None
     return PartnerApplicant.model_validate(found)
+
+
+@partner_router.post(
+    "/{referral_id}/erased",
+    response_model=PartnerErasureOut,
+    responses={
+        **NOT_FOUND,
+        409: {"description": "No erasure was asked of you for this referral."},
+    },
+)
+async def confirm_erased(
+    referral_id: UUID,
+    user: PartnerUser,
+    container: ContainerDep,
+    body: ErasureConfirmation | None = None,
+) -> PartnerErasureOut:
+    """Confirm that you erased what you held about the applicant of a referral whose client
+    was erased (`jembatan.partner.referral.erased.v1`), by its `erase_by`. The first
+    confirmation is recorded; another changes nothing and answers the same."""
+    command = handlers.ConfirmErasure(
+        partner_code=_partner_code(user),
+        referral_id=referral_id,
+        erased_at=body.erased_at if body is not None else None,
+    )
+    try:
+        erasure = await handlers.confirm_erasure(command, container.uow(), container.context())
+    except handlers.NotFound:
+        raise NotFound("referral") from None
+    except handlers.NoErasureRequested:
+        raise Conflict(
+            "No erasure was asked of you for this referral.", "no-erasure-requested"
+        ) from None
+    except handlers.BadInput as exc:
+        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    return PartnerErasureOut.of(erasure)

@@ -7,9 +7,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
+from referral.domain.erasure import PartnerErasure
 from referral.domain.referral import Referral
 from shared.contracts import partner as partner_contracts
 
@@ -217,3 +218,36 @@ class PartnerIn(BaseModel):
 
 class PartnerApplicant(partner_contracts.Applicant):
     """The applicant of a referral, as offers v1 carried it inline: only consented fields."""
+
+
+class ErasureConfirmation(BaseModel):
+    """A partner's word that it erased the applicant of a referral of an erased client."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    erased_at: AwareDatetime | None = Field(
+        default=None,
+        description="when you erased it (RFC 3339 with an offset); omitted: now",
+    )
+
+
+class PartnerErasureOut(BaseModel):
+    """The erasure asked of you for one referral, and your confirmation."""
+
+    referral_id: UUID
+    requested_at: datetime
+    erase_by: datetime
+    confirmed_at: datetime | None = Field(description="when your confirmation reached us")
+    erased_at: datetime | None = Field(description="when you said you erased it")
+    in_time: bool | None = Field(description="confirmed by erase_by; null until confirmed")
+
+    @classmethod
+    def of(cls, erasure: PartnerErasure) -> PartnerErasureOut:
+        return cls(
+            referral_id=erasure.referral_id,
+            requested_at=erasure.requested_at,
+            erase_by=erasure.erase_by,
+            confirmed_at=erasure.confirmed_at,
+            erased_at=erasure.erased_at,
+            in_time=erasure.in_time,
+        )

@@ -1,8 +1,9 @@
 """The referral service's periodic jobs: `python -m referral.entrypoints.timers`.
 
-Expires referrals a partner did not acknowledge in time and escalates late outcomes (working
-days, Indonesian holidays). Database only, apart from the Kafka consumer, so it runs whether
-or not Kafka is reachable (shared.periodic).
+Expires referrals a partner did not acknowledge in time, escalates late outcomes (working
+days, Indonesian holidays) and erasures a partner did not confirm by their deadline. Database
+only, apart from the Kafka consumer, so it runs whether or not Kafka is reachable
+(shared.periodic).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ import asyncio
 from datetime import UTC, datetime
 
 from referral import bootstrap
-from referral.service_layer.handlers import expire_late_referrals, remind_late_outcomes
+from referral.service_layer.handlers import (
+    escalate_overdue_erasures,
+    expire_late_referrals,
+    remind_late_outcomes,
+)
 from referral.settings import ReferralSettings
 from shared.periodic import Job, run_jobs
 from shared.telemetry import configure_logging, configure_telemetry
@@ -23,13 +28,21 @@ async def serve(container: bootstrap.Container) -> None:
         await expire_late_referrals(container.uow(), now)
         await remind_late_outcomes(container.uow(), now, container.holidays)
 
+    async def escalate_unconfirmed_erasures() -> None:
+        await escalate_overdue_erasures(container.uow(), datetime.now(UTC))
+
     await run_jobs(
         [
             Job(
                 "expire and escalate late referrals",
                 container.settings.sla_scan_seconds,
                 expire_unacknowledged,
-            )
+            ),
+            Job(
+                "escalate unconfirmed erasures",
+                container.settings.sla_scan_seconds,
+                escalate_unconfirmed_erasures,
+            ),
         ]
     )
     await container.engine.dispose()

@@ -1,4 +1,5 @@
-"""Use cases of referrals: send, withdraw, the partner's answers, consent and SLA reactions."""
+"""Use cases of referrals: send, withdraw, the partner's answers, consent and SLA reactions,
+and the erasure of an erased client's referrals with the partners' confirmations."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from uuid import UUID
 from referral.adapters import publishing
 from referral.adapters.clients import ClientService, ProfileUnavailable
 from referral.domain.eligibility import FailedRule, failed_rules
+from referral.domain.erasure import PartnerErasure
 from referral.domain.offer import applicant_for_partner as applicant_for_partner_scope
 from referral.domain.referral import Referral
 from referral.service_layer.unit_of_work import UnitOfWork
@@ -66,6 +68,11 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope, lock=True)
         if applicant is None:
             raise NotFound()
+        if applicant.restricted:
+            raise Refused(
+                "client-restricted",
+                "The client asked to restrict the processing of their data: no referral now.",
+            )
         catalogue = {p.code: p for p in await uow.catalogue.partners()}
         partner = catalogue.get(cmd.partner_code)
         if partner is None:
@@ -234,3 +241,67 @@ async def remind_late_outcomes(
             uow.announce(*publishing.outcome_late(referral, now))
         await uow.commit()
     return len(late)
+
+
+async def erase_client_referrals(client_id: UUID, erased_at: datetime, uow: UnitOfWork) -> int:
+    """The client was erased: forget what we know of them, end every referral of theirs, and
+    ask each referral's partner to erase the applicant. A second run changes nothing."""
+    async with uow:
+        # First, so that a referral being sent for this client either committed before (and
+        # is erased below) or finds no client and is refused.
+        await uow.projections.forget_client(client_id)
+        kinds = {p.code: p.kind for p in await uow.catalogue.partners()}
+        referrals = await uow.referrals.not_erased_of_client(client_id)
+        for referral in referrals:
+            erasure = PartnerErasure.ask(referral, kinds[referral.partner_code], erased_at)
+            await uow.referrals.save(referral)
+            uow.track(referral)
+            await uow.erasures.add(erasure)
+            for topic, envelope in publishing.erasure_requested(erasure):
+                uow.announce(topic, envelope)
+        await uow.commit()
+    return len(referrals)
+
+
+class NoErasureRequested(Exception):
+    """409: nobody asked the partner to erase this referral's applicant."""
+
+
+@dataclass(frozen=True)
+class ConfirmErasure:
+    partner_code: str
+    referral_id: UUID
+    erased_at: datetime | None = None
+
+
+async def confirm_erasure(cmd: ConfirmErasure, uow: UnitOfWork, ctx: Context) -> PartnerErasure:
+    """The partner says it erased the applicant; the first confirmation stands."""
+    now = ctx.now()
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id, partner_code=cmd.partner_code)
+        if referral is None:
+            raise NotFound()
+        erasure = await uow.erasures.get(referral.id)
+        if erasure is None:
+            raise NoErasureRequested()
+        try:
+            confirmed = erasure.confirm(now, cmd.erased_at)
+        except ValueError as exc:
+            raise BadInput("erased_at", str(exc)) from None
+        if confirmed:
+            await uow.erasures.save(erasure)
+            uow.announce(*publishing.erasure_confirmed(erasure))
+            await uow.commit()
+    return erasure
+
+
+async def escalate_overdue_erasures(uow: UnitOfWork, now: datetime, limit: int = 200) -> int:
+    """Escalate, once each, the erasures a partner left unconfirmed past `erase_by`."""
+    async with uow:
+        candidates = await uow.erasures.unconfirmed_due_before(now, limit)
+        overdue = [e for e in candidates if e.escalate_if_overdue(now)]
+        for erasure in overdue:
+            await uow.erasures.save(erasure)
+            uow.announce(*publishing.erasure_overdue(erasure))
+        await uow.commit()
+    return len(overdue)

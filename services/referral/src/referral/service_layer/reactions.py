@@ -1,4 +1,5 @@
-"""How referrals react to client events: the local projections, and consent withdrawal."""
+"""How referrals react to client events: the local projections, consent withdrawal, and a
+client's erasure."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from referral.service_layer.handlers import erase_client_referrals
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.contracts import client as client_contracts
 from shared.contracts import training as training_contracts
@@ -105,6 +107,26 @@ async def remember_completed_training(session: AsyncSession, envelope: Envelope)
         await uow.projections.completed_training(event.client_id, event.programme_code)
 
 
+async def follow_restriction(session: AsyncSession, envelope: Envelope) -> None:
+    """A restricted client gets no new referral; open ones go on (the partner already has
+    them, and the client may lift the restriction)."""
+    event = client_contracts.ClientRestricted.model_validate(envelope.data)
+    async with UnitOfWork(session=session) as uow:
+        await uow.projections.set_restricted(event.client_id, event.restricted)
+
+
+def erase_client(keys: Opener) -> Handler:
+    """The client was erased (UU 27/2022 Pasal 43): their projections go, their referrals end,
+    and every partner that received one is told to erase the applicant."""
+
+    async def handle(session: AsyncSession, envelope: Envelope) -> None:
+        event = client_contracts.ClientErased.model_validate(envelope.data)
+        keys.forget(event.client_id)  # the key is destroyed; a cached copy must not outlive it
+        await erase_client_referrals(event.client_id, event.erased_at, UnitOfWork(session=session))
+
+    return handle
+
+
 def consumed(keys: Opener) -> dict[str, BatchReaction]:
     """The referral worker's reactions, by topic; sealed values opened with `keys`."""
     routes: dict[str, dict[str, Handler]] = {
@@ -115,6 +137,8 @@ def consumed(keys: Opener) -> dict[str, BatchReaction]:
             client_contracts.ClientUpdatedV2.TYPE: follow_client_move,
             client_contracts.ConsentGranted.TYPE: remember_consent,
             client_contracts.ConsentWithdrawn.TYPE: end_referrals_of_withdrawn_consent,
+            client_contracts.ClientErased.TYPE: erase_client(keys),
+            client_contracts.ClientRestricted.TYPE: follow_restriction,
         },
         training_contracts.TOPIC: {
             training_contracts.TrainingCompleted.TYPE: remember_completed_training,

@@ -8,7 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from referral.adapters import orm, publishing
-from referral.adapters.repository import Catalogue, Projections, Referrals
+from referral.adapters.repository import Catalogue, Erasures, Projections, Referrals
 from referral.domain.referral import Referral
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
@@ -37,6 +37,7 @@ class UnitOfWork:
         self.catalogue = Catalogue(self.session)
         self.projections = Projections(self.session)
         self.referrals = Referrals(self.session)
+        self.erasures = Erasures(self.session)
         self._extra, self._tracked = [], []
         return self
 
