@@ -111,7 +111,7 @@ def _refer(gateway: httpx.Client, siti: dict[str, str], client_id: str) -> str:
 def records(
     gateway: httpx.Client, tokens: dict[str, str], callers: dict[str, dict[str, str]]
 ) -> dict[str, str]:
-    siti, rina = callers["siti"], callers["rina"]
+    siti, rina, admin = callers["siti"], callers["rina"], callers["admin"]
     body = new_worker()
     client = gateway.post("/api/clients", json=body, headers=siti).json()
     case = gateway.post(
@@ -140,6 +140,10 @@ def records(
         f"/api/clients/{other['id']}/requests", json={"kind": "correction"}, headers=siti
     ).json()
     erasable = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    breach = gateway.post(
+        "/api/client/breaches", json=OPERATIONS["POST /api/client/breaches"]["json"], headers=admin
+    )
+    assert breach.status_code == 201, breach.text
     return {
         "client_id": client["id"],
         "nik": body["nik"],
@@ -158,6 +162,7 @@ def records(
         "code": certificate,
         "request_id": request["id"],
         "erasable_client_id": erasable["id"],
+        "breach_id": breach.json()["id"],
     }
 
 

@@ -215,7 +215,11 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request, officer: VisitDep) -> HTMLResponse:
+async def dashboard(request: Request, officer: VisitDep) -> Response:
+    roles = set(officer.user.get("roles", []))
+    if "admin" in roles and not roles & {"officer", "supervisor"}:
+        # An administrator has no caseload; their page here is the data incidents'.
+        return RedirectResponse("/breaches", status_code=303)
     formats = Formats(language_of(request), officer.user.get("region"))
     periods = charts.last_months(datetime.now(formats.zone).date())
     caseload, tasks, waiting, escalated, *monthly = await asyncio.gather(

@@ -63,6 +63,8 @@ MESSAGE_KINDS = {
     "training_session_cancelled": N_("Training cancelled"),
     "training_completed": N_("Training certificate"),
     "training_reminder": N_("Training reminder"),
+    "breach_notice": N_("Data incident notice"),
+    "breach_escalated": N_("Data incident past its deadline"),
 }
 
 DUPLICATE_REASONS = {
@@ -86,6 +88,7 @@ DATA_REQUESTS = {
     "restriction": N_("To restrict processing"),
     "lift_restriction": N_("To lift the restriction"),
     "erasure": N_("To be erased"),
+    "breach": N_("listed as affected by a data incident"),
 }
 
 READ_PARTS = {
@@ -132,9 +135,50 @@ EVENTS = {
     "jembatan.training.enrolment_changed.v1": N_("Training place changed"),
     "jembatan.training.attendance_recorded.v1": N_("Training attendance recorded"),
     "jembatan.training.completed.v1": N_("Training completed"),
+    "jembatan.breach.notice_approved.v1": N_("Data incident notice approved"),
 }
 OTHER_EVENT = N_("Other event")
 
 
 def event(event_type: str) -> str:
     return EVENTS.get(event_type, OTHER_EVENT)
+
+
+# Personal-data breaches (UU 27/2022 Pasal 46): what happened, in the law's own terms.
+BREACH_CATEGORIES = {
+    "unauthorised_access": N_("unauthorised access to personal data"),
+    "disclosure": N_("disclosure to someone not entitled"),
+    "alteration": N_("unauthorised alteration"),
+    "loss": N_("loss"),
+    "destruction": N_("destruction"),
+}
+
+BREACH_SYSTEMS = {
+    "client": N_("client registration"),
+    "referral": N_("referrals"),
+    "training": N_("training"),
+    "notify": N_("messages"),
+    "indicators": N_("ministry indicators"),
+    "portal": N_("officers' portal"),
+    "gateway": N_("API gateway"),
+    "keycloak": N_("sign-in (Keycloak)"),
+    "kafka": N_("event queue (Kafka)"),
+    "backups": N_("backups"),
+    "other": N_("another system"),
+}
+
+BREACH_DATA = {
+    "nik": N_("NIK"),
+    "name": N_("name"),
+    "birth_date_and_sex": N_("birth date and sex"),
+    "contact": N_("phone number and e-mail"),
+    "disability": N_("disability"),
+    "financial_profile": N_("financial profile"),
+    "business": N_("business details"),
+    "case_notes": N_("cases and notes"),
+}
+
+BREACH_PENDING = {
+    "people": N_("the people affected"),
+    "authority": N_("the authority"),
+}

@@ -81,6 +81,7 @@ def build(settings: NotifySettings | None = None, *, rows: db.Rows = "all") -> C
         ),
         clock=_now,
         supervisor_alert_address=settings.supervisor_alert_address,
+        admin_alert_address=settings.admin_alert_address,
         quiet_hours=settings.quiet_hours,
     )
     return Container(

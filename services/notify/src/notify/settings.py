@@ -47,6 +47,8 @@ class NotifySettings(ServiceSettings):
     message_id_domain: str = "notify.jembatan.test"
     # Supervisors' alerts (SLA breaches) go by email to the province's supervisors' address.
     supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
+    # Administrators' alerts (a personal-data breach past its 3 x 24-hour deadline).
+    admin_alert_address: str = "admin@jembatan.test"
 
     # SMS and WhatsApp through the provider's HTTP API (the local stand-in in development).
     provider_name: str = "smsprovider"

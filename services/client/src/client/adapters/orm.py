@@ -20,7 +20,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from client.domain.reference import REGION_CODE_SET
 from shared.db import new_metadata
@@ -275,6 +275,53 @@ client_imports = Table(
     Column("already_registered", Integer, nullable=False),
     Column("rejected", JSONB, nullable=False),
     UniqueConstraint("file_sha256", "scope"),
+)
+
+# Suspected personal-data breaches (UU 27/2022 Pasal 46): what happened, when, where, and who
+# was told when. Nothing personal: the people it may touch are counted by regency in
+# `breach_counts` and listed only from `clients` (the rule named in `affected_rule`).
+breaches = Table(
+    "breaches",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("category", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("handling", Text, nullable=False),
+    Column("data_kinds", JSONB, nullable=False),
+    Column("systems", JSONB, nullable=False),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Column("period_from", DateTime(timezone=True), nullable=False),
+    Column("period_to", DateTime(timezone=True), nullable=False),
+    # Region prefixes (province or regency codes); row-level security reads them.
+    Column("regions", ARRAY(Text), nullable=False),
+    Column("affected_rule", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_by", Text, nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("people_notified_at", DateTime(timezone=True)),
+    Column("people_notified_by", Text),
+    Column("people_told", Integer),
+    Column("authority_notified_at", DateTime(timezone=True)),
+    Column("authority_notified_by", Text),
+    Column("escalated_at", DateTime(timezone=True)),
+    Column("version", Integer, nullable=False),
+    CheckConstraint(
+        "category IN ('unauthorised_access', 'disclosure', 'alteration', 'loss', 'destruction')",
+        name="category",
+    ),
+    CheckConstraint("period_from < period_to", name="period"),
+    Index("ix_breaches_recorded_at", "recorded_at"),
+    Index(
+        "ix_breaches_unescalated_due_at", "due_at", postgresql_where=text("escalated_at IS NULL")
+    ),
+)
+
+breach_counts = Table(
+    "breach_counts",
+    metadata,
+    Column("breach_id", Uuid, ForeignKey("breaches.id"), primary_key=True),
+    Column("region_code", Text, primary_key=True),
+    Column("clients", Integer, nullable=False),
 )
 
 outbox = outbox_table(metadata)

@@ -7,6 +7,7 @@ from typing import Any
 from uuid import UUID
 
 from client.domain import events
+from client.domain.breach import AffectedClient, Breach, BreachEscalated
 from client.domain.case import Case, Task
 from client.domain.consent import Consent
 from client.domain.model import Client
@@ -207,3 +208,43 @@ def task_due_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope
         due_on=task.due_on,
     )
     return _envelope_for(client_id, data, f"task/{task.id}")
+
+
+def breach_notice_envelopes(
+    breach: Breach, recipients: list[AffectedClient], approved_at: datetime
+) -> list[Envelope]:
+    """One notice per affected client, keyed by the client so it follows their other events."""
+    out = []
+    for client in recipients:
+        data = client_contracts.BreachNoticeApproved(
+            breach_id=breach.id,
+            client_id=client.id,
+            region_code=client.region_code,
+            category=breach.category,
+            data_kinds=list(breach.data_kinds),
+            found_at=breach.found_at,
+            handling=breach.handling,
+            approved_at=approved_at,
+        )
+        out.append(_envelope_for(client.id, data, f"breach/{breach.id}"))
+    return out
+
+
+def breach_envelopes(breach: Breach) -> list[Envelope]:
+    """The breach's own events; no client is concerned, so the breach id is the key."""
+    out = []
+    for event in breach.events:
+        if not isinstance(event, BreachEscalated):
+            raise TypeError(f"no contract for {type(event).__name__}")
+        data = client_contracts.BreachEscalated(
+            breach_id=breach.id,
+            category=breach.category,
+            region_codes=list(breach.regions),
+            found_at=breach.found_at,
+            due_at=breach.due_at,
+            pending=list(breach.pending()),
+            escalated_at=breach.escalated_at or datetime.now(UTC),
+        )
+        out.append(_envelope_for(breach.id, data, f"breach/{breach.id}"))
+    breach.events.clear()
+    return out

@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from client import bootstrap
 from client.adapters import orm
-from client.entrypoints import cases_api, duplicates_api, internal_api, privacy_api
+from client.entrypoints import breach_api, cases_api, duplicates_api, internal_api, privacy_api
 from client.entrypoints.api import audit_router, router
 from client.settings import ClientSettings
 from shared.http import create_app
@@ -33,6 +33,7 @@ def create(settings: ClientSettings | None = None, *, configure_process: bool = 
             audit_router,
             privacy_api.router,
             privacy_api.requests_router,
+            breach_api.router,
             internal_api.router,
         ],
         engine=container.engine,

@@ -38,5 +38,8 @@ ContextDep = Annotated[Context, Depends(_context)]
 # Officers and supervisors work with people's records; no other role sees one.
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
+# Breaches: administrators record and act on them; a supervisor reads their province's.
+Administrator = Annotated[Principal, Depends(require_roles("admin"))]
+BreachReader = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 # The referral service's own account: a partner reads its referral's applicant through it.
 ReferralService = Annotated[Principal, Depends(require_service("service-referral"))]

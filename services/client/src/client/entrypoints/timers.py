@@ -1,7 +1,8 @@
 """The client service's periodic jobs: `python -m client.entrypoints.timers`.
 
-Announces tasks falling due (`jembatan.task.due.v1`, through the outbox). Database only, apart
-from the Kafka consumer, so it runs whether or not Kafka is reachable (shared.periodic).
+Announces tasks falling due (`jembatan.task.due.v1`) and escalates breaches past their
+3 x 24-hour deadline (`jembatan.breach.escalated.v1`), both through the outbox. Database only,
+so it runs whether or not Kafka is reachable (shared.periodic).
 """
 
 from __future__ import annotations
@@ -10,15 +11,22 @@ import asyncio
 from datetime import UTC, datetime
 
 from client import bootstrap
+from client.service_layer.breaches import escalate_late_breaches
 from client.service_layer.follow_ups import announce_due_tasks
 from client.settings import ClientSettings
 from shared.periodic import Job, run_jobs
 from shared.telemetry import configure_logging, configure_telemetry
 
+# A late breach is escalated within a minute of its deadline.
+BREACH_SCAN_SECONDS = 60.0
+
 
 async def serve(container: bootstrap.Container) -> None:
     async def announce_tasks_falling_due() -> None:
         await announce_due_tasks(container.sessions, datetime.now(UTC))
+
+    async def escalate_breaches_past_their_deadline() -> None:
+        await escalate_late_breaches(container.uow(), datetime.now(UTC))
 
     await run_jobs(
         [
@@ -26,7 +34,12 @@ async def serve(container: bootstrap.Container) -> None:
                 "announce tasks falling due",
                 container.settings.task_due_scan_seconds,
                 announce_tasks_falling_due,
-            )
+            ),
+            Job(
+                "escalate breaches past their deadline",
+                BREACH_SCAN_SECONDS,
+                escalate_breaches_past_their_deadline,
+            ),
         ]
     )
     await container.engine.dispose()

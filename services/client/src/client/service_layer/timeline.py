@@ -113,7 +113,12 @@ def _routes() -> dict[str, dict[str, Handler]]:
     from client.service_layer.opt_out import withdraw_notifications_consent
 
     return {
-        client_contracts.TOPIC: {c.TYPE: record_on_timeline for c in client_contracts.PUBLISHED},
+        # A breach's escalation concerns no client: it has no timeline to go on.
+        client_contracts.TOPIC: {
+            c.TYPE: record_on_timeline
+            for c in client_contracts.PUBLISHED
+            if "client_id" in c.model_fields
+        },
         notify_contracts.TOPIC: {
             **{c.TYPE: record_on_timeline for c in notify_contracts.PUBLISHED},
             notify_contracts.OptedOut.TYPE: withdraw_notifications_consent,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -11,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
+from client.adapters.breaches import BreachRepository
 from client.adapters.data_keys import DataKeyStore
 from client.adapters.repository import (
     CaseRepository,
@@ -26,6 +28,7 @@ from client.adapters.repository import (
     SubjectRequests,
     Timeline,
 )
+from client.domain.breach import AffectedClient, Breach
 from client.domain.case import Attachment, Case, Note, Task
 from client.domain.consent import Consent
 from client.domain.imports import ImportReport
@@ -148,6 +151,24 @@ class ErasureLedger(Protocol):
     async def erased(self, client_ids: list[UUID]) -> set[UUID]: ...
 
 
+class Breaches(Protocol):
+    async def add(self, breach: Breach) -> None: ...
+    async def save(self, breach: Breach) -> None: ...
+    async def get(
+        self, breach_id: UUID, scope: RegionScope, *, lock: bool = False
+    ) -> Breach | None: ...
+    async def newest(self, scope: RegionScope, limit: int, after: UUID | None) -> list[Breach]: ...
+    async def late(self, now: datetime, limit: int) -> list[Breach]: ...
+    async def count_affected(self, regions: Sequence[str], until: datetime) -> dict[str, int]: ...
+    async def affected(
+        self, breach: Breach, limit: int, after: UUID | None
+    ) -> list[AffectedClient]: ...
+    async def to_notify(self, breach: Breach) -> list[AffectedClient]: ...
+    async def audit_reads(
+        self, *, actor: str, username: str | None, breach: Breach, read: Sequence[AffectedClient]
+    ) -> None: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def clients(self) -> Clients: ...
@@ -169,6 +190,8 @@ class UnitOfWork(Protocol):
     def requests(self) -> Requests: ...
     @property
     def erasures(self) -> ErasureLedger: ...
+    @property
+    def breaches(self) -> Breaches: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -204,6 +227,7 @@ class SqlUnitOfWork:
         self._announced: list[Envelope] = []
         self.duplicates = DuplicateRepository(self._session)
         self.staff = StaffDirectory(self._session)
+        self.breaches = BreachRepository(self._session)
         self.data_keys = DataKeyStore(self._session, self._kek)
         self.requests = SubjectRequests(self._session)
         self.erasures = Erasures(self._session)

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from notify.domain import breach_words
 from notify.domain.sms import SmsLength
 
-Audience = Literal["client", "supervisor"]
+Audience = Literal["client", "supervisor", "administrators"]
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 
@@ -83,6 +84,20 @@ KINDS: dict[str, MessageKind] = {
             urgent=True,
             audience="supervisor",
         ),
+        # A personal-data breach, told as UU 27/2022 Pasal 46 ayat 2 asks: the data, when
+        # and how, and what was done. Three parts: the law's contents do not fit in fewer.
+        MessageKind(
+            "breach_notice",
+            ("reference", "found_on", "what", "data_kinds", "handling"),
+            max_segments=3,
+        ),
+        MessageKind(
+            "breach_escalated",
+            ("breach_id", "due", "pending"),
+            max_segments=2,
+            urgent=True,
+            audience="administrators",
+        ),
     )
 }
 
@@ -148,6 +163,11 @@ _SAMPLES: dict[str, dict[str, str]] = {
         ),
         "when": "Kam, 31 Des 2026 09.00 WITA",
         "breach": "belum ditanggapi mitra, batas waktu Kam, 31 Des 2026 17.00 WITA",
+        "found_on": "31 Des 2026",
+        "what": breach_words.longest_category("id"),
+        "data_kinds": breach_words.data_kinds(breach_words.DATA_KINDS, "id"),
+        "due": "Kam, 31 Des 2026 17.00 WITA",
+        "pending": breach_words.pending(("people", "authority"), "id"),
     },
     "en": {
         "programme_title": (
@@ -157,6 +177,11 @@ _SAMPLES: dict[str, dict[str, str]] = {
         ),
         "when": "Thu 31 Dec 2026 09:00 WITA",
         "breach": "not acknowledged by the partner, due Thu 31 Dec 2026 17:00 WITA",
+        "found_on": "31 Dec 2026",
+        "what": breach_words.longest_category("en"),
+        "data_kinds": breach_words.data_kinds(breach_words.DATA_KINDS, "en"),
+        "due": "Thu 31 Dec 2026 17:00 WITA",
+        "pending": breach_words.pending(("people", "authority"), "en"),
     },
 }
 _SAMPLES_IN_ANY_LANGUAGE = {
@@ -174,6 +199,13 @@ _SAMPLES_IN_ANY_LANGUAGE = {
     "referral_id": "3f9c2a7e-8b41-4d0c-9e25-61a7b3c8d045",
     "partner_code": "bpd-jabar-banten-kcp-cianjur-selatan",
     "region_code": "3273",
+    "breach_id": "4b3a2918-0f7e-4d6c-8b5a-493827160f5e",
+    "reference": "4B3A2918",
+    # The longest handling an administrator may write (the client service's limit).
+    "handling": (
+        "Akses pihak luar sudah ditutup, semua kata sandi diganti, sistem diperiksa ulang, "
+        "dan kami kini memantau penyalahgunaan."
+    ),
 }
 
 

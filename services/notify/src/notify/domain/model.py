@@ -17,6 +17,8 @@ from uuid import UUID, uuid4
 from shared.calendar import local_now
 
 CHANNELS = ("sms", "whatsapp", "email")
+# The recipient of alerts to the platform's administrators (one address, from the settings).
+ADMINISTRATORS = "administrators"
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)
 
@@ -67,7 +69,7 @@ class Reach:
 class Notification:
     id: UUID
     event_id: UUID
-    recipient: str  # "client:<id>" or "supervisor:<province>"
+    recipient: str  # "client:<id>", "supervisor:<province>" or "administrators"
     client_id: UUID | None
     region_code: str
     template: str

@@ -26,3 +26,10 @@ def when(at: datetime, region_code: str, language: str) -> str:
     if lang == "id":
         return f"{day}, {local.day} {month} {local.year} {local:%H.%M} {zone}"
     return f"{day} {local.day} {month} {local.year} {local:%H:%M} {zone}"
+
+
+def day(at: datetime, region_code: str, language: str) -> str:
+    """ "7 Des 2026" or "7 Dec 2026": the date in the client's own zone."""
+    local = local_now(region_code, at)
+    lang = language if language in _MONTHS else "id"
+    return f"{local.day} {_MONTHS[lang][local.month - 1]} {local.year}"

@@ -21,7 +21,7 @@ from notify.adapters import orm
 from notify.adapters.channels import Channel, DeliveryFailed, Outgoing, RateLimiter
 from notify.adapters.templates import render
 from notify.domain.messages import PersonalDataInMessage
-from notify.domain.model import Notification, RetryPolicy
+from notify.domain.model import ADMINISTRATORS, Notification, RetryPolicy
 from notify.service_layer.planning import Rules
 from shared.contracts import notify as notify_contracts
 from shared.messaging.envelope import Envelope
@@ -99,6 +99,8 @@ class Dispatcher:
             async with self.sessions() as session:
                 repo = self.rules.repository(session)
                 to = await repo.address(notification.client_id, notification.channel)
+        elif notification.recipient == ADMINISTRATORS:
+            to = self.rules.admin_alert_address
         else:
             province = notification.region_code[:2]
             to = self.rules.supervisor_alert_address.format(province=province)

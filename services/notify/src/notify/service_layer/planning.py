@@ -22,7 +22,7 @@ from notify.adapters.contacts import ContactProtector
 from notify.adapters.planbook import PlanBook
 from notify.adapters.repository import NotificationRepository
 from notify.domain.messages import KINDS, check_context
-from notify.domain.model import CHANNELS, Notification, deliver_at
+from notify.domain.model import ADMINISTRATORS, CHANNELS, Notification, deliver_at
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class Rules:
     contacts: ContactProtector
     clock: Callable[[], datetime]
     supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
+    admin_alert_address: str = "admin@jembatan.test"
     quiet_hours: bool = True
 
     def deliver_at(self, at: datetime, region_code: str, template: str) -> datetime:
@@ -113,6 +114,33 @@ async def alert_supervisors(
         Notification.plan(
             event_id=event_id,
             recipient=f"supervisor:{province}",
+            client_id=None,
+            region_code=region_code,
+            template=kind,
+            language="id",
+            channel="email",
+            context=context,
+            refusal=None,
+            not_before=work.rules.deliver_at(work.rules.clock(), region_code, kind),
+        )
+    )
+
+
+async def alert_administrators(
+    work: Work,
+    *,
+    event_id: UUID,
+    region_code: str,
+    kind: str,
+    context: dict[str, str],
+) -> None:
+    """An urgent email to the platform's administrators; `region_code` is where the matter
+    lies (its zone dates the message). Quiet hours do not apply."""
+    check_context(KINDS[kind], context)
+    work.book.plan(
+        Notification.plan(
+            event_id=event_id,
+            recipient=ADMINISTRATORS,
             client_id=None,
             region_code=region_code,
             template=kind,

@@ -11,9 +11,15 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify.domain import wording
+from notify.domain import breach_words, wording
 from notify.service_layer import training
-from notify.service_layer.planning import Rules, Work, alert_supervisors, tell_client
+from notify.service_layer.planning import (
+    Rules,
+    Work,
+    alert_administrators,
+    alert_supervisors,
+    tell_client,
+)
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
@@ -208,12 +214,54 @@ async def alert_supervisors_of_overdue_erasure(work: Work, envelope: Envelope) -
     )
 
 
+async def tell_client_of_data_breach(work: Work, envelope: Envelope) -> None:
+    """A personal-data breach that may have touched the client's record, in their language,
+    over the channels they consented to (UU 27/2022 Pasal 46)."""
+    event = client_contracts.BreachNoticeApproved.model_validate(envelope.data)
+
+    def context(language: str) -> dict[str, str]:
+        return {
+            "reference": event.breach_id.hex[:8].upper(),
+            "found_on": wording.day(event.found_at, event.region_code, language),
+            "what": breach_words.category(event.category, language),
+            "data_kinds": breach_words.data_kinds(event.data_kinds, language),
+            "handling": event.handling,
+        }
+
+    await tell_client(
+        work,
+        event_id=envelope.id,
+        client_id=event.client_id,
+        region_code=event.region_code,
+        kind="breach_notice",
+        context=context,
+    )
+
+
+async def alert_administrators_of_late_data_breach(work: Work, envelope: Envelope) -> None:
+    event = client_contracts.BreachEscalated.model_validate(envelope.data)
+    region = event.region_codes[0] if event.region_codes else "31"
+    await alert_administrators(
+        work,
+        event_id=envelope.id,
+        region_code=region,
+        kind="breach_escalated",
+        context={
+            "breach_id": str(event.breach_id),
+            "due": wording.when(event.due_at, region, "id"),
+            "pending": breach_words.pending(event.pending, "id"),
+        },
+    )
+
+
 ROUTING: dict[str, dict[str, Reaction]] = {
     client_contracts.TOPIC: {
         client_contracts.ClientRegistered.TYPE: remember_registered_client,
         client_contracts.ClientUpdated.TYPE: follow_client_changes,
         client_contracts.ConsentGranted.TYPE: remember_notification_consent,
         client_contracts.ConsentWithdrawn.TYPE: forget_notification_consent,
+        client_contracts.BreachNoticeApproved.TYPE: tell_client_of_data_breach,
+        client_contracts.BreachEscalated.TYPE: alert_administrators_of_late_data_breach,
     },
     referral_contracts.TOPIC: {
         referral_contracts.ReferralSent.TYPE: tell_client_referred,
