@@ -3,15 +3,17 @@
 One client is registered with values no other test uses (NIK, name, phone, email) and taken
 through the workflows, failures included: registration, a duplicate (409), bad input (422),
 searches by NIK, phone and name (query strings), consent for SMS and email, a referral with
-the `contact` scope only, the messages sent; plus a request carrying a canary bearer token.
+the `contact` and `identity` scopes that the bank reads over HTTPS, the messages sent; plus a
+request carrying a canary bearer token.
 Every process runs meanwhile with its spans written to files. Then every sink is searched:
 
 - every process's log, the gateway's access log, and every exported span: nothing;
 - every error body the API answered: nothing;
-- every Kafka record of every topic written meanwhile: no canary in a key or a header; no
-  NIK in any value; the partner's topic carries nothing of the client (offers v2);
-- every service database, dumped: the NIK nowhere in plain text (it is stored encrypted and
-  masked), the other values only in the columns the design keeps them in.
+- every Kafka record of every topic, read from the beginning: no canary in a key, a header or
+  a value (a person's values travel sealed under their own key; offers carry none);
+- every service database, dumped once every relay has published: the NIK nowhere in plain
+  text (it is stored encrypted and masked), the name, phone and e-mail only in the client's
+  own row (the outboxes keep no payload after publishing).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from support import report, stack
 from support.people import new_worker, nik_for
@@ -49,13 +52,13 @@ TOPICS = tuple(
 DATABASES = ("client", "referral", "training", "notify", "indicators", "portal")
 PG_DUMP = "/usr/lib/postgresql/15/bin/pg_dump"
 # Where the design keeps a client's name, phone and email in plain text (database, table):
-# the client's own row (searchable), and the events in the outboxes, which the relays
-# publish (the registration and the partner's offer carry them by contract).
+# the client's own row (searchable), and nowhere else.
 PLAIN_TEXT_HOMES = {
-    "name": {("client", "clients"), ("client", "outbox")},
-    "phone": {("client", "clients"), ("client", "outbox")},
-    "email": {("client", "clients"), ("client", "outbox")},
+    "name": {("client", "clients")},
+    "phone": {("client", "clients")},
+    "email": {("client", "clients")},
 }
+OUTBOX_DATABASES = ("client", "referral", "training", "notify")
 
 
 def _letters(n: int) -> str:
@@ -117,7 +120,6 @@ def workflow(
     tokens: dict[str, str],
 ) -> dict[str, Any]:
     """The canary's way through the platform; returns what every sink is compared with."""
-    since = {topic: stack.topic_end_offsets(topic) for topic in TOPICS}
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     answers: list[httpx.Response] = []
 
@@ -150,7 +152,7 @@ def workflow(
         {
             "purpose": "referral",
             "partner_code": "bank-nusantara",
-            "scope": ["contact"],
+            "scope": ["contact", "identity"],
             "text_version": "ref-2026-01",
         },
     ):
@@ -162,11 +164,15 @@ def workflow(
         "product_code": "savings-basic",
         "fee_sheet_version": "2026-01",
     }
-    stack.eventually(  # the referral service learns the consent from its event
+    sent_referral = stack.eventually(  # the referral service learns the consent from its event
         lambda: (
-            gateway.post("/api/referrals", json=referral, headers=siti).status_code == 201 or None
+            (a := gateway.post("/api/referrals", json=referral, headers=siti)).status_code == 201
+            and a.json()
         )
     )
+    bank = {"Authorization": f"Bearer {tokens['bank-nusantara']}"}
+    applicant = gateway.get(f"/api/partner/referrals/{sent_referral['id']}/applicant", headers=bank)
+    assert applicant.status_code == 200 and applicant.json()["nik"] == body["nik"]
 
     def sent() -> bool | None:
         items = gateway.get(
@@ -177,7 +183,23 @@ def workflow(
 
     stack.eventually(sent, timeout_s=60)
     assert call("GET", f"/api/clients/{client_id}/timeline").status_code == 200
-    return {"client_id": client_id, "answers": answers, "since": since}
+    stack.eventually(_every_relay_published, timeout_s=60)
+    return {"client_id": client_id, "answers": answers}
+
+
+def _every_relay_published() -> bool:
+    for database in OUTBOX_DATABASES:
+        engine = create_engine(stack.database_url(database))
+        try:
+            with engine.connect() as conn:
+                waiting = conn.execute(
+                    text("SELECT count(*) FROM outbox WHERE published_at IS NULL")
+                ).scalar_one()
+        finally:
+            engine.dispose()
+        if waiting:
+            return False
+    return True
 
 
 def test_no_canary_in_any_log_or_exported_span(
@@ -202,12 +224,12 @@ def test_no_canary_in_any_error_body(workflow: dict[str, Any], canary: dict[str,
 
 
 def _records(since: dict[str, dict[Any, int]]) -> Iterator[tuple[str, Any]]:
-    """Every record written to every topic since the workflow began."""
+    """Every record of every topic from the given offsets to the end."""
     for topic, offsets in since.items():
         end = stack.topic_end_offsets(topic)
         with stack.reading(topic, offsets) as consumer:
             remaining = {tp for tp in end if end[tp] > offsets.get(tp, 0)}
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 180
             while remaining and time.monotonic() < deadline:
                 for tp, batch in consumer.poll(timeout_ms=1000).items():
                     yield from ((topic, record) for record in batch)
@@ -216,12 +238,13 @@ def _records(since: dict[str, dict[Any, int]]) -> Iterator[tuple[str, Any]]:
             assert not remaining, (topic, remaining)
 
 
-def test_kafka_keys_headers_and_values_hold_only_what_the_contracts_allow(
+def test_no_topic_holds_a_canary_in_clear_read_from_the_beginning(
     workflow: dict[str, Any], canary: dict[str, str]
 ) -> None:
     in_keys, in_values = set(), defaultdict(set)
     seen = 0
-    for topic, record in _records(workflow["since"]):
+    beginning = {topic: stack.topic_begin_offsets(topic) for topic in TOPICS}
+    for topic, record in _records(beginning):
         seen += 1
         key = (record.key or b"").decode(errors="replace")
         headers = " ".join(f"{k}={v.decode(errors='replace')}" for k, v in record.headers or [])
@@ -229,10 +252,8 @@ def test_kafka_keys_headers_and_values_hold_only_what_the_contracts_allow(
         in_values[topic] |= _found((record.value or b"").decode(errors="replace"), canary)
     assert seen > 0
     assert in_keys == set()
-    assert all("nik" not in kinds for kinds in in_values.values()), dict(in_values)
-    # Offers carry no personal value: the bank reads the applicant over HTTPS.
-    assert in_values["partner.bank-nusantara.referrals"] == set()
-    assert in_values["partner.dompet-rakyat.referrals"] == set()
+    # Sealed under the client's own key, or (offers) never there: nothing in clear anywhere.
+    assert {topic: kinds for topic, kinds in in_values.items() if kinds} == {}
 
 
 def _dump(database: str) -> dict[str, str]:
@@ -272,7 +293,7 @@ def _dump(database: str) -> dict[str, str]:
     return {table: "\n".join(rows) for table, rows in tables.items()}
 
 
-def test_databases_keep_the_nik_encrypted_and_the_rest_only_where_the_design_does(
+def test_databases_keep_the_nik_encrypted_and_the_rest_only_in_the_client_s_own_row(
     workflow: dict[str, Any], canary: dict[str, str]
 ) -> None:
     homes: dict[str, set[tuple[str, str]]] = defaultdict(set)

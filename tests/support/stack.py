@@ -150,6 +150,18 @@ def topic_end_offsets(topic: str) -> dict[Any, int]:
 
 
 @contextmanager
+def topic_begin_offsets(topic: str) -> dict[Any, int]:
+    """Where each partition of `topic` starts now (retention may have deleted the first)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
+        return dict(consumer.beginning_offsets(partitions))
+    finally:
+        consumer.close()
+
+
 def reading(topic: str, since: dict[Any, int] | None = None) -> Iterator[Any]:
     """A consumer outside any group, positioned at `since` (or the current end) of `topic`."""
     from kafka import KafkaConsumer, TopicPartition

@@ -76,8 +76,8 @@ class IndonesianHolidays:
     """A date container: `day in calendar` is True on a public holiday or joint-leave day.
 
     From the `holidays` package (categories public and government = cuti bersama). Lunar
-    holidays of future years are its estimates; joint leave appears once the year's decree is
-    in the package (../shared/reference/indonesia.md §4).
+    holidays of future years are its estimates (labelled "perkiraan"); joint leave appears once
+    the year's decree (SKB 3 Menteri) is in the package (docs/decisions/0005).
     """
 
     def __init__(self) -> None:

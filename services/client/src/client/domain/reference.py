@@ -1,6 +1,7 @@
 """Reference data of Indonesian rules, kept as data so a changed regulation is a data change.
 
-Sources are listed in ../shared/reference/indonesia.md (beside the checkout).
+Each constant names its regulation and article beside it; docs/decisions/0005 lists the
+region and calendar sources.
 """
 
 from __future__ import annotations
