@@ -19,7 +19,7 @@ def _pending(client_ids: list[str]) -> int:
         count = conn.execute(
             text(
                 "SELECT count(*) FROM outbox WHERE published_at IS NULL AND msg_key = ANY(:ids)"
-                " AND event_type = 'jembatan.client.registered.v1'"
+                " AND event_type = 'jembatan.client.registered.v2'"
             ),
             {"ids": client_ids},
         ).scalar()

@@ -149,7 +149,6 @@ def topic_end_offsets(topic: str) -> dict[Any, int]:
         consumer.close()
 
 
-@contextmanager
 def topic_begin_offsets(topic: str) -> dict[Any, int]:
     """Where each partition of `topic` starts now (retention may have deleted the first)."""
     from kafka import KafkaConsumer, TopicPartition
@@ -162,6 +161,7 @@ def topic_begin_offsets(topic: str) -> dict[Any, int]:
         consumer.close()
 
 
+@contextmanager
 def reading(topic: str, since: dict[Any, int] | None = None) -> Iterator[Any]:
     """A consumer outside any group, positioned at `since` (or the current end) of `topic`."""
     from kafka import KafkaConsumer, TopicPartition
