@@ -402,3 +402,40 @@ def test_a_supervisor_gives_an_officers_case_to_a_colleague(
     [after] = [c for c in moved if c["id"] == case["id"]]
     assert after["assigned_to"] != case["assigned_to"]
     context.close()
+
+
+def test_an_officer_handles_a_clients_data_requests_in_the_portal(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    """Siti writes down a correction request, downloads the client's PDF, restricts
+    processing, and erases the client, who is then gone from the portal."""
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    context = browser.new_context(accept_downloads=True)
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/clients/{client['id']}")
+    page.click("text=Data pribadi: salinan, perbaikan, pembatasan, penghapusan")
+    expect(page.locator("h1")).to_have_text(f"Data pribadi {client['full_name']}")
+
+    page.select_option("#kind", "correction")
+    page.click("text=Catat permintaan")
+    expect(page.locator("table.requests tbody tr")).to_have_count(1)
+    expect(page.locator("table.requests")).to_contain_text("Perbaikan data")
+    page.click("text=Tandai sudah dijawab")  # once the record was corrected
+    expect(page.locator("table.requests tbody tr").first).to_contain_text("dijawab")
+
+    with page.expect_download() as pdf:
+        page.click("text=PDF untuk dicetak")
+    assert Path(pdf.value.path()).read_bytes().startswith(b"%PDF-")
+
+    page.click("text=Batasi: tanpa rujukan, tanpa pesan")
+    expect(page.locator(".notice").first).to_contain_text("Pemrosesan dibatasi")
+    _shot(page, "14-client-data-restricted")
+
+    page.fill("#confirm", "HAPUS")
+    page.click("button.danger")
+    page.wait_for_url(f"{PORTAL}/")
+    expect(page.locator("body")).to_contain_text("Klien telah dihapus dari Jembatan.")
+    answer = page.goto(f"{PORTAL}/clients/{client['id']}")
+    assert answer is not None and answer.status == 404
+    context.close()
