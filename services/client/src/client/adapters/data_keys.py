@@ -50,12 +50,16 @@ class DataKeyStore:
         found = await self.keys_of(wanted)
         fresh = {client_id: new_data_key() for client_id in wanted - set(found)}
         if fresh:
-            await self._session.execute(
+            made = await self._session.execute(
                 insert(orm.client_keys)
                 .values([{"client_id": i, "wrapped": self._wrap(i, k)} for i, k in fresh.items()])
                 .on_conflict_do_nothing()
+                .returning(orm.client_keys.c.client_id)
             )
-            found |= await self.keys_of(fresh)  # a concurrent maker's key wins: read it back
+            stored = set(made.scalars())
+            found |= {i: k for i, k in fresh.items() if i in stored}
+            # A concurrent maker's key won for the others: read theirs back.
+            found |= await self.keys_of(set(fresh) - stored)
         return found
 
     async def destroy(self, client_id: UUID) -> None:
