@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from shared.messaging.watchdog import unread
 from support import databases, stack
@@ -187,7 +188,8 @@ def test_a_restricted_client_is_messaged_no_more_and_the_reason_says_why(
         return [n for n in items if n["template"] == "training_enrolled"]
 
     before = {n["id"] for n in enrolment_messages()}
-    time.sleep(2)  # the restriction reaches notify first (one partition per client)
+    # The enrolment travels on another topic: let notify hear of the restriction first.
+    stack.eventually(lambda: _notify_knows_restricted(person["id"]), timeout_s=60)
     assert tr.enrol(gateway, tokens["siti"], session_id, person["id"]).status_code == 201
     new = stack.eventually(
         lambda: [n for n in enrolment_messages() if n["id"] not in before], timeout_s=30
@@ -199,6 +201,19 @@ def test_a_restricted_client_is_messaged_no_more_and_the_reason_says_why(
         f"/api/clients/{person['id']}/restriction", json={"restricted": False}, headers=siti
     )
     assert lifted.status_code == 200 and lifted.json()["restricted"] is False
+
+
+def _notify_knows_restricted(client_id: str) -> bool:
+    engine = create_engine(stack.database_url("notify"))
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT set_config('jembatan.region', 'all', false)"))
+            restricted = conn.execute(
+                text("SELECT restricted FROM client_facts WHERE client_id = :id"), {"id": client_id}
+            ).scalar_one_or_none()
+    finally:
+        engine.dispose()
+    return bool(restricted)
 
 
 def _indicators(gateway: httpx.Client, tokens: Any) -> Any:
