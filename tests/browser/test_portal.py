@@ -254,11 +254,20 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
     # one long unbroken word, as people type them (a name run together), must wrap too
     body = new_worker() | {"full_name": "Uji " + "Sriwahyuningsihpurnamasari" * 4}
     client = gateway.post("/api/clients", json=body, headers=siti).json()
+    case = gateway.post(
+        f"/api/clients/{client['id']}/cases", json={"title": "Rekening " * 12}, headers=siti
+    ).json()
+    gateway.post(
+        f"/api/clients/{client['id']}/cases/{case['id']}/tasks",
+        json={"title": "Telepon", "due_in_working_days": 1},
+        headers=siti,
+    )
     for name, path in [
         ("dashboard", "/"),
         ("search", "/clients?q=Uji"),
         ("register", "/clients/new"),
         ("client", f"/clients/{client['id']}"),
+        ("case", f"/clients/{client['id']}/cases/{case['id']}"),
         ("refer", f"/clients/{client['id']}/referrals/new"),
         ("training", "/training"),
         ("partners", "/partners"),
@@ -358,7 +367,8 @@ def test_the_dashboard_lists_follow_ups_due_today(
     if date.fromisoformat(task["due_on"]) <= office_today:
         expect(listed).to_have_count(1)
         listed.locator("a").click()
-        page.wait_for_url(f"{PORTAL}/clients/{client['id']}")
+        page.wait_for_url(f"{PORTAL}/clients/{client['id']}/cases/{case['id']}#task-{task['id']}")
+        expect(page.locator(f"#task-{task['id']}")).to_contain_text(title)
     else:  # today is no working day: the follow-up falls on the next one
         expect(listed).to_have_count(0)
     # the case opened above is the newest of siti's open cases
@@ -439,3 +449,80 @@ def test_an_officer_handles_a_clients_data_requests_in_the_portal(
     answer = page.goto(f"{PORTAL}/clients/{client['id']}")
     assert answer is not None and answer.status == 404
     context.close()
+
+
+def _due_section(page: Page) -> Any:
+    heading = page.locator("h2", has_text="Tindak lanjut hari ini dan yang terlambat")
+    return page.locator("section", has=heading)
+
+
+def _due_count(page: Page) -> int:
+    return int(_due_section(page).locator("h2 .count").inner_text())
+
+
+def test_an_officer_works_a_case_from_opening_to_closing(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/clients/{client['id']}")
+    page.fill("#case-title", "Rekening tabungan")
+    page.click("#cases button[type=submit]")
+    page.wait_for_url(re.compile(rf"{PORTAL}/clients/{client['id']}/cases/[0-9a-f-]{{36}}$"))
+    case_id = page.url.rsplit("/", 1)[1]
+    expect(page.locator(".flash, [role=status]").first).to_contain_text("Kasus dibuka")
+
+    page.fill("#note-body", "Klien membawa KTP dan KK.")
+    page.click("#notes button[type=submit]")
+    expect(page.locator(".notes li")).to_contain_text("Klien membawa KTP dan KK.")
+    page.fill("#task-title", "Telepon klien")
+    page.fill("#task-days", "2")
+    page.click("#tasks form.stack:not([action*=completion]) button[type=submit]")
+    task = page.locator(".case-tasks li", has_text="Telepon klien")
+    expect(task).to_have_count(1)
+    _shot(page, "20-case-planned")
+
+    # The test's clock: the follow-up's day passed three days ago.
+    engine = create_engine(stack.database_url("client"))
+    with engine.begin() as conn:
+        conn.execute(text("SELECT set_config('jembatan.region', 'all', true)"))
+        conn.execute(
+            text("UPDATE tasks SET due_on = current_date - 3 WHERE case_id = :c"), {"c": case_id}
+        )
+    engine.dispose()
+    page.goto(f"{PORTAL}/")
+    overdue = _due_section(page).locator("li", has=page.locator(f"a[href*='{case_id}']"))
+    expect(overdue.locator(".overdue")).to_have_count(1)
+    before = _due_count(page)
+    overdue.locator("a").click()
+
+    task = page.locator(".case-tasks li", has_text="Telepon klien")
+    task.locator("summary").click()
+    task.locator("button[type=submit]").click()  # no outcome: refused at its field
+    task = page.locator(".case-tasks li", has_text="Telepon klien")
+    expect(task.locator("p.error")).to_have_text("Wajib diisi.")
+    expect(task.locator("textarea")).to_have_attribute("aria-invalid", "true")
+    task.locator("textarea").fill("Sudah ditelepon, rekening aktif.")
+    task.locator("button[type=submit]").click()
+    expect(page.locator(".case-tasks li .done").first).to_contain_text("Sudah ditelepon")
+    _shot(page, "21-case-task-done")
+
+    page.goto(f"{PORTAL}/")
+    assert _due_count(page) == before - 1
+    expect(_due_section(page).locator(f"a[href*='{case_id}']")).to_have_count(0)
+
+    page.goto(f"{PORTAL}/clients/{client['id']}/cases/{case_id}")
+    page.click("button[value=closed]")
+    expect(page.locator(".facts")).to_contain_text("ditutup")
+    page.click("button[value=open]")
+    expect(page.locator(".facts")).to_contain_text("terbuka")
+    _shot(page, "22-case-reopened")
+    context.close()
+
+    def reopened_on_timeline() -> bool:
+        timeline = gateway.get(f"/api/clients/{client['id']}/timeline", headers=siti).json()
+        return "jembatan.case.reopened.v1" in [e["event_type"] for e in timeline["items"]]
+
+    stack.eventually(reopened_on_timeline, timeout_s=30)

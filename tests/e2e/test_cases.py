@@ -1,4 +1,5 @@
-"""A case from opening to closing, with a follow-up due in working days, through the gateway."""
+"""A case from opening to closing and reopening, with follow-ups due in working days and
+completed with their outcome, through the gateway."""
 
 from __future__ import annotations
 
@@ -41,8 +42,11 @@ def test_a_case_is_opened_followed_up_reassigned_and_closed(
 
     closed = gateway.patch(f"{base}/{case['id']}", json={"status": "closed"}, headers=siti)
     assert closed.status_code == 200 and closed.json()["closed_at"]
+    skipped = gateway.patch(f"{base}/{case['id']}", json={"status": "in_progress"}, headers=siti)
+    assert skipped.status_code == 409
     reopened = gateway.patch(f"{base}/{case['id']}", json={"status": "open"}, headers=siti)
-    assert reopened.status_code == 409
+    assert reopened.status_code == 200
+    assert (reopened.json()["status"], reopened.json()["closed_at"]) == ("open", None)
 
     listed = gateway.get(base, headers=siti).json()["items"]
     assert [c["id"] for c in listed] == [case["id"]]
@@ -145,3 +149,70 @@ def test_a_supervisor_moves_an_officers_cases_to_a_colleague_by_name(
         "/api/client/cases", params={"assigned_to": siti_id, "limit": 500}, headers=rina
     ).json()["items"]
     assert case["id"] not in {c["id"] for c in still_sitis}
+
+
+def test_a_completed_follow_up_leaves_the_due_list_with_its_outcome(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    budi = {"Authorization": f"Bearer {tokens['budi']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Kartu ATM"}, headers=siti).json()
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Telepon klien", "due_in_working_days": 0},
+        headers=siti,
+    ).json()
+
+    def due_ids() -> set[str]:
+        answer = gateway.get("/api/client/tasks", params={"limit": 200}, headers=siti)
+        return {t["id"] for t in answer.json()["items"]}
+
+    assert task["id"] in due_ids()
+    completion = f"{base}/{case['id']}/tasks/{task['id']}/completion"
+    assert gateway.post(completion, json={"outcome": "x"}, headers=budi).status_code == 404
+    for body, field in (
+        ({"outcome": ""}, "outcome"),
+        ({"outcome": "Sudah", "account_in_use": True}, "account_in_use"),
+        ({"outcome": "Sudah", "extra": 1}, "extra"),
+    ):
+        refused = gateway.post(completion, json=body, headers=siti)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert field in [e["field"] for e in refused.json()["errors"]]
+    assert task["id"] in due_ids()  # nothing half-written
+
+    done = gateway.post(completion, json={"outcome": "Kartu sudah diambil"}, headers=siti)
+    assert done.status_code == 200, done.text
+    assert done.json()["done_at"] and done.json()["outcome"] == "Kartu sudah diambil"
+    assert task["id"] not in due_ids()
+    again = gateway.post(completion, json={"outcome": "lagi"}, headers=siti)
+    assert again.status_code == 409
+    listed = gateway.get(base, headers=siti).json()["items"][0]["tasks"][0]
+    assert (listed["outcome"], listed["done_by"]) == ("Kartu sudah diambil", done.json()["done_by"])
+
+
+def test_a_closed_case_hides_its_open_follow_ups_until_it_is_reopened(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": "Pinjaman KUR"}, headers=siti).json()
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Cek berkas", "due_in_working_days": 0},
+        headers=siti,
+    ).json()
+
+    def due_ids() -> set[str]:
+        answer = gateway.get("/api/client/tasks", params={"limit": 200}, headers=siti)
+        return {t["id"] for t in answer.json()["items"]}
+
+    gateway.patch(f"{base}/{case['id']}", json={"status": "closed"}, headers=siti)
+    assert task["id"] not in due_ids()
+    completion = f"{base}/{case['id']}/tasks/{task['id']}/completion"
+    assert gateway.post(completion, json={"outcome": "x"}, headers=siti).status_code == 409
+    gateway.patch(f"{base}/{case['id']}", json={"status": "open"}, headers=siti)
+    assert task["id"] in due_ids()

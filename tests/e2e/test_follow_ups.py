@@ -115,3 +115,48 @@ def test_attachment_metadata_is_kept_on_the_case(
         gateway.post(f"{base}/{case['id']}/attachments", json=document, headers=budi).status_code
         == 404
     )
+
+
+def test_an_account_follow_up_is_completed_with_the_clients_answers(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    _publish_completed(client, "account_opened")
+
+    def follow_ups() -> dict[str, dict[str, Any]] | None:
+        cases = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
+        tasks = {t["kind"]: t | {"case_id": c["id"]} for c in cases for t in c["tasks"]}
+        return tasks if len(tasks) == 2 else None
+
+    thirty = stack.eventually(follow_ups, timeout_s=30)["account_follow_up_30"]
+    completion = (
+        f"/api/clients/{client['id']}/cases/{thirty['case_id']}/tasks/{thirty['id']}/completion"
+    )
+    missing = gateway.post(
+        completion, json={"outcome": "Ditelepon", "account_in_use": True}, headers=siti
+    )
+    assert missing.status_code == 422
+    assert [e["field"] for e in missing.json()["errors"]] == ["account_in_own_name"]
+
+    since = stack.topic_end_offsets("client.events")
+    answers = {"account_in_own_name": True, "account_in_use": False}
+    done = gateway.post(completion, json={"outcome": "Ditelepon"} | answers, headers=siti)
+    assert done.status_code == 200, done.text
+    assert {k: done.json()[k] for k in answers} == answers
+
+    def answered(records: list[Any]) -> list[Any]:
+        return [
+            r
+            for r in records
+            if dict(r.headers)["ce_type"] == b"jembatan.follow_up.answered.v1"
+            and thirty["id"].encode() in r.value
+        ]
+
+    with stack.reading("client.events", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(answered(rs)), timeout_s=30)
+    (record,) = answered(records)
+    data = Envelope.from_kafka(record.key, record.value, record.headers).data
+    assert (data["days"], data["due_on"]) == (30, thirty["due_on"])
+    assert {k: data[k] for k in answers} == answers
+    assert "Ditelepon" not in record.value.decode()  # the officer's words stay in the service

@@ -117,6 +117,11 @@ def records(
     case = gateway.post(
         f"/api/clients/{client['id']}/cases", json={"title": "Pendampingan"}, headers=siti
     ).json()
+    task = gateway.post(
+        f"/api/clients/{client['id']}/cases/{case['id']}/tasks",
+        json={"title": "Telepon klien", "due_in_working_days": 1},
+        headers=siti,
+    ).json()
     other = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
     consent = gateway.post(
         f"/api/clients/{other['id']}/consents",
@@ -148,6 +153,7 @@ def records(
         "client_id": client["id"],
         "nik": body["nik"],
         "case_id": case["id"],
+        "task_id": task["id"],
         "other_client_id": other["id"],
         "consent_id": consent["id"],
         "import_id": imported["id"],

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from portal import breaches, pages, privacy_pages, supervision, training_pages
+from portal import breaches, cases_pages, pages, privacy_pages, supervision, training_pages
 from portal.gateway import Gateway
 from portal.oidc import Keycloak
 from portal.rendering import render
@@ -93,6 +93,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(training_pages.router)
     app.include_router(supervision.router)
     app.include_router(privacy_pages.router)
+    app.include_router(cases_pages.router)
     app.include_router(breaches.router)
 
     app.add_middleware(AccessLog)  # route templates only: paths and queries may be personal

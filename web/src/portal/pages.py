@@ -367,7 +367,16 @@ def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
 async def client_page(request: Request, officer: VisitDep, client_id: str) -> HTMLResponse:
     client = await api(request, officer, "GET", f"/api/clients/{client_id}")  # 404 first
     by_client = {"client_id": client_id}
-    consents, timeline, referrals, messages, trainings, sessions, catalogue = await asyncio.gather(
+    (
+        consents,
+        timeline,
+        referrals,
+        messages,
+        trainings,
+        sessions,
+        catalogue,
+        cases,
+    ) = await asyncio.gather(
         api(request, officer, "GET", f"/api/clients/{client_id}/consents"),
         api(request, officer, "GET", f"/api/clients/{client_id}/timeline"),
         api(request, officer, "GET", "/api/referrals", params=by_client),
@@ -381,11 +390,8 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
         ),
         api(request, officer, "GET", "/api/training/sessions"),
         api(request, officer, "GET", "/api/partners"),
+        api(request, officer, "GET", f"/api/clients/{client_id}/cases"),
     )
-
-    def items(answer: Answer) -> list[Any]:
-        return list(answer.items)
-
     return await full_page(
         request,
         officer,
@@ -399,6 +405,7 @@ async def client_page(request: Request, officer: VisitDep, client_id: str) -> HT
         sessions=[s for s in sessions.items if not s["cancelled"]],
         partners=_referable(catalogue),
         texts=consent_texts.CURRENT,
+        cases=cases.items,
     )
 
 

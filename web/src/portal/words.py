@@ -107,6 +107,12 @@ FEES = {
     "provision": N_("provision"),
 }
 
+CASE_STATES = {
+    "open": N_("open"),
+    "in_progress": N_("in progress"),
+    "closed": N_("closed"),
+}
+
 EVENTS = {
     "jembatan.client.registered.v1": N_("Registered"),
     "jembatan.client.registered.v2": N_("Registered"),
@@ -119,6 +125,8 @@ EVENTS = {
     "jembatan.case.opened.v1": N_("Case opened"),
     "jembatan.case.assigned.v1": N_("Case assigned"),
     "jembatan.case.closed.v1": N_("Case closed"),
+    "jembatan.case.reopened.v1": N_("Case reopened"),
+    "jembatan.follow_up.answered.v1": N_("Account follow-up answered"),
     "jembatan.task.due.v1": N_("Follow-up due"),
     "jembatan.referral.sent.v1": N_("Referred to a partner"),
     "jembatan.referral.acknowledged.v1": N_("The partner acknowledged the referral"),

@@ -1,4 +1,5 @@
-"""Cases move one way; follow-ups fall due in Indonesian working days."""
+"""Cases close and reopen; tasks are completed with their outcome (an account follow-up with
+the client's answers); follow-ups fall due in Indonesian working days."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from uuid import uuid4
 import pytest
 
 from client.domain.case import Case, IllegalTransition, Task
+from client.domain.model import InvalidClient
 from shared.calendar import add_working_days, is_working_day, local_now, time_zone_of
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -44,15 +46,80 @@ def _case() -> Case:
     )
 
 
-def test_a_closed_case_stays_closed_and_cannot_be_reassigned() -> None:
+def test_a_closed_case_is_reopened_before_anything_else() -> None:
     case = _case()
     case.move_to("in_progress", NOW)
     case.move_to("closed", NOW)
     assert case.closed_at == NOW and [type(e).__name__ for e in case.events] == ["CaseClosed"]
     with pytest.raises(IllegalTransition):
-        case.move_to("open", NOW)
+        case.move_to("in_progress", NOW)
     with pytest.raises(IllegalTransition):
         case.assign("budi")
+    assert case.move_to("open", NOW)
+    assert (case.status, case.closed_at) == ("open", None)
+    assert [type(e).__name__ for e in case.events] == ["CaseClosed", "CaseReopened"]
+    assert not case.move_to("open", NOW)  # already open: nothing to write
+
+
+def _task(kind: str | None = None) -> Task:
+    return Task(uuid4(), uuid4(), "Telepon", date(2026, 12, 1), "siti", NOW, kind=kind)
+
+
+def test_a_task_is_completed_once_with_its_outcome() -> None:
+    task = _task()
+    with pytest.raises(InvalidClient) as empty:
+        task.complete(by="siti", now=NOW, outcome="  ", answers={})
+    assert empty.value.field == "outcome" and task.done_at is None
+    task.complete(by="siti", now=NOW, outcome=" Sudah datang ", answers={})
+    assert (task.done_at, task.done_by, task.outcome) == (NOW, "siti", "Sudah datang")
+    assert not task.overdue(date(2027, 1, 1)) and task.follow_up_days is None
+    with pytest.raises(IllegalTransition):
+        task.complete(by="rina", now=NOW, outcome="lagi", answers={})
+    assert task.done_by == "siti"
+
+
+@pytest.mark.parametrize(
+    ("kind", "answers", "missing"),
+    [
+        ("account_follow_up_30", {"account_in_use": True}, "account_in_own_name"),
+        ("account_follow_up_30", {"account_in_own_name": True}, "account_in_use"),
+        ("account_follow_up_90", {"account_in_own_name": True}, "account_in_use"),
+        (None, {"account_in_use": True}, "account_in_use"),
+        (
+            "account_follow_up_90",
+            {"account_in_use": True, "account_in_own_name": False},
+            "account_in_own_name",
+        ),
+    ],
+)
+def test_an_account_follow_up_takes_exactly_the_answers_it_asks(
+    kind: str | None, answers: dict[str, bool | None], missing: str
+) -> None:
+    task = _task(kind)
+    with pytest.raises(InvalidClient) as refused:
+        task.complete(by="siti", now=NOW, outcome="Ditelepon", answers=answers)
+    assert refused.value.field == missing and task.done_at is None
+
+
+def test_follow_up_answers_are_kept_with_the_task() -> None:
+    thirty, ninety = _task("account_follow_up_30"), _task("account_follow_up_90")
+    thirty.complete(
+        by="siti",
+        now=NOW,
+        outcome="Rekening atas nama sendiri",
+        answers={"account_in_own_name": True, "account_in_use": False},
+    )
+    ninety.complete(by="siti", now=NOW, outcome="Masih dipakai", answers={"account_in_use": True})
+    assert (thirty.follow_up_days, thirty.account_in_own_name, thirty.account_in_use) == (
+        30,
+        True,
+        False,
+    )
+    assert (ninety.follow_up_days, ninety.account_in_own_name, ninety.account_in_use) == (
+        90,
+        None,
+        True,
+    )
 
 
 def test_reassigning_to_the_same_officer_records_nothing() -> None:

@@ -268,7 +268,15 @@ class CaseClosed(_CaseEvent):
     EXAMPLE: ClassVar[dict[str, Any]] = {**_CASE_EXAMPLE, "status": "closed"}
 
 
-PUBLISHED += [CaseOpened, CaseAssigned, CaseClosed]
+class CaseReopened(_CaseEvent):
+    """A closed case was opened again (the client came back with the same matter)."""
+
+    TYPE: ClassVar[str] = "jembatan.case.reopened.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = _CASE_EXAMPLE
+
+
+PUBLISHED += [CaseOpened, CaseAssigned, CaseClosed, CaseReopened]
 
 
 class DuplicateSuspected(Contract):
@@ -339,6 +347,40 @@ class TaskDue(Contract):
 
 
 PUBLISHED += [TaskDue]
+
+
+class FollowUpAnswered(Contract):
+    """The officer recorded the client's answers to an account follow-up (30 or 90 days after
+    a partner opened the account): the facts behind the ministry's figures of accounts held in
+    the client's own name and still in use. Answers only; the officer's note stays in the
+    client service."""
+
+    TYPE: ClassVar[str] = "jembatan.follow_up.answered.v1"
+    TOPIC: ClassVar[str] = TOPIC
+    EXAMPLE: ClassVar[dict[str, Any]] = {
+        "task_id": "8e7d6c5b-4a39-4281-9706-5f4e3d2c1b0a",
+        "case_id": "2e9d1b7a-4c3f-4a8e-9b6d-7c5e4f3a2b1c",
+        "client_id": _CLIENT_ID,
+        "region_code": "3273",
+        "days": 90,
+        "due_on": "2027-03-06",
+        "account_in_own_name": True,
+        "account_in_use": True,
+        "answered_at": "2027-03-08T02:15:00Z",
+    }
+
+    task_id: UUID
+    case_id: UUID
+    client_id: UUID
+    region_code: str
+    days: Literal[30, 90]  # the follow-up: 30 or 90 days after the account was opened
+    due_on: date  # the follow-up's day in the office's calendar
+    account_in_own_name: bool | None  # asked at 30 days; None when not asked
+    account_in_use: bool  # used in the last 30 days
+    answered_at: datetime
+
+
+PUBLISHED += [FollowUpAnswered]
 
 
 class ClientErased(Contract):

@@ -241,6 +241,10 @@ tasks = Table(
     Column("done_at", DateTime(timezone=True)),
     Column("kind", Text),
     Column("announced_at", DateTime(timezone=True)),
+    Column("done_by", Text),
+    Column("outcome", Text),  # what came of it, in the officer's words
+    Column("account_in_own_name", Boolean),  # an account follow-up's answers
+    Column("account_in_use", Boolean),
     Index("ix_tasks_case_id", "case_id"),
     Index("ix_tasks_open_due_on", "due_on", postgresql_where=text("done_at IS NULL")),
 )

@@ -149,11 +149,17 @@ def withdrawal_envelope(consent: Consent, region_code: str) -> Envelope:
 
 _CASE_CONTRACTS: dict[
     type[events.Event],
-    type[client_contracts.CaseOpened | client_contracts.CaseAssigned | client_contracts.CaseClosed],
+    type[
+        client_contracts.CaseOpened
+        | client_contracts.CaseAssigned
+        | client_contracts.CaseClosed
+        | client_contracts.CaseReopened
+    ],
 ] = {
     events.CaseOpened: client_contracts.CaseOpened,
     events.CaseAssigned: client_contracts.CaseAssigned,
     events.CaseClosed: client_contracts.CaseClosed,
+    events.CaseReopened: client_contracts.CaseReopened,
 }
 
 
@@ -206,6 +212,26 @@ def task_due_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope
         region_code=region_code,
         kind=task.kind,
         due_on=task.due_on,
+    )
+    return _envelope_for(client_id, data, f"task/{task.id}")
+
+
+def follow_up_answered_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope:
+    """The answers of a completed account follow-up."""
+    if task.follow_up_days is None or task.done_at is None or task.account_in_use is None:
+        raise ValueError("not an answered account follow-up")
+    data = client_contracts.FollowUpAnswered.model_validate(
+        {"days": task.follow_up_days}
+        | dict(
+            task_id=task.id,
+            case_id=task.case_id,
+            client_id=client_id,
+            region_code=region_code,
+            due_on=task.due_on,
+            account_in_own_name=task.account_in_own_name,
+            account_in_use=task.account_in_use,
+            answered_at=task.done_at,
+        )
     )
     return _envelope_for(client_id, data, f"task/{task.id}")
 

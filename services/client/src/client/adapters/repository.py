@@ -587,6 +587,21 @@ class CaseRepository:
             update(orm.tasks).where(orm.tasks.c.id == task_id).values(announced_at=at)
         )
 
+    async def task(self, task_id: UUID, case_id: UUID) -> Task | None:
+        row = (
+            await self._session.execute(
+                select(orm.tasks)
+                .where(orm.tasks.c.id == task_id, orm.tasks.c.case_id == case_id)
+                .with_for_update()
+            )
+        ).first()
+        return Task(**row._mapping) if row else None
+
+    async def save_task(self, task: Task) -> None:
+        await self._session.execute(
+            update(orm.tasks).where(orm.tasks.c.id == task.id).values(**dataclasses.asdict(task))
+        )
+
     async def tasks(self, case_id: UUID) -> list[Task]:
         rows = await self._session.execute(
             select(orm.tasks).where(orm.tasks.c.case_id == case_id).order_by(orm.tasks.c.due_on)
@@ -617,6 +632,7 @@ class CaseRepository:
             .join(orm.cases, orm.cases.c.id == orm.tasks.c.case_id)
             .where(
                 orm.cases.c.assigned_to == assignee,
+                orm.cases.c.status != "closed",
                 scope.filter(orm.cases.c.region_code),
                 orm.tasks.c.done_at.is_(None),
                 orm.tasks.c.due_on <= due_by,

@@ -10,6 +10,13 @@ from client.domain import events
 from client.domain.model import Client, InvalidClient
 
 STATUSES = ("open", "in_progress", "closed")
+# The follow-ups the system opens after an account is opened, by kind: the day they fall on
+# and the answers each needs (docs/cases.md).
+ACCOUNT_FOLLOW_UPS = {
+    "account_follow_up_30": (30, ("account_in_own_name", "account_in_use")),
+    "account_follow_up_90": (90, ("account_in_use",)),
+}
+ANSWERS = ("account_in_own_name", "account_in_use")
 
 
 class IllegalTransition(Exception):
@@ -28,9 +35,41 @@ class Task:
     # Set for follow-ups the system creates (e.g. "account_follow_up_30"); None for officers'.
     kind: str | None = None
     announced_at: datetime | None = None
+    done_by: str | None = None
+    outcome: str | None = None
+    account_in_own_name: bool | None = None
+    account_in_use: bool | None = None
 
     def overdue(self, today: date) -> bool:
         return self.done_at is None and self.due_on < today
+
+    @property
+    def follow_up_days(self) -> int | None:
+        """30 or 90 for an account follow-up, None for an officer's own task."""
+        known = ACCOUNT_FOLLOW_UPS.get(self.kind or "")
+        return known[0] if known else None
+
+    def complete(
+        self, *, by: str, now: datetime, outcome: str, answers: dict[str, bool | None]
+    ) -> None:
+        """Done, with what came of it; an account follow-up also with the client's answers
+        (each it asks is required, none other is taken)."""
+        if self.done_at is not None:
+            raise IllegalTransition("the task is already done")
+        if not outcome.strip():
+            raise InvalidClient("outcome", "must not be empty")
+        asked = ACCOUNT_FOLLOW_UPS.get(self.kind or "", (None, ()))[1]
+        for name in asked:
+            if answers.get(name) is None:
+                raise InvalidClient(name, "is required for this follow-up")
+        for name in ANSWERS:
+            if name not in asked and answers.get(name) is not None:
+                raise InvalidClient(name, "is not asked in this task")
+        self.done_at = now
+        self.done_by = by
+        self.outcome = outcome.strip()
+        self.account_in_own_name = answers.get("account_in_own_name")
+        self.account_in_use = answers.get("account_in_use")
 
 
 @dataclass
@@ -109,13 +148,19 @@ class Case:
             self.events.append(events.CaseAssigned(client_id=self.client_id, case_id=self.id))
 
     def move_to(self, status: str, now: datetime) -> bool:
-        """Change the status; False when the case already has it (nothing to write)."""
+        """Change the status; False when the case already has it (nothing to write). A closed
+        case is reopened to `open`, never straight to `in_progress`."""
         if status not in STATUSES:
             raise InvalidClient("status", f"must be one of {', '.join(STATUSES)}")
-        if self.status == "closed":
-            raise IllegalTransition("a closed case stays closed")
         if status == self.status:
             return False
+        if self.status == "closed":
+            if status != "open":
+                raise IllegalTransition("a closed case is reopened first")
+            self.status, self.closed_at = "open", None
+            self.version += 1
+            self.events.append(events.CaseReopened(client_id=self.client_id, case_id=self.id))
+            return True
         self.status = status
         self.version += 1
         if status == "closed":

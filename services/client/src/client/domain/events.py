@@ -54,6 +54,12 @@ class CaseClosed(Event):
 
 
 @dataclass(frozen=True)
+class CaseReopened(Event):
+    client_id: UUID
+    case_id: UUID
+
+
+@dataclass(frozen=True)
 class ClientRestricted(Event):
     client_id: UUID
     restricted: bool

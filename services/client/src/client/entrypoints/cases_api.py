@@ -26,6 +26,7 @@ from client.entrypoints.schemas import (
     Reassignment,
     StaffList,
     StaffOut,
+    TaskCompletion,
     TaskOut,
 )
 from client.service_layer import cases, commands, handlers
@@ -46,6 +47,10 @@ def _task(task: Task, today: date) -> TaskOut:
         due_on=task.due_on,
         done_at=task.done_at,
         overdue=task.overdue(today),
+        done_by=task.done_by,
+        outcome=task.outcome,
+        account_in_own_name=task.account_in_own_name,
+        account_in_use=task.account_in_use,
     )
 
 
@@ -102,6 +107,8 @@ async def change_status(
     uow: UowDep,
     ctx: ContextDep,
 ) -> CaseOut:
+    """Move a case to `in_progress` or `closed`; a closed case is reopened with `open`
+    (published as `jembatan.case.reopened.v1`), never straight to `in_progress`."""
     command = commands.ChangeCaseStatus(user, client_id, case_id, body.status)
     try:
         return _case(await cases.change_status(command, uow, ctx))
@@ -142,6 +149,45 @@ async def add_task(
         task = await cases.add_task(command, uow, ctx)
     except cases.CaseNotFound:
         raise NotFound("case") from None
+    return _task(task, task.due_on)
+
+
+@router.post(
+    "/{case_id}/tasks/{task_id}/completion",
+    response_model=TaskOut,
+    responses=NOT_FOUND | {409: {"description": "the task is done, or its case closed"}},
+)
+async def complete_task(
+    client_id: UUID,
+    case_id: UUID,
+    task_id: UUID,
+    body: TaskCompletion,
+    user: CaseWorker,
+    uow: UowDep,
+    ctx: ContextDep,
+) -> TaskOut:
+    """Complete a task with its outcome. An account follow-up needs the client's answers:
+    at 30 days `account_in_own_name` and `account_in_use`, at 90 days `account_in_use`;
+    they are published as `jembatan.follow_up.answered.v1` for the ministry's indicators."""
+    command = commands.CompleteTask(
+        user,
+        client_id,
+        case_id,
+        task_id,
+        body.outcome,
+        body.account_in_own_name,
+        body.account_in_use,
+    )
+    try:
+        task = await cases.complete_task(command, uow, ctx)
+    except cases.CaseNotFound:
+        raise NotFound("case") from None
+    except cases.TaskNotFound:
+        raise NotFound("task") from None
+    except InvalidClient as exc:
+        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    except IllegalTransition as exc:
+        raise Conflict(str(exc), "illegal-transition") from None
     return _task(task, task.due_on)
 
 

@@ -294,6 +294,22 @@ class NoteOut(BaseModel):
     created_at: datetime
 
 
+class TaskCompletion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: str = Field(
+        min_length=1, max_length=2000, description="what came of it, in the officer's words"
+    )
+    account_in_own_name: bool | None = Field(
+        default=None,
+        description="an account follow-up at 30 days: is the account in the client's own name",
+    )
+    account_in_use: bool | None = Field(
+        default=None,
+        description="an account follow-up (30 or 90 days): was it used in the last 30 days",
+    )
+
+
 class TaskOut(BaseModel):
     id: UUID
     kind: str | None = None
@@ -301,6 +317,10 @@ class TaskOut(BaseModel):
     due_on: date
     done_at: datetime | None
     overdue: bool
+    done_by: str | None = None
+    outcome: str | None = None
+    account_in_own_name: bool | None = None
+    account_in_use: bool | None = None
 
 
 class StaffOut(BaseModel):

@@ -7,7 +7,8 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from client.domain.case import Attachment, Case, Note, Task
+from client.adapters import publishing
+from client.domain.case import Attachment, Case, IllegalTransition, Note, Task
 from client.domain.model import Client
 from client.service_layer import commands
 from client.service_layer.handlers import ClientNotFound, Context, audit_view
@@ -17,6 +18,10 @@ from shared.calendar import add_working_days, local_now
 
 
 class CaseNotFound(Exception):
+    pass
+
+
+class TaskNotFound(Exception):
     pass
 
 
@@ -88,6 +93,30 @@ async def add_task(cmd: commands.AddTask, uow: UnitOfWork, ctx: Context) -> Task
         due = add_working_days(today, cmd.due_in_working_days, ctx.holidays)
         task = Task(uuid4(), case.id, cmd.title.strip(), due, cmd.actor.subject, now)
         await uow.cases.add_task(task)
+        await uow.commit()
+    return task
+
+
+async def complete_task(cmd: commands.CompleteTask, uow: UnitOfWork, ctx: Context) -> Task:
+    """Done, with its outcome; an account follow-up's answers are published for the
+    indicators in the same transaction."""
+    async with uow:
+        _, case = await _client_and_case(uow, cmd.actor, cmd.client_id, cmd.case_id)
+        task = await uow.cases.task(cmd.task_id, case.id)
+        if task is None:
+            raise TaskNotFound()
+        if case.status == "closed":
+            raise IllegalTransition("the case is closed: reopen it first")
+        answers = {
+            "account_in_own_name": cmd.account_in_own_name,
+            "account_in_use": cmd.account_in_use,
+        }
+        task.complete(by=cmd.actor.subject, now=ctx.now(), outcome=cmd.outcome, answers=answers)
+        await uow.cases.save_task(task)
+        if task.follow_up_days is not None:
+            uow.announce(
+                [publishing.follow_up_answered_envelope(task, case.client_id, case.region_code)]
+            )
         await uow.commit()
     return task
 

@@ -86,6 +86,17 @@ class AddTask:
 
 
 @dataclass(frozen=True)
+class CompleteTask:
+    actor: Principal
+    client_id: UUID
+    case_id: UUID
+    task_id: UUID
+    outcome: str
+    account_in_own_name: bool | None = None
+    account_in_use: bool | None = None
+
+
+@dataclass(frozen=True)
 class ReassignCases:
     actor: Principal
     case_ids: tuple[UUID, ...]
