@@ -526,3 +526,110 @@ def test_an_officer_works_a_case_from_opening_to_closing(
         return "jembatan.case.reopened.v1" in [e["event_type"] for e in timeline["items"]]
 
     stack.eventually(reopened_on_timeline, timeout_s=30)
+
+
+def test_an_officer_registers_an_umkm_refers_it_for_credit_and_withdraws_the_consent(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    rng = random.SystemRandom()
+    birth = date(rng.randrange(1970, 2000), rng.randrange(1, 13), rng.randrange(1, 28))
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/clients/new")
+    expect(page.locator("fieldset.business")).to_be_hidden()  # a worker has no business
+    page.check("input[name=kind][value=business]")
+    expect(page.locator("fieldset.business")).to_be_visible()
+    page.fill("#nik", nik_for(birth, "F", district="327301"))
+    expect(page.locator("#birth_date")).to_have_value(birth.isoformat())
+    page.fill("#full_name", "Sri Wahyuni")
+    page.fill("#phone", "+44 20 7946 0958")  # a real number, of another country
+    page.fill("#business_name", "Warung Sri")
+    page.fill("#nib", "12345")
+    page.fill("#kbli", "561")
+    page.fill("#employees", "2")
+    page.fill("#amount", "350.000.000")
+    page.check("input[name=has_ewallet]")
+    page.click("button:has-text('Daftarkan')")
+    # three refusals in one answer, each beside its field, in Indonesian; nothing registered
+    for field, message in (
+        ("phone", "Gunakan nomor ponsel Indonesia"),
+        ("nib", "NIB terdiri dari 13 angka."),
+        ("kbli", "Gunakan kode KBLI 2020 yang terdiri dari 5 angka."),
+    ):
+        expect(page.locator(f"#{field}-error")).to_contain_text(message)
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-describedby", f"{field}-error")
+    expect(page.locator("p.error")).to_have_count(3)
+    expect(page.locator("#business_name")).to_have_value("Warung Sri")  # what was typed stays
+    _shot(page, "30-umkm-refused")
+
+    page.fill("#phone", f"0812{rng.randrange(10_000_000, 99_999_999)}")
+    page.fill("#nib", f"{rng.randrange(10**12, 10**13)}")
+    page.fill("#kbli", "56103")
+    page.click("button:has-text('Daftarkan')")
+    page.wait_for_url(re.compile(rf"{PORTAL}/clients/[0-9a-f-]{{36}}$"))
+    client_id = page.url.rsplit("/", 1)[-1]
+    facts = page.locator(".facts")
+    expect(facts).to_contain_text("Warung Sri")
+    expect(facts).to_contain_text("mikro")  # Rp350 million of sales: micro (PP 7/2021)
+
+    page.click("text=Catat persetujuan")
+    form = page.locator("#consent-referral")
+    form.locator("select[name=partner_code]").select_option("bank-nusantara")
+    form.locator("input[name=scope][value=identity]").check()
+    form.locator("input[name=scope][value=business]").check()
+    form.locator("button").click()
+    expect(page.locator(".consents")).to_contain_text("NIK, tanggal lahir dan jenis kelamin")
+    page.click("text=Rujuk ke mitra")
+    page.check("input[name=product][value='bank-nusantara/kur-mikro']")
+    page.check("input[name=fee_sheet_seen]")
+    page.click("button:has-text('Kirim rujukan')")
+    page.wait_for_url(f"{PORTAL}/clients/{client_id}")
+    expect(page.locator(".flash")).to_have_text("Rujukan terkirim.")
+    _shot(page, "31-umkm-referred")
+
+    consent = page.locator(".consents li", has_text="bank-nusantara")
+    consent.locator("button", has_text="Tarik").click()
+    expect(page.locator(".flash")).to_contain_text("wajib menghapus data klien dalam 72 jam")
+
+    def withdrawn() -> bool:
+        page.reload()
+        row = page.locator("table.referrals tbody tr", has_text="kur-mikro")
+        return "ditarik" in row.inner_text() and "mitra menghapus data" in row.inner_text()
+
+    stack.eventually(withdrawn, timeout_s=30, every_s=1)
+    row = page.locator("table.referrals tbody tr", has_text="kur-mikro")
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    [referral] = gateway.get(
+        "/api/referrals", params={"client_id": client_id}, headers=siti
+    ).json()["items"]
+    erase_by = datetime.fromisoformat(referral["erase_by"]).astimezone(ZoneInfo("Asia/Jakarta"))
+    expect(row).to_contain_text(f"{erase_by:%H.%M} WIB")
+    _shot(page, "32-consent-withdrawn")
+    context.close()
+
+
+def test_a_supervisor_registers_in_a_regency_of_her_province(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    rng = random.SystemRandom()
+    birth = date(rng.randrange(1970, 2000), rng.randrange(1, 13), rng.randrange(1, 28))
+    context = browser.new_context()
+    page = _log_in(context, "rina")
+    page.goto(f"{PORTAL}/clients/new")
+    page.fill("#nik", nik_for(birth, "M", district="320401"))
+    expect(page.locator("#birth_date")).to_have_value(birth.isoformat())
+    page.fill("#full_name", "Asep Sunarya")
+    page.fill("#phone", f"0813{rng.randrange(10_000_000, 99_999_999)}")
+    page.click("button:has-text('Daftarkan')")  # no regency chosen: asked for, at its field
+    expect(page.locator("#region_code-error")).to_have_text("Wajib diisi.")
+    expect(page.locator("p.error")).to_have_count(1)
+    options = page.locator("#region_code option")
+    expect(options.filter(has_text="Kota Bandung")).to_have_count(1)
+    expect(options.filter(has_text="Kota Surabaya")).to_have_count(0)  # another province
+    page.select_option("#region_code", "3204")
+    page.click("button:has-text('Daftarkan')")
+    page.wait_for_url(re.compile(rf"{PORTAL}/clients/[0-9a-f-]{{36}}$"))
+    rina = {"Authorization": f"Bearer {tokens['rina']}"}
+    client = gateway.get(f"/api/clients/{page.url.rsplit('/', 1)[-1]}", headers=rina).json()
+    assert client["region_code"] == "3204"
+    context.close()

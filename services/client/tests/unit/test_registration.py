@@ -68,6 +68,7 @@ async def test_a_womans_registration_is_committed_with_its_event() -> None:
         ({"region_code": "3299"}, "region_code"),  # not a Kemendagri code
         ({"phone": "021-5551234"}, None),  # a fixed line is fine, just not for SMS
         ({"phone": "08123"}, "phone"),
+        ({"phone": "+44 20 7946 0958"}, "phone"),  # a real number, but not Indonesian
         ({"kind": "business"}, "business"),
         ({"business": UMKM}, "business"),  # a worker has no business
     ],
@@ -117,6 +118,24 @@ async def test_a_new_business_may_be_scaled_by_its_capital() -> None:
         _register(kind="business", business=business), FakeUnitOfWork(), CTX
     )
     assert client.business is not None and client.business.scale_basis == "capital"
+
+
+@pytest.mark.parametrize(
+    ("amounts", "scale"),
+    [
+        ({"annual_revenue_idr": 2_000_000_000}, "mikro"),
+        ({"annual_revenue_idr": 2_000_000_001}, "kecil"),
+        ({"annual_revenue_idr": None, "capital_idr": 5_000_000_001}, "menengah"),
+    ],
+)
+async def test_a_scale_left_out_follows_from_the_amount(
+    amounts: dict[str, int | None], scale: str
+) -> None:
+    business = {**UMKM, "scale": None} | amounts
+    client = await handlers.register_client(
+        _register(kind="business", business=business), FakeUnitOfWork(), CTX
+    )
+    assert client.business is not None and client.business.scale == scale
 
 
 async def test_the_same_nik_twice_names_the_existing_client_only_inside_the_region() -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from indicators.entrypoints.replay import Partition, describe, whole_from
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql
+
+from indicators.adapters import orm
+from indicators.entrypoints.replay import Partition, describe, rebuilt, whole_from
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
@@ -54,3 +59,20 @@ def test_the_plan_says_what_is_kept_and_why() -> None:
     kept = describe("referrals", "referral.events", "2026-12")
     assert kept.startswith("referrals: months before 2026-12 kept as they are")
     assert "referral.events no longer holds all their events" in kept
+
+
+def _where(table: Table, since: str) -> str:
+    dialect: Any = postgresql.dialect
+    clause = rebuilt(table, since)
+    return str(clause.compile(dialect=dialect(), compile_kwargs={"literal_binds": True}))
+
+
+def test_follow_ups_are_rebuilt_by_the_time_of_their_answer_not_their_month() -> None:
+    # A follow-up of December may have been answered early, in a November the topic lost.
+    assert _where(orm.referrals, "2026-12") == "referrals.month >= '2026-12'"
+    assert _where(orm.follow_ups, "2026-12") == (
+        "follow_ups.answered_at >= '2026-12-01 00:00:00+00:00'"
+    )
+    assert describe("follow_ups", "client.events", "2026-12").startswith(
+        "follow_ups: answers given before 2026-12 kept as they are"
+    )

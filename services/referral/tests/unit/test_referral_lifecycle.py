@@ -109,9 +109,18 @@ def test_an_acknowledged_referral_never_expires() -> None:
 
 def test_a_withdrawal_obliges_the_partner_to_erase_within_72_hours() -> None:
     referral = _sent()
+    assert referral.erase_by is None  # open: nothing to erase yet
     erase_by = referral.withdraw(MONDAY, "consent_withdrawn")
     assert erase_by == MONDAY + timedelta(hours=72)
     assert referral.events[-1].detail["erase_by"] == erase_by.isoformat()
+    assert referral.erase_by == erase_by  # what the officer's page shows
+
+
+def test_an_answered_referral_has_no_erasure_deadline_until_the_client_is_erased() -> None:
+    referral = _in_state("acknowledged")
+    referral.complete(MONDAY, "account_opened")
+    assert referral.erase_by is None
+    assert referral.erase(MONDAY + timedelta(days=1)) == referral.erase_by
 
 
 def test_a_late_outcome_is_noticed_after_ten_working_days() -> None:

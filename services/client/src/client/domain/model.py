@@ -54,11 +54,13 @@ class Business:
         nib: str,
         name: str,
         kbli: str,
-        scale: str,
+        scale: str | None,
         employees: int,
         annual_revenue_idr: int | None,
         capital_idr: int | None,
     ) -> Business:
+        """A business whose scale follows PP 7/2021 from its annual sales (or, for a new
+        business, its capital); a scale given must be that one."""
         if len(nib) != 13 or not nib.isdigit():
             raise InvalidClient("business.nib", "must be exactly 13 digits")
         if len(kbli) != 5 or not kbli.isdigit():
@@ -78,7 +80,7 @@ class Business:
         expected = reference.scale_for(amount, basis)
         if expected is None:
             raise InvalidClient(where, "is above the limit of a medium business (PP 7/2021)")
-        if expected != scale:
+        if scale is not None and expected != scale:
             raise InvalidClient(
                 "business.scale", f"does not match the amount: PP 7/2021 says {expected}"
             )
@@ -86,7 +88,7 @@ class Business:
             nib=nib,
             name=name,
             kbli=kbli,
-            scale=scale,
+            scale=expected,
             employees=employees,
             annual_revenue_idr=annual_revenue_idr,
             capital_idr=capital_idr,

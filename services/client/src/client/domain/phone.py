@@ -27,6 +27,9 @@ def parse_phone(raw: str) -> Phone:
         number = phonenumbers.parse(text, "ID")
     except phonenumbers.NumberParseException as exc:
         raise InvalidPhone("is not a phone number") from exc
+    if number.country_code != 62:
+        # Messages go through Indonesian operators only, and a number abroad is no office's.
+        raise InvalidPhone("is not an Indonesian number (+62)")
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhone("is not a valid Indonesian phone number")
     kind = phonenumbers.number_type(number)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from client.domain.consent import Consent
 from client.domain.model import Client
+from client.domain.phone import InvalidPhone, parse_phone
 from shared.sheets import MAX_REPORTED_REJECTIONS
 
 Scope = Literal["contact", "identity", "business"]
@@ -29,10 +30,14 @@ class FinancialProfileIn(BaseModel):
 class BusinessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    nib: str = Field(description="Nomor Induk Berusaha, 13 digits")
+    nib: str = Field(pattern=r"^\d{13}$", description="Nomor Induk Berusaha, 13 digits")
     name: str = Field(min_length=1, max_length=200)
-    kbli: str = Field(description="KBLI 2020 code, 5 digits")
-    scale: Literal["mikro", "kecil", "menengah"]
+    kbli: str = Field(pattern=r"^\d{5}$", description="KBLI 2020 code, 5 digits")
+    scale: Literal["mikro", "kecil", "menengah"] | None = Field(
+        default=None,
+        description="PP 7/2021 scale; left out, it follows from annual_revenue_idr or "
+        "capital_idr, and when given it must be that one",
+    )
     employees: int = Field(ge=0)
     annual_revenue_idr: int | None = Field(default=None, ge=0)
     capital_idr: int | None = Field(
@@ -44,6 +49,15 @@ def _name(value: str) -> str:
     value = " ".join(value.split())
     if not value:
         raise ValueError("must not be empty")
+    return value
+
+
+def _indonesian_phone(value: str) -> str:
+    """Checked here too, so that a form hears of every wrong field in one answer."""
+    try:
+        parse_phone(value)
+    except InvalidPhone as exc:
+        raise ValueError(str(exc)) from None
     return value
 
 
@@ -72,6 +86,7 @@ class NewClient(BaseModel):
         return value
 
     _full_name = field_validator("full_name")(_name)
+    _phone = field_validator("phone")(_indonesian_phone)
 
 
 class ClientChanges(BaseModel):

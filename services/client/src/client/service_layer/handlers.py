@@ -61,7 +61,7 @@ def _business(raw: dict[str, Any] | None) -> Business | None:
         nib=str(raw["nib"]),
         name=str(raw["name"]),
         kbli=str(raw["kbli"]),
-        scale=str(raw["scale"]),
+        scale=None if raw.get("scale") is None else str(raw["scale"]),
         employees=int(raw["employees"]),
         annual_revenue_idr=raw.get("annual_revenue_idr"),
         capital_idr=raw.get("capital_idr"),

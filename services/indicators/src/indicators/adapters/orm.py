@@ -1,10 +1,21 @@
 """The indicators read model (SQLAlchemy Core): one row per client, referral, completed
-training and partner erasure, with only the facts an aggregate needs — no name, NIK, phone
-or address."""
+training, partner erasure and answered account follow-up, with only the facts an aggregate
+needs — no name, NIK, phone or address."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, Table, Text, Uuid, false
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Table,
+    Text,
+    Uuid,
+    false,
+)
 
 from shared.db import new_metadata
 from shared.messaging.inbox import inbox_table
@@ -68,6 +79,23 @@ erasures = Table(
     Column("in_time", Boolean),  # null until confirmed
     Column("overdue", Boolean, nullable=False, server_default=false()),
     Index("ix_erasures_month_region", "month", "region_code"),
+)
+
+# The client's latest answers to each account follow-up (30 or 90 days after the account was
+# opened); the client's sex is read from `clients`.
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("task_id", Uuid, primary_key=True),
+    Column("client_id", Uuid, nullable=False),
+    Column("region_code", Text, nullable=False),
+    Column("days", Integer, nullable=False),  # 30 or 90
+    Column("due_on", Date, nullable=False),  # the follow-up's day, in the office's calendar
+    Column("month", Text, nullable=False),  # YYYY-MM of due_on
+    Column("account_in_own_name", Boolean),  # asked at 30 days
+    Column("account_in_use", Boolean, nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    Index("ix_follow_ups_month_region", "month", "region_code"),
 )
 
 inbox = inbox_table(metadata)

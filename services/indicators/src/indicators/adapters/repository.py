@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicators.adapters import orm
 from indicators.domain.erasures import ErasureRow
+from indicators.domain.follow_ups import FollowUpRow
 from indicators.domain.report import ClientRow, ReferralRow, TrainingRow
 
 
@@ -57,3 +60,20 @@ class ReadModel:
             )
         )
         return [ErasureRow(*row) for row in rows]
+
+    async def follow_ups(self, month: str, within: str, today: date) -> list[FollowUpRow]:
+        """The month's answered follow-ups whose day has come by `today`, of counted clients."""
+        f, c = orm.follow_ups, orm.clients
+        rows = await self._session.execute(
+            select(
+                f.c.region_code,
+                c.c.sex,
+                f.c.days,
+                f.c.due_on,
+                f.c.account_in_own_name,
+                f.c.account_in_use,
+            )
+            .select_from(f.join(c, c.c.client_id == f.c.client_id))
+            .where(f.c.month == month, f.c.region_code.startswith(within), f.c.due_on <= today)
+        )
+        return [FollowUpRow(*row) for row in rows]

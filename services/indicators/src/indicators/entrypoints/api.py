@@ -56,6 +56,8 @@ _EXAMPLE_AREA = {
     },
     "accounts_opened_by_women": 20,
     "trainings": {"completed": 40, "mean_knowledge_gain": 26.38},
+    "accounts_in_own_name_at_30_days": {"F": 0.8889, "M": None},
+    "accounts_in_use_at_90_days": {"F": 0.6667, "M": 0.5},
 }
 EXAMPLE = {
     "period": "2026-11",
@@ -73,7 +75,10 @@ EXAMPLE = {
             "description": "Aggregates only (docs/indicators.md). `null` is a withheld cell: "
             "1 to 4 people, or withheld so that no such cell can be worked out from the "
             "others. A zero is printed as 0. A ratio, mean or median is `null` unless the "
-            "counts it stands on are printed and at least 5.",
+            "counts it stands on are printed and at least 5. The shares of erasures confirmed "
+            "in time and of accounts in the client's own name at 30 days and in use at 90 (by "
+            "sex, of the follow-ups due in the month by today in Jakarta) are ratios whose "
+            "counts are never printed: `null` unless both are at least 5.",
             "content": {
                 "application/json": {"example": EXAMPLE},
                 "text/csv": {
@@ -100,8 +105,10 @@ async def indicators(
 ) -> Any:
     """Clients registered, referrals, conversion, median working days to an outcome, accounts
     opened by women and trainings completed, by area, for one month (in each area's own time
-    zone). Never a person: no count from 1 to 4 is printed or can be worked out from the
-    answer, JSON or CSV alike."""
+    zone). Also, by sex, the shares of accounts in the client's own name at their 30-day
+    follow-up and in use at their 90-day one, of the follow-ups due in the month whose day has
+    come (today in Jakarta). Never a person: no count from 1 to 4 is printed or can be worked
+    out from the answer, JSON or CSV alike."""
     container = request.app.state.container
     published = await queries.indicators(
         container.sessions, period, region or "", container.settings.min_cell

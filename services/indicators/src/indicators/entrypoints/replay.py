@@ -4,12 +4,13 @@
 
 The topics keep events for 30 days (deploy/k8s/components/strimzi-kafka/README.md), so only
 the months whose every event is still on a topic can be rebuilt from it. For each table, the
-months from the first whole one on are deleted and read again; older months are kept as they
-are (their events are gone; the database backup is their copy). A topic that has never lost a
-record rebuilds every month. Then the inbox is emptied and the worker's consumer group deleted,
-so the next worker start reads `client.events`, `referral.events` and `training.events` from
-their first retained offset (the group starts at `earliest`); the projections write by id, so
-the events of kept months change nothing. The API keeps answering meanwhile;
+months from the first whole one on are deleted and read again (for follow-ups, the answers
+given from its start on); older months are kept as they are (their events are gone; the
+database backup is their copy). A topic that has never lost a record rebuilds every month.
+Then the inbox is emptied and the worker's consumer group deleted, so the next worker start
+reads `client.events`, `referral.events` and `training.events` from their first retained
+offset (the group starts at `earliest`); the projections write by id, so the events of kept
+months change nothing. The API keeps answering meanwhile;
 docs/operations.md says how to watch it catch up.
 """
 
@@ -23,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
-from sqlalchemy import Table, delete
+from sqlalchemy import ColumnElement, Table, delete
 
 from indicators.adapters import orm
 from indicators.settings import IndicatorsSettings
@@ -38,6 +39,7 @@ SOURCES: dict[str, tuple[Table, str]] = {
     "referrals": (orm.referrals, referral_contracts.TOPIC),
     "trainings": (orm.trainings, training_contracts.TOPIC),
     "erasures": (orm.erasures, referral_contracts.TOPIC),
+    "follow_ups": (orm.follow_ups, client_contracts.TOPIC),
 }
 # A month begins up to 9 hours earlier in Papua (WIT) than in UTC, and clocks drift a little:
 # a month is whole only if it begins more than a day after the oldest retained event.
@@ -65,11 +67,21 @@ def whole_from(partitions: Iterable[Partition], now: datetime) -> str | None:
     return f"{year:04d}-{month:02d}"
 
 
+def rebuilt(table: Table, since: str) -> ColumnElement[bool]:
+    """The rows of `since` and later. A follow-up is dated by its answer, not by its month
+    (that of its day): the answer may come before the day, in a month the topic lost."""
+    if table is orm.follow_ups:
+        year, month = (int(part) for part in since.split("-"))
+        return table.c.answered_at >= datetime(year, month, 1, tzinfo=UTC)
+    return table.c.month >= since
+
+
 def describe(table: str, topic: str, since: str | None) -> str:
     if since is None:
         return f"{table}: every month rebuilt from {topic}"
+    kept = "answers given" if table == "follow_ups" else "months"
     return (
-        f"{table}: months before {since} kept as they are ({topic} no longer holds all their "
+        f"{table}: {kept} before {since} kept as they are ({topic} no longer holds all their "
         f"events); {since} and later rebuilt"
     )
 
@@ -116,7 +128,7 @@ def replay(settings: IndicatorsSettings, *, dry_run: bool = False) -> list[str]:
         for name, since in plan.items():
             table = SOURCES[name][0]
             rows = delete(table)
-            conn.execute(rows if since is None else rows.where(table.c.month >= since))
+            conn.execute(rows if since is None else rows.where(rebuilt(table, since)))
         conn.execute(delete(orm.inbox))
     engine.dispose()
     _reset_group(settings)

@@ -1,8 +1,8 @@
 """How the read model follows the events: one reaction per event type, in a table.
 
-Every write is keyed by the id of what it describes (client, referral, completion), so the
-same event applied twice changes nothing — besides the inbox, which already skips it.
-Months and days are taken in the region's own zone (WIB, WITA or WIT).
+Every write is keyed by the id of what it describes (client, referral, completion,
+follow-up), so the same event applied twice changes nothing — besides the inbox, which
+already skips it. Months and days are taken in the region's own zone (WIB, WITA or WIT).
 """
 
 from __future__ import annotations
@@ -96,6 +96,32 @@ async def forget_merged_duplicate(
     event = client_contracts.ClientMerged.model_validate(envelope.data)
     await session.execute(
         delete(orm.clients).where(orm.clients.c.client_id == event.merged_client_id)
+    )
+
+
+async def count_follow_up_answer(
+    session: AsyncSession, holidays: Holidays, envelope: Envelope
+) -> None:
+    """An answered account follow-up, counted in the month of its day. An answer given again
+    (the officer corrected it) replaces the earlier one. The answers of an erased client stay,
+    as their registration does; those of a client never counted, or merged into another,
+    count nowhere (the query reads the sex from `clients`)."""
+    event = client_contracts.FollowUpAnswered.model_validate(envelope.data)
+    table = orm.follow_ups
+    answers = {
+        "client_id": event.client_id,
+        "region_code": event.region_code,
+        "days": event.days,
+        "due_on": event.due_on,
+        "month": event.due_on.strftime("%Y-%m"),
+        "account_in_own_name": event.account_in_own_name,
+        "account_in_use": event.account_in_use,
+        "answered_at": event.answered_at,
+    }
+    await session.execute(
+        insert(table)
+        .values(task_id=event.task_id, **answers)
+        .on_conflict_do_update(index_elements=[table.c.task_id], set_=answers)
     )
 
 
@@ -263,6 +289,7 @@ def reactions(keys: Opener) -> dict[str, dict[str, Reaction]]:
             client_contracts.ClientRegistered.TYPE: count_registration,
             client_contracts.ClientRegisteredV2.TYPE: count_sealed_registration(keys),
             client_contracts.ClientMerged.TYPE: forget_merged_duplicate,
+            client_contracts.FollowUpAnswered.TYPE: count_follow_up_answer,
         },
         referral_contracts.TOPIC: {
             referral_contracts.ReferralSent.TYPE: count_referral,

@@ -2,28 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from indicators.adapters.repository import ReadModel
 from indicators.domain import erasures as erasure_shares
+from indicators.domain import follow_ups as follow_up_shares
 from indicators.domain import report
+from shared.calendar import local_now
 
 ERASURES = "erasures_confirmed_in_time"
+IN_OWN_NAME = "accounts_in_own_name_at_30_days"
+IN_USE = "accounts_in_use_at_90_days"
+JAKARTA = "31"  # the ministry's own region, whose date is the country's "today"
+
+
+def national_today(now: datetime | None = None) -> date:
+    """The date in Jakarta (WIB) at `now`, by default the current time."""
+    return local_now(JAKARTA, now or datetime.now(UTC)).date()
 
 
 async def indicators(
-    sessions: async_sessionmaker[AsyncSession], period: str, within: str, min_cell: int
+    sessions: async_sessionmaker[AsyncSession],
+    period: str,
+    within: str,
+    min_cell: int,
+    *,
+    today: date | None = None,
 ) -> dict[str, Any]:
+    """The answer for `period` in `within`; a follow-up counts once `today` (by default
+    today in Jakarta) has reached its day."""
+    today = today or national_today()
     async with sessions() as session, session.begin():
         model = ReadModel(session)
         clients = await model.clients(period, within)
         referrals = await model.referrals(period, within)
         trainings = await model.trainings(period, within)
         erasures = await model.erasures(period, within)
+        follow_ups = await model.follow_ups(period, within, today)
     published = report.build(period, within, clients, referrals, trainings, min_cell)
-    return with_erasures(published, erasure_shares.confirmed_in_time(erasures, within, min_cell))
+    published = with_erasures(
+        published, erasure_shares.confirmed_in_time(erasures, within, min_cell)
+    )
+    return with_follow_ups(
+        published, follow_up_shares.account_shares(follow_ups, period, today, within, min_cell)
+    )
 
 
 def with_erasures(
@@ -34,6 +59,20 @@ def with_erasures(
     published["total"][ERASURES] = shares.total
     for area in published["areas"]:
         area[ERASURES] = shares.of_area(area["region_code"])
+    return published
+
+
+def with_follow_ups(
+    published: dict[str, Any], shares: follow_up_shares.FollowUpShares
+) -> dict[str, Any]:
+    """Each row of the answer with the shares of accounts in the client's own name at 30
+    days and in use at 90, by sex: ratios only, outside the counts' suppression
+    (domain/follow_ups.py says why)."""
+    figures = {IN_OWN_NAME: shares.in_own_name_at_30_days, IN_USE: shares.in_use_at_90_days}
+    for key, by_sex in figures.items():
+        published["total"][key] = by_sex.total
+        for area in published["areas"]:
+            area[key] = by_sex.of_area(area["region_code"])
     return published
 
 

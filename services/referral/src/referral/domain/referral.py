@@ -122,6 +122,14 @@ class Referral:
         referral.events.append(Happened(referral.id, "send", "sent", now, dict(names or {})))
         return referral
 
+    @property
+    def erase_by(self) -> datetime | None:
+        """When the partner must have erased the applicant: 72 hours after the referral was
+        withdrawn, expired or erased; None while it is open or was answered."""
+        if self.state in ("withdrawn", "expired", "erased") and self.updated_at is not None:
+            return self.updated_at + ERASE_AFTER
+        return None
+
     def _apply(self, action: str, now: datetime, **detail: str) -> None:
         next_state = TRANSITIONS[self.state].get(action)
         if next_state is None:

@@ -96,6 +96,11 @@ class ReferralOut(BaseModel):
     outcome: str | None
     reason: str | None
     updated_at: datetime | None
+    erase_by: datetime | None = Field(
+        default=None,
+        description="withdrawn, expired or erased: when the partner must have erased the "
+        "applicant (72 hours later, UU 27/2022)",
+    )
 
     @classmethod
     def of(cls, referral: Referral) -> ReferralOut:
@@ -106,6 +111,7 @@ class ReferralOut(BaseModel):
                 if k in cls.model_fields and k != "options_shown"
             },
             options_shown=list(referral.options_shown),
+            erase_by=referral.erase_by,
         )
 
 
