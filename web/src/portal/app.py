@@ -22,7 +22,15 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from portal import breaches, cases_pages, pages, privacy_pages, supervision, training_pages
+from portal import (
+    breaches,
+    cases_pages,
+    pages,
+    partner_admin,
+    privacy_pages,
+    supervision,
+    training_pages,
+)
 from portal.gateway import Gateway
 from portal.oidc import Keycloak
 from portal.rendering import render
@@ -89,6 +97,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     # beside what the officer typed (BREACH).
     assets = GZipMiddleware(StaticFiles(directory=str(static)), minimum_size=500)
     app.mount("/static", assets, name="static")
+    app.include_router(partner_admin.router)  # /partners/new before pages' /partners/…
     app.include_router(pages.router)
     app.include_router(training_pages.router)
     app.include_router(supervision.router)

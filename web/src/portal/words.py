@@ -107,6 +107,20 @@ FEES = {
     "provision": N_("provision"),
 }
 
+LICENCE_STATES = {
+    "active": N_("active"),
+    "suspended": N_("suspended"),
+    "revoked": N_("revoked"),
+}
+PRODUCT_KINDS = {
+    "savings": N_("savings account"),
+    "payroll": N_("payroll account"),
+    "credit": N_("credit (KUR)"),
+    "ewallet": N_("e-wallet"),
+    "qris": N_("QRIS for merchants"),
+}
+CLIENT_KINDS = {"worker": N_("independent workers"), "business": N_("small businesses (UMKM)")}
+
 SCOPES = {
     "contact": N_("name and phone"),
     "identity": N_("NIK, birth date and sex"),

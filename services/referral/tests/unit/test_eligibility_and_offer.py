@@ -78,3 +78,22 @@ def test_business_scope_gives_the_business_without_its_revenue() -> None:
         assert never not in str(
             applicant_for_partner("business", PROFILE, ("contact", "identity", "business"))
         )
+
+
+def test_changed_terms_under_the_same_fee_sheet_version_are_found() -> None:
+    import dataclasses
+
+    from referral.domain.catalogue import reused_fee_sheet_versions
+
+    savings, payroll, kur = BANK_NUSANTARA.products
+    cheaper = dataclasses.replace(
+        savings, fee_sheet=dataclasses.replace(savings.fee_sheet, fees={"opening": 5_000})
+    )
+    renamed = dataclasses.replace(payroll, name="Rekening gaji")  # terms unchanged
+    versioned = dataclasses.replace(
+        kur, fee_sheet=dataclasses.replace(kur.fee_sheet, version="2027-01", fees={"admin": 1})
+    )
+    after = dataclasses.replace(BANK_NUSANTARA, products=(cheaper, renamed, versioned))
+    assert reused_fee_sheet_versions(BANK_NUSANTARA, after) == [0]
+    assert reused_fee_sheet_versions(None, after) == []  # a new partner reuses nothing
+    assert reused_fee_sheet_versions(BANK_NUSANTARA, BANK_NUSANTARA) == []

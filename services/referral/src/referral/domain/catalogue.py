@@ -59,3 +59,16 @@ class Partner:
 
     def product(self, code: str) -> Product | None:
         return next((p for p in self.products if p.code == code), None)
+
+
+def reused_fee_sheet_versions(before: Partner | None, after: Partner) -> list[int]:
+    """The positions of `after`'s products whose fee sheet changed but kept its version: a
+    client acknowledged a version, so changed terms need a new one."""
+    kept = {p.code: p.fee_sheet for p in (before.products if before else ())}
+    return [
+        i
+        for i, product in enumerate(after.products)
+        if product.code in kept
+        and kept[product.code].version == product.fee_sheet.version
+        and kept[product.code] != product.fee_sheet
+    ]

@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from referral.bootstrap import Container
+from referral.domain.catalogue import reused_fee_sheet_versions
 from referral.domain.referral import IllegalTransition
 from referral.entrypoints.schemas import (
     ErasureConfirmation,
@@ -69,9 +70,22 @@ async def put_partner(
     user: Admin,
     container: ContainerDep,
 ) -> PartnerOut:
-    """Create or replace a partner with its products, fee sheets and eligibility rules."""
+    """Create or replace a partner with its products, fee sheets and eligibility rules. A fee
+    sheet whose terms change needs a new version (422 naming it otherwise): the version is
+    what a client acknowledged."""
     async with container.uow() as uow:
-        partner = body.to_partner(partner_code, await uow.catalogue.partner(partner_code))
+        current = await uow.catalogue.partner(partner_code)
+        partner = body.to_partner(partner_code, current)
+        if reused := reused_fee_sheet_versions(current, partner):
+            raise Invalid(
+                [
+                    FieldError(
+                        f"products.{i}.fee_sheet.version",
+                        "names the current fee sheet, whose terms differ: give a new version",
+                    )
+                    for i in reused
+                ]
+            )
         await uow.catalogue.upsert(partner)
         await uow.commit()
     return PartnerOut.of(partner)
