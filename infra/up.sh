@@ -38,5 +38,6 @@ Jembatan is up ($((SECONDS - started)) s).
   Logs            make logs        (.cache/logs/<process>.log)
 
 Demo logins (realm jembatan, password jembatan-dev): siti (officer, 3273 Kota Bandung),
-budi (officer, 3578 Kota Surabaya), rina (supervisor, 32 Jawa Barat), admin (admin).
+budi (officer, 3578 Kota Surabaya), dewi (officer, 3204 Kabupaten Bandung), rina (supervisor,
+32 Jawa Barat), admin (admin).
 MSG

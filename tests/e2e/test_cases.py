@@ -216,3 +216,17 @@ def test_a_closed_case_hides_its_open_follow_ups_until_it_is_reopened(
     assert gateway.post(completion, json={"outcome": "x"}, headers=siti).status_code == 409
     gateway.patch(f"{base}/{case['id']}", json={"status": "open"}, headers=siti)
     assert task["id"] in due_ids()
+
+
+def test_a_supervisor_finds_every_officer_of_her_province_in_the_realm(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    """dewi (Kabupaten Bandung) never signs in to the portal in any test; budi works in Jawa
+    Timur. The realm, read with the client service's own view-only account, names dewi."""
+    rina = {"Authorization": f"Bearer {tokens['rina']}"}
+    answer = gateway.get("/api/client/staff", headers=rina)
+    assert answer.status_code == 200, answer.text
+    people = {p["username"]: p for p in answer.json()["items"]}
+    assert people["dewi"]["region_code"] == "3204"
+    assert "budi" not in people
+    assert all(p["region_code"].startswith("32") for p in people.values())

@@ -9,11 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from client.adapters.other_services import OtherServices
 from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
+from client.adapters.staff_directory import RealmStaff
 from client.service_layer.unit_of_work import SqlUnitOfWork
 from client.settings import ClientSettings
 from shared import db
 from shared.calendar import IndonesianHolidays
 from shared.crypto import BlindIndex, Keyring, derive_key
+from shared.settings import service_account
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,7 @@ class Container:
     regions: KemendagriRegions
     holidays: IndonesianHolidays
     others: OtherServices
+    staff: RealmStaff
 
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.nik, self.kek)
@@ -62,4 +65,11 @@ def build(settings: ClientSettings | None = None, *, rows: db.Rows = "all") -> C
         regions=KemendagriRegions(),
         holidays=IndonesianHolidays(),
         others=OtherServices(settings.gateway_url),
+        staff=realm_staff(settings),
     )
+
+
+def realm_staff(settings: ClientSettings) -> RealmStaff:
+    _, client_id, secret = service_account(settings)
+    server = settings.keycloak_url.rstrip("/") + "/"
+    return RealmStaff(server, settings.keycloak_realm, client_id, secret)

@@ -32,6 +32,12 @@ class ClientSettings(ServiceSettings):
     nik_index_key: SecretStr = SecretStr("dev-only-nik-index-key")
     # Wraps each client's data key (`id=secret,...`, newest first, like the NIK keyring).
     data_key_encryption_keys: SecretStr = SecretStr("dev-only-kek=client-data-kek")
+    # Its own Keycloak account, allowed only to view the realm's users: the officers a
+    # supervisor may give cases to (adapters/staff_directory.py).
+    service_client_id: str | None = "service-client"
+    service_client_secret: SecretStr | None = SecretStr("dev-only-service-client-secret")
+    keycloak_url: str = "http://127.0.0.1:8180"
+    keycloak_realm: str = "jembatan"
     # Our services that may fetch clients' data keys to open sealed event values.
     data_key_readers: tuple[str, ...] = (
         "service-referral",

@@ -358,8 +358,23 @@ def _affected(client: Client) -> AffectedClient:
     )
 
 
+class FakeStaff:
+    """Portal sign-ins: subject → (username, region)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, tuple[str, str]] = {}
+
+    async def within(self, scope: RegionScope) -> list[dict[str, Any]]:
+        return [
+            {"subject": s, "username": u, "region_code": r}
+            for s, (u, r) in sorted(self.rows.items(), key=lambda kv: kv[1])
+            if scope.allows(r)
+        ]
+
+
 class FakeUnitOfWork:
     def __init__(self) -> None:
+        self.staff = FakeStaff()
         self.clients = FakeClients()
         self.consents = FakeConsents()
         self.audit = FakeAudit()

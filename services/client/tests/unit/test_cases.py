@@ -8,8 +8,10 @@ from uuid import uuid4
 
 import pytest
 
+from client.adapters.staff_directory import Officer
 from client.domain.case import Case, IllegalTransition, Task
 from client.domain.model import InvalidClient
+from shared.auth import Principal
 from shared.calendar import add_working_days, is_working_day, local_now, time_zone_of
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
@@ -143,3 +145,38 @@ def test_a_task_is_overdue_only_after_its_day_and_while_open() -> None:
     assert task.overdue(date(2026, 12, 2))
     task.done_at = NOW
     assert not task.overdue(date(2026, 12, 2))
+
+
+class _Directory:
+    def __init__(self, *officers: Officer, readable: bool = True) -> None:
+        self.listed = list(officers)
+        self.readable = readable
+
+    async def officers(self) -> list[Officer] | None:
+        return self.listed if self.readable else None
+
+
+async def test_a_supervisor_can_give_cases_to_officers_who_never_signed_in() -> None:
+    from client.service_layer import cases
+
+    from .fakes import FakeUnitOfWork
+
+    uow = FakeUnitOfWork()
+    uow.staff.rows = {"rina-id": ("rina", "32"), "siti-id": ("siti", "3273")}
+    uow.staff.rows["stale-id"] = ("siti", "3273")  # a sign-in of an account since replaced
+    directory = _Directory(
+        Officer("dewi-id", "dewi", "3204"),  # never signed in to the portal
+        Officer("rina-id", "rina", "32"),
+        Officer("siti-id", "siti", "3273"),
+        Officer("budi-id", "budi", "3578"),  # another province
+    )
+    rina = Principal("rina-id", "rina", "officer-portal", frozenset({"supervisor"}), "32", None)
+    people = await cases.staff_of(rina, uow, directory)  # type: ignore[arg-type]
+    assert [(p["subject"], p["region_code"]) for p in people] == [
+        ("dewi-id", "3204"),
+        ("rina-id", "32"),
+        ("siti-id", "3273"),
+    ]
+    # Keycloak never answered: those who signed in to the portal, as before
+    away = await cases.staff_of(rina, uow, _Directory(readable=False))  # type: ignore[arg-type]
+    assert {p["subject"] for p in away} == {"rina-id", "siti-id", "stale-id"}

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query, status
 
 from client.domain.case import Case, IllegalTransition, Task
 from client.domain.model import InvalidClient
-from client.entrypoints.dependencies import CaseWorker, ContextDep, Supervisor, UowDep
+from client.entrypoints.dependencies import (
+    CaseWorker,
+    ContainerDep,
+    ContextDep,
+    Supervisor,
+    UowDep,
+)
 from client.entrypoints.schemas import (
     AttachmentOut,
     CaseList,
@@ -285,7 +291,8 @@ async def enlist_me(user: CaseWorker, uow: UowDep, ctx: ContextDep) -> StaffOut:
 
 
 @staff_router.get("", response_model=StaffList)
-async def staff(user: Supervisor, uow: UowDep) -> StaffList:
-    """The officers and supervisors of your province who have signed in to the portal."""
-    rows = await cases.staff_of(user, uow)
+async def staff(user: Supervisor, uow: UowDep, container: ContainerDep) -> StaffList:
+    """The people of your province you can give cases to: every officer the realm places in
+    it (also one who never signed in to the portal), and whoever signed in to the portal."""
+    rows = await cases.staff_of(user, uow, container.staff)
     return StaffList(items=[StaffOut.model_validate(r) for r in rows])

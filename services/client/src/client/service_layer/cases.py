@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID, uuid4
 
 from client.adapters import publishing
+from client.adapters.staff_directory import Officer
 from client.domain.case import Attachment, Case, IllegalTransition, Note, Task
 from client.domain.model import Client
 from client.service_layer import commands
@@ -173,9 +174,25 @@ async def enlist(actor: Principal, uow: UnitOfWork, ctx: Context) -> dict[str, s
     return {"subject": actor.subject, "username": actor.username, "region_code": actor.region}
 
 
-async def staff_of(actor: Principal, uow: UnitOfWork) -> list[dict[str, Any]]:
-    async with uow:
-        return await uow.staff.within(actor.scope)
+class StaffDirectory(Protocol):
+    async def officers(self) -> list[Officer] | None: ...
+
+
+async def staff_of(
+    actor: Principal, uow: UnitOfWork, directory: StaffDirectory
+) -> list[dict[str, Any]]:
+    """The people of the caller's province cases can be given to, by username: the officers
+    and supervisors the realm places there, whether or not they ever signed in to the portal.
+    Only while the realm cannot be read, those who signed in to the portal."""
+    realm = await directory.officers()
+    if realm is None:
+        async with uow:
+            return await uow.staff.within(actor.scope)
+    return [
+        {"subject": o.subject, "username": o.username, "region_code": o.region_code}
+        for o in realm
+        if actor.scope.allows(o.region_code)
+    ]
 
 
 async def cases_assigned(
