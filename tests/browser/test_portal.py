@@ -68,15 +68,20 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)
 
 
-def _log_in(context: BrowserContext, username: str) -> Page:
+def _log_in(context: BrowserContext, username: str, lands: str = "/") -> Page:
     page = context.new_page()
     page.goto(f"{PORTAL}/")
     assert page.url.startswith("http://localhost:8180/realms/jembatan/"), page.url
     page.fill("#username", username)
     page.fill("#password", "jembatan-dev")
     page.click("#kc-login")
-    page.wait_for_url(f"{PORTAL}/")
+    page.wait_for_url(f"{PORTAL}{lands}")
     return page
+
+
+def _log_in_as_admin(context: BrowserContext) -> Page:
+    """An administrator has no caseload: the portal opens on the data incidents."""
+    return _log_in(context, "admin", lands="/breaches")
 
 
 def _session_rows(cookie: str) -> int:
@@ -236,6 +241,18 @@ def test_a_form_post_without_the_csrf_token_is_refused(browser: Browser) -> None
     context.close()
 
 
+# The accessibility rules every page of the portal must pass (axe-core's ids).
+AXE_RULES = [
+    "label",
+    "color-contrast",
+    "button-name",
+    "html-has-lang",
+    "landmark-one-main",
+    "duplicate-id-aria",
+    "region",
+]
+
+
 def _axe(page: Page, rules: list[str]) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
@@ -262,27 +279,57 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
         json={"title": "Telepon", "due_in_working_days": 1},
         headers=siti,
     )
-    for name, path in [
-        ("dashboard", "/"),
-        ("search", "/clients?q=Uji"),
-        ("register", "/clients/new"),
-        ("client", f"/clients/{client['id']}"),
-        ("case", f"/clients/{client['id']}/cases/{case['id']}"),
-        ("refer", f"/clients/{client['id']}/referrals/new"),
-        ("training", "/training"),
-        ("partners", "/partners"),
-    ]:
+    _phone_pages(
+        page,
+        [
+            ("dashboard", "/"),
+            ("search", "/clients?q=Uji"),
+            ("register", "/clients/new"),
+            ("client", f"/clients/{client['id']}"),
+            ("case", f"/clients/{client['id']}/cases/{case['id']}"),
+            ("data", f"/clients/{client['id']}/data"),
+            ("refer", f"/clients/{client['id']}/referrals/new"),
+            ("training", "/training"),
+            ("partners", "/partners"),
+        ],
+    )
+    context.close()
+    # a supervisor's and an administrator's own pages
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    _phone_pages(
+        _log_in(context, "rina"),
+        [
+            ("register-supervisor", "/clients/new"),
+            ("supervision", "/supervision"),
+            ("reassign", "/supervision/cases"),
+            ("breaches-supervisor", "/breaches"),
+        ],
+    )
+    context.close()
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    _phone_pages(
+        _log_in_as_admin(context),
+        [("breaches", "/breaches"), ("partner-new", "/partners/new")],
+    )
+    context.close()
+
+
+def _phone_pages(page: Page, pages: list[tuple[str, str]]) -> None:
+    """Each page on a 360 px phone: nothing wider than the screen, no axe violation."""
+    for name, path in pages:
         page.goto(f"{PORTAL}{path}")
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 360, f"{name} is {width}px wide"
-        violations = _axe(page, ["label", "color-contrast", "button-name", "html-has-lang"])
-        assert violations == [], f"{name}: {[v['id'] for v in violations]}"
+        violations = _axe(page, AXE_RULES)
+        assert violations == [], (
+            f"{name}: {[(v['id'], v['nodes'][0]['target']) for v in violations]}"
+        )
         _shot(page, f"10-phone-{name}")
-    context.close()
 
 
-def test_the_dashboards_first_paint_transfers_under_200_kb(browser: Browser) -> None:
+def test_the_dashboards_first_paint_transfers_under_50_kb(browser: Browser) -> None:
+    """An officer on a slow connection: page, stylesheet and htmx, compressed."""
     context = browser.new_context()
     page = _log_in(context, "siti")
     fresh = context.new_page()  # a page of its own: nothing from the login counted
@@ -294,7 +341,7 @@ def test_the_dashboards_first_paint_transfers_under_200_kb(browser: Browser) -> 
     fresh.goto(f"{PORTAL}/", wait_until="load")
     total = sum(transferred)
     print(f"dashboard first paint: {len(transferred)} responses, {total / 1024:.1f} KB")
-    assert 0 < total < 200 * 1024
+    assert 0 < total < 50 * 1024
     page.close()
     context.close()
 
@@ -379,22 +426,25 @@ def test_the_dashboard_lists_follow_ups_due_today(
     context.close()
 
 
-def test_a_supervisor_gives_an_officers_case_to_a_colleague(
+def test_a_supervisor_gives_an_officers_case_to_a_colleague_who_never_signed_in(
     browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    _log_in(browser.new_context(), "siti").context.close()  # siti signs in: she is known
+    """dewi, an officer of Kabupaten Bandung, is in the realm but no test signs in as her:
+    the supervisor finds her among the province's officers all the same."""
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
     title = f"Rekening {random.SystemRandom().randrange(10**6)}"
     case = gateway.post(
         f"/api/clients/{client['id']}/cases", json={"title": title}, headers=siti
     ).json()
+    [dewi] = stack.keycloak_admin().get_users({"username": "dewi", "exact": True})
 
     # the test unticks the other cases of a long-lived database with its own script
     context = browser.new_context(bypass_csp=True)
     page = _log_in(context, "rina")
     page.click("nav >> text=Pengawasan")
     page.click("text=Alihkan kasus")
+    expect(page.locator("#officer_id option", has_text="budi")).to_have_count(0)  # Jawa Timur
     page.select_option("#officer_id", label="siti (3273)")
     page.click("button:has-text('Tampilkan')")
     mine = page.locator("label", has_text=title).locator("input[name=case_ids]")
@@ -403,14 +453,14 @@ def test_a_supervisor_gives_an_officers_case_to_a_colleague(
         "boxes => boxes.forEach(b => b.checked = false)"
     )
     mine.check()
-    page.select_option("#assigned_to", label="rina (32)")
+    page.select_option("#assigned_to", label="dewi (3204)")
     _shot(page, "14-reassign")
     page.click("button:has-text('Alihkan')")
     expect(page.locator(".flash")).to_have_text("1 kasus dialihkan.")
     expect(page.locator("label", has_text=title)).to_have_count(0)
     moved = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
     [after] = [c for c in moved if c["id"] == case["id"]]
-    assert after["assigned_to"] != case["assigned_to"]
+    assert after["assigned_to"] == dewi["id"]
     context.close()
 
 
@@ -633,3 +683,73 @@ def test_a_supervisor_registers_in_a_regency_of_her_province(
     client = gateway.get(f"/api/clients/{page.url.rsplit('/', 1)[-1]}", headers=rina).json()
     assert client["region_code"] == "3204"
     context.close()
+
+
+def test_an_administrator_keeps_the_catalogue_and_a_suspended_licence_ends_referrals(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date().isoformat()
+    admin_context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    admin = _log_in_as_admin(admin_context)
+    admin.goto(f"{PORTAL}/partners")
+    admin.click("text=Tambah mitra")
+    for field, value in (
+        ("#code", "koperasi-portal"),
+        ("#name", "Koperasi Uji Portal (fiktif)"),
+        ("#licence_type", "koperasi simpan pinjam"),
+        ("#licence_number", "OJK-DEMO-KSP-009"),
+        ("#verified_on", today),
+        ("#product_code", "simpanan-anggota"),
+        ("#product_name", "Simpanan anggota"),
+        ("#version", "2026-12"),
+        ("#fees", "opening = banyak"),  # not an amount: refused at its field
+    ):
+        admin.fill(field, value)
+    admin.click("button:has-text('Tambahkan mitra')")
+    expect(admin.locator("#fees-error")).to_contain_text("Satu per baris")
+    admin.fill("#fees", "opening: 0\nmonthly: 2.500")
+    admin.click("button:has-text('Tambahkan mitra')")
+    admin.wait_for_url(f"{PORTAL}/partners/koperasi-portal")
+    expect(admin.locator("#product-simpanan-anggota")).to_contain_text("Rp2.500")
+    width = admin.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the partner's page is {width}px wide"
+    admin.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    violations = _axe(admin, AXE_RULES)
+    assert violations == [], [v["id"] for v in violations]
+    _shot(admin, "40-admin-partner")
+
+    # changed terms need a new version; then a new one is published
+    sheet = admin.locator("#product-simpanan-anggota form")
+    sheet.locator("input[name=version]").fill("2026-12")
+    sheet.locator("textarea[name=fees]").fill("opening: 0\nmonthly: 3.000")
+    sheet.locator("button").click()
+    sheet = admin.locator("#product-simpanan-anggota form")
+    expect(sheet.locator("p.error")).to_have_text("Daftar biaya baru perlu versi baru.")
+    sheet.locator("input[name=version]").fill("2027-01")
+    sheet.locator("button").click()
+    expect(admin.locator(".flash")).to_have_text("Daftar biaya 2027-01 diterbitkan.")
+    expect(admin.locator("#product-simpanan-anggota")).to_contain_text("Rp3.000")
+
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
+    officer_context = browser.new_context()
+    officer = _log_in(officer_context, "siti")
+    offered = officer.locator("input[name=product][value='koperasi-portal/simpanan-anggota']")
+    officer.goto(f"{PORTAL}/clients/{client['id']}/referrals/new")
+    expect(offered).to_have_count(1)
+
+    admin.goto(f"{PORTAL}/partners/koperasi-portal")
+    admin.select_option("#licence_status", "suspended")
+    admin.fill("#verified_on", today)
+    admin.click("button:has-text('Catat pemeriksaan izin')")
+    expect(admin.locator(".flash")).to_have_text("Pemeriksaan izin dicatat.")
+    expect(admin.locator("#licence .facts")).to_contain_text("dibekukan")
+    _shot(admin, "41-admin-licence-suspended")
+
+    officer.reload()
+    expect(offered).to_have_count(0)
+    expect(
+        officer.locator("input[name=product][value='bank-nusantara/savings-basic']")
+    ).to_have_count(1)
+    admin_context.close()
+    officer_context.close()

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from portal.gateway import Answer
 from portal.i18n import Formats
 from portal.pages import LoginRequired, PostDep, Visit, VisitDep, api, flash, full_page, page
-from portal.rendering import language_of, translator_for
+from portal.rendering import language_of, plural_translator_for, translator_for
 
 router = APIRouter()
 
@@ -136,7 +136,14 @@ async def notify_people(request: Request, officer: PostDep, breach_id: str) -> R
     answer = await api(request, officer, "POST", f"/api/client/breaches/{breach_id}/notify-people")
     _ = translator_for(request)
     if answer.ok:
-        message = _("Notices approved: {n} people will be told.", n=answer.body["people_told"])
+        told = answer.body["people_told"]
+        ngettext = plural_translator_for(request)
+        message = ngettext(
+            "Notices approved: {n} person will be told.",
+            "Notices approved: {n} people will be told.",
+            told,
+            n=told,
+        )
     else:
         message = _("The people were already told of this incident.")
     await flash(request, officer, message)

@@ -18,17 +18,35 @@ from babel.messages.pofile import read_po, write_po
 
 from portal.i18n import LANGUAGES
 
-KEYWORDS = {"_": None, "N_": None}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
 
 
-def used() -> set[str]:
-    """Every msgid in the portal's Python code and templates."""
+def used() -> dict[str, str | tuple[str, str]]:
+    """Every msgid in the portal's Python code and templates, by its singular: a message
+    with plural forms as (singular, plural)."""
     root = str(resources.files("portal"))
     found = extract_from_dir(
         root, METHODS, keywords=KEYWORDS, options_map={"**.html": {"extensions": ""}}
     )
-    return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
+    return {
+        (message if isinstance(message, str) else message[0]): (
+            message if isinstance(message, str) else (message[0], message[1])
+        )
+        for _, _, message, *_ in found
+    }
+
+
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
+    return all(string) if isinstance(string, (tuple, list)) else bool(string)
+
+
+def _id_of(catalogue: Catalog, singular: str) -> str | tuple[str, ...]:
+    return next(
+        m.id if isinstance(m.id, str) else tuple(m.id)
+        for m in catalogue
+        if (m.id if isinstance(m.id, str) else m.id[0]) == singular
+    )
 
 
 def path_of(language: str) -> Path:
@@ -50,9 +68,13 @@ def main() -> None:
     problems = 0
     for language in LANGUAGES:
         catalogue = read(language)
-        have = {str(m.id) for m in catalogue if m.id}
-        missing, unused = sorted(wanted - have), sorted(have - wanted)
-        empty = sorted(str(m.id) for m in catalogue if m.id and not m.string)
+        have = {(m.id[0] if isinstance(m.id, tuple) else str(m.id)) for m in catalogue if m.id}
+        missing, unused = sorted(wanted.keys() - have), sorted(have - wanted.keys())
+        empty = sorted(
+            str(m.id[0] if isinstance(m.id, tuple) else m.id)
+            for m in catalogue
+            if m.id and not _translated(m.string)
+        )
         for msgid in missing:
             print(f"{language}: missing {msgid!r}")
         for msgid in unused:
@@ -62,9 +84,14 @@ def main() -> None:
         problems += len(missing) + len(unused) + len(empty)
         if args.write:
             for msgid in missing:
-                catalogue.add(msgid, msgid if language == "en" else "")
+                message = wanted[msgid]
+                if isinstance(message, tuple):
+                    forms = message if language == "en" else ("",) * catalogue.num_plurals
+                    catalogue.add(message, forms)
+                else:
+                    catalogue.add(message, message if language == "en" else "")
             for msgid in unused:
-                catalogue.delete(msgid)
+                catalogue.delete(_id_of(catalogue, msgid))
             with path_of(language).open("wb") as po:
                 write_po(po, catalogue, width=100, omit_header=True, sort_output=True)
     sys.exit(1 if problems and not args.write else 0)

@@ -9,6 +9,7 @@ from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency
@@ -21,12 +22,19 @@ _LOCALES = {"id": "id_ID", "en": "en_GB"}
 
 
 @cache
-def catalogue(language: str) -> dict[str, str]:
-    """msgid → text for one language, from `locale/<language>/LC_MESSAGES/messages.po`."""
+def catalogue(language: str) -> dict[str, str | tuple[str, ...]]:
+    """msgid → text for one language, from `locale/<language>/LC_MESSAGES/messages.po`; a
+    message with plural forms (keyed by its singular) → its forms, in the language's order."""
     path = resources.files("portal") / "locale" / language / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as po:
         messages = read_po(po, locale=language)
-    return {str(m.id): str(m.string) for m in messages if m.id and m.string}
+    texts: dict[str, str | tuple[str, ...]] = {}
+    for m in messages:
+        if isinstance(m.id, tuple) and isinstance(m.string, tuple) and all(m.string):
+            texts[str(m.id[0])] = tuple(str(form) for form in m.string)
+        elif m.id and isinstance(m.string, str) and m.string:
+            texts[str(m.id)] = m.string
+    return texts
 
 
 def translator(language: str) -> Callable[..., str]:
@@ -35,9 +43,29 @@ def translator(language: str) -> Callable[..., str]:
 
     def gettext(message: str, **values: object) -> str:
         text = texts.get(message, message)
+        if isinstance(text, tuple):
+            text = text[0]
         return text.format(**values) if values else text
 
     return gettext
+
+
+def plural_translator(language: str) -> Callable[..., str]:
+    """`ngettext("{n} case", "{n} cases", n, n=n)`: the form the language uses for n
+    (Indonesian has one form for every number, English one for 1 and one for the rest)."""
+    language = language if language in LANGUAGES else DEFAULT
+    texts = catalogue(language)
+    locale = Locale.parse(_LOCALES[language])
+
+    def ngettext(singular: str, plural: str, count: int, **values: object) -> str:
+        forms = texts.get(singular)
+        if not isinstance(forms, tuple):
+            forms = (singular, plural)
+        one = locale.plural_form(count) == "one"
+        text = forms[0] if one or len(forms) == 1 else forms[-1]
+        return text.format(**values)
+
+    return ngettext
 
 
 class Formats:

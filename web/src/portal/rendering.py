@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from portal import words
-from portal.i18n import DEFAULT, LANGUAGES, Formats, translator
+from portal.i18n import DEFAULT, LANGUAGES, Formats, plural_translator, translator
 
 
 def language_of(request: Request) -> str:
@@ -31,6 +31,7 @@ def render(
     language = language_of(request)
     values = {
         "_": translator(language),
+        "ngettext": plural_translator(language),
         "fmt": Formats(language, (user or {}).get("region")),
         "language": language,
         "user": user,
@@ -44,3 +45,7 @@ def render(
 
 def translator_for(request: Request) -> Callable[..., str]:
     return translator(language_of(request))
+
+
+def plural_translator_for(request: Request) -> Callable[..., str]:
+    return plural_translator(language_of(request))

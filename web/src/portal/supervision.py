@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal.pages import PostDep, VisitDep, api, flash, full_page
-from portal.rendering import translator_for
+from portal.rendering import plural_translator_for, translator_for
 
 router = APIRouter()
 
@@ -88,7 +88,10 @@ async def reassign(request: Request, officer: PostDep) -> Response:
             json={"case_ids": case_ids, "assigned_to": target},
         )
         if answer.ok:
-            message = _("{n} cases reassigned.", n=len(case_ids))
+            ngettext = plural_translator_for(request)
+            message = ngettext(
+                "{n} case reassigned.", "{n} cases reassigned.", len(case_ids), n=len(case_ids)
+            )
         else:
             message = _("The cases could not be reassigned.")
     await flash(request, officer, message)
