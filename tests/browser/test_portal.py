@@ -290,6 +290,7 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
             ("data", f"/clients/{client['id']}/data"),
             ("refer", f"/clients/{client['id']}/referrals/new"),
             ("training", "/training"),
+            ("my-trainings", "/training/mine"),
             ("partners", "/partners"),
         ],
     )
@@ -753,3 +754,37 @@ def test_an_administrator_keeps_the_catalogue_and_a_suspended_licence_ends_refer
     ).to_have_count(1)
     admin_context.close()
     officer_context.close()
+
+
+def test_an_officers_own_completed_programme_is_in_my_trainings(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    code = t.programme(gateway, tokens["admin"], audience="officers")
+    session_id = t.session(gateway, tokens["siti"], code, days=[date(2026, 12, 9)])
+    base, siti = f"/api/training/sessions/{session_id}", t.auth(tokens["siti"])
+    assert (
+        gateway.post(f"{base}/enrolments", json={"participant": "me"}, headers=siti).status_code
+        == 201
+    )
+    gateway.post(f"{base}/scores", json={"participant": "me", "post_score": 90}, headers=siti)
+    done = gateway.post(
+        f"{base}/attendance", json={"participant": "me", "day": "2026-12-09"}, headers=siti
+    ).json()
+    assert done["completed"] is True
+    title = gateway.get(base, headers=siti).json()["programme_title"]
+
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.click("nav >> text=Pelatihan")
+    page.click("text=Pelatihan saya")
+    page.wait_for_url(f"{PORTAL}/training/mine")
+    row = page.locator("table.my-trainings tbody tr", has_text=done["certificate_code"])
+    expect(row).to_contain_text(title)
+    expect(row).to_contain_text("selesai")
+    _shot(page, "50-my-trainings")
+    context.close()
+    # budi's record does not hold siti's training
+    other = _log_in(browser.new_context(), "budi")
+    other.goto(f"{PORTAL}/training/mine")
+    expect(other.locator("body")).not_to_contain_text(done["certificate_code"])
+    other.context.close()

@@ -21,6 +21,13 @@ async def sessions(request: Request, officer: VisitDep) -> HTMLResponse:
     return await full_page(request, officer, "training.html", sessions=found.items)
 
 
+@router.get("/training/mine", response_class=HTMLResponse)
+async def my_trainings(request: Request, officer: VisitDep) -> HTMLResponse:
+    """ "Pelatihan saya": the officer's own capacity-building record, with certificates."""
+    found = await api(request, officer, "GET", "/api/training/me/trainings")
+    return await full_page(request, officer, "my_trainings.html", records=found.items)
+
+
 async def _names(request: Request, officer: Visit, participants: list[dict[str, Any]]) -> None:
     """Each client participant's name, read (and audited) as the officer opens the list."""
 
