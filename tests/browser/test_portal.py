@@ -761,17 +761,9 @@ def test_an_officers_own_completed_programme_is_in_my_trainings(
 ) -> None:
     code = t.programme(gateway, tokens["admin"], audience="officers")
     session_id = t.session(gateway, tokens["siti"], code, days=[date(2026, 12, 9)])
-    base, siti = f"/api/training/sessions/{session_id}", t.auth(tokens["siti"])
-    assert (
-        gateway.post(f"{base}/enrolments", json={"participant": "me"}, headers=siti).status_code
-        == 201
-    )
-    gateway.post(f"{base}/scores", json={"participant": "me", "post_score": 90}, headers=siti)
-    done = gateway.post(
-        f"{base}/attendance", json={"participant": "me", "day": "2026-12-09"}, headers=siti
-    ).json()
-    assert done["completed"] is True
-    title = gateway.get(base, headers=siti).json()["programme_title"]
+    done = t.complete_as_officer(gateway, tokens["siti"], session_id)
+    session = f"/api/training/sessions/{session_id}"
+    title = gateway.get(session, headers=t.auth(tokens["siti"])).json()["programme_title"]
 
     context = browser.new_context()
     page = _log_in(context, "siti")

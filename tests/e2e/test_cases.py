@@ -4,6 +4,7 @@ completed with their outcome, through the gateway."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -151,25 +152,35 @@ def test_a_supervisor_moves_an_officers_cases_to_a_colleague_by_name(
     assert case["id"] not in {c["id"] for c in still_sitis}
 
 
+def _case_with_a_task_due_today(
+    gateway: httpx.Client, headers: dict[str, str], title: str
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A new client's case (its URL and itself) with one task due today."""
+    client = gateway.post("/api/clients", json=new_worker(), headers=headers).json()
+    base = f"/api/clients/{client['id']}/cases"
+    case = gateway.post(base, json={"title": title}, headers=headers).json()
+    task = gateway.post(
+        f"{base}/{case['id']}/tasks",
+        json={"title": "Telepon klien", "due_in_working_days": 0},
+        headers=headers,
+    ).json()
+    return base, case, task
+
+
+def _due_ids(gateway: httpx.Client, headers: dict[str, str]) -> set[str]:
+    """The ids of the caller's follow-ups due by today (what the dashboard lists)."""
+    answer = gateway.get("/api/client/tasks", params={"limit": 200}, headers=headers)
+    return {t["id"] for t in answer.json()["items"]}
+
+
 def test_a_completed_follow_up_leaves_the_due_list_with_its_outcome(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     budi = {"Authorization": f"Bearer {tokens['budi']}"}
-    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    base = f"/api/clients/{client['id']}/cases"
-    case = gateway.post(base, json={"title": "Kartu ATM"}, headers=siti).json()
-    task = gateway.post(
-        f"{base}/{case['id']}/tasks",
-        json={"title": "Telepon klien", "due_in_working_days": 0},
-        headers=siti,
-    ).json()
+    base, case, task = _case_with_a_task_due_today(gateway, siti, "Kartu ATM")
 
-    def due_ids() -> set[str]:
-        answer = gateway.get("/api/client/tasks", params={"limit": 200}, headers=siti)
-        return {t["id"] for t in answer.json()["items"]}
-
-    assert task["id"] in due_ids()
+    assert task["id"] in _due_ids(gateway, siti)
     completion = f"{base}/{case['id']}/tasks/{task['id']}/completion"
     assert gateway.post(completion, json={"outcome": "x"}, headers=budi).status_code == 404
     for body, field in (
@@ -181,12 +192,12 @@ def test_a_completed_follow_up_leaves_the_due_list_with_its_outcome(
         assert refused.status_code == 422, refused.text
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert field in [e["field"] for e in refused.json()["errors"]]
-    assert task["id"] in due_ids()  # nothing half-written
+    assert task["id"] in _due_ids(gateway, siti)  # nothing half-written
 
     done = gateway.post(completion, json={"outcome": "Kartu sudah diambil"}, headers=siti)
     assert done.status_code == 200, done.text
     assert done.json()["done_at"] and done.json()["outcome"] == "Kartu sudah diambil"
-    assert task["id"] not in due_ids()
+    assert task["id"] not in _due_ids(gateway, siti)
     again = gateway.post(completion, json={"outcome": "lagi"}, headers=siti)
     assert again.status_code == 409
     listed = gateway.get(base, headers=siti).json()["items"][0]["tasks"][0]
@@ -197,25 +208,14 @@ def test_a_closed_case_hides_its_open_follow_ups_until_it_is_reopened(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
-    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    base = f"/api/clients/{client['id']}/cases"
-    case = gateway.post(base, json={"title": "Pinjaman KUR"}, headers=siti).json()
-    task = gateway.post(
-        f"{base}/{case['id']}/tasks",
-        json={"title": "Cek berkas", "due_in_working_days": 0},
-        headers=siti,
-    ).json()
-
-    def due_ids() -> set[str]:
-        answer = gateway.get("/api/client/tasks", params={"limit": 200}, headers=siti)
-        return {t["id"] for t in answer.json()["items"]}
+    base, case, task = _case_with_a_task_due_today(gateway, siti, "Pinjaman KUR")
 
     gateway.patch(f"{base}/{case['id']}", json={"status": "closed"}, headers=siti)
-    assert task["id"] not in due_ids()
+    assert task["id"] not in _due_ids(gateway, siti)
     completion = f"{base}/{case['id']}/tasks/{task['id']}/completion"
     assert gateway.post(completion, json={"outcome": "x"}, headers=siti).status_code == 409
     gateway.patch(f"{base}/{case['id']}", json={"status": "open"}, headers=siti)
-    assert task["id"] in due_ids()
+    assert task["id"] in _due_ids(gateway, siti)
 
 
 def test_a_supervisor_finds_every_officer_of_her_province_in_the_realm(

@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import random
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaProducer
 from sqlalchemy import create_engine, text
 
 from indicators import bootstrap as indicators_bootstrap
 from indicators.service_layer import queries
-from shared.contracts import referral as referral_contracts
-from shared.messaging.envelope import Envelope
 from shared.messaging.watchdog import unread
 from support import stack
+from support.follow_ups import follow_up_tasks, publish_completed
 from support.people import nik_for
 
 pytestmark = pytest.mark.integration
@@ -46,27 +43,6 @@ def _woman(rng: random.SystemRandom) -> dict[str, Any]:
         "phone": f"+62812{rng.randrange(10_000_000, 99_999_999)}",
         "region_code": REGENCY,
     }
-
-
-def _account_opened(producer: KafkaProducer, client_id: str) -> None:
-    """What the referral service publishes when a partner reports an opened account."""
-    data = referral_contracts.ReferralCompleted(
-        referral_id=uuid.uuid4(),
-        client_id=uuid.UUID(client_id),
-        region_code=REGENCY,
-        partner_code="bank-nusantara",
-        product_code="savings-basic",
-        outcome="account_opened",
-        completed_at=datetime.now(UTC),
-    )
-    key, value, headers = Envelope(
-        type=data.TYPE,
-        source=referral_contracts.SOURCE,
-        subject=f"referral/{data.referral_id}",
-        key=client_id,
-        data=data.to_data(),
-    ).to_kafka()
-    producer.send(referral_contracts.TOPIC, key=key, value=value, headers=headers).get(30)
 
 
 async def _as_of(period: str, today: date) -> dict[str, Any]:
@@ -102,20 +78,13 @@ def test_answered_follow_ups_count_for_the_ministry_when_their_day_comes(
     for _ in range(WOMEN):
         answer = gateway.post("/api/clients", json=_woman(rng), headers=rina)
         assert answer.status_code == 201, answer.text
-        clients.append(answer.json()["id"])
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
-    for client_id in clients:
-        _account_opened(producer, client_id)
-    producer.close()
-
-    def follow_ups(client_id: str) -> dict[str, dict[str, Any]] | None:
-        cases = gateway.get(f"/api/clients/{client_id}/cases", headers=rina).json()["items"]
-        tasks = {t["kind"]: t | {"case_id": c["id"]} for c in cases for t in c["tasks"]}
-        return tasks if len(tasks) == 2 else None
+        clients.append(answer.json())
+    publish_completed(clients)
 
     due: dict[int, date] = {}
-    for n, client_id in enumerate(clients):
-        tasks = stack.eventually(lambda c=client_id: follow_ups(c), timeout_s=60)
+    for n, client in enumerate(clients):
+        client_id = client["id"]
+        tasks = follow_up_tasks(gateway, rina, client_id)
         for kind, answers in (
             ("account_follow_up_30", {"account_in_own_name": True, "account_in_use": True}),
             # five of six still use the account at 90 days

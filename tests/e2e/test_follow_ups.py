@@ -2,43 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
-from kafka import KafkaProducer
 
-from shared.contracts import referral as referral_contracts
 from shared.messaging.envelope import Envelope
 from support import stack
+from support.follow_ups import follow_up_tasks, publish_completed
 from support.people import new_worker
 
 pytestmark = pytest.mark.integration
-
-
-def _publish_completed(client: dict[str, Any], outcome: str) -> None:
-    """What the referral service publishes when a partner reports the outcome."""
-    data = referral_contracts.ReferralCompleted(
-        referral_id=uuid.uuid4(),
-        client_id=client["id"],
-        region_code=client["region_code"],
-        partner_code="bank-nusantara",
-        product_code="savings-basic",
-        outcome=outcome,  # type: ignore[arg-type]
-        completed_at=datetime.now(UTC),
-    )
-    key, value, headers = Envelope(
-        type=data.TYPE,
-        source=referral_contracts.SOURCE,
-        subject=f"referral/{data.referral_id}",
-        key=str(client["id"]),
-        data=data.to_data(),
-    ).to_kafka()
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
-    producer.send(referral_contracts.TOPIC, key=key, value=value, headers=headers).get(30)
-    producer.close()
 
 
 def test_an_opened_account_starts_follow_ups_at_30_and_90_days(
@@ -46,14 +21,8 @@ def test_an_opened_account_starts_follow_ups_at_30_and_90_days(
 ) -> None:
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    _publish_completed(client, "account_opened")
-
-    def follow_ups() -> list[dict[str, Any]] | None:
-        cases = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
-        tasks = [t for c in cases for t in c["tasks"] if t["kind"]]
-        return tasks if len(tasks) == 2 else None
-
-    tasks = stack.eventually(follow_ups, timeout_s=30)
+    publish_completed([client])
+    tasks = list(follow_up_tasks(gateway, siti, client["id"]).values())
     today = date.today()
     assert sorted(t["kind"] for t in tasks) == ["account_follow_up_30", "account_follow_up_90"]
     for task in tasks:
@@ -122,14 +91,8 @@ def test_an_account_follow_up_is_completed_with_the_clients_answers(
 ) -> None:
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    _publish_completed(client, "account_opened")
-
-    def follow_ups() -> dict[str, dict[str, Any]] | None:
-        cases = gateway.get(f"/api/clients/{client['id']}/cases", headers=siti).json()["items"]
-        tasks = {t["kind"]: t | {"case_id": c["id"]} for c in cases for t in c["tasks"]}
-        return tasks if len(tasks) == 2 else None
-
-    thirty = stack.eventually(follow_ups, timeout_s=30)["account_follow_up_30"]
+    publish_completed([client])
+    thirty = follow_up_tasks(gateway, siti, client["id"])["account_follow_up_30"]
     completion = (
         f"/api/clients/{client['id']}/cases/{thirty['case_id']}/tasks/{thirty['id']}/completion"
     )

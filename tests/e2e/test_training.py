@@ -185,18 +185,12 @@ def test_officers_keep_their_own_training_record(
 ) -> None:
     for_officers = t.programme(gateway, tokens["admin"], audience="officers")
     session = t.session(gateway, tokens["siti"], for_officers, days=[date(2026, 12, 9)])
-    base, siti = f"/api/training/sessions/{session}", t.auth(tokens["siti"])
+    siti = t.auth(tokens["siti"])
     client = t.client(gateway, tokens["siti"])
     refused = t.enrol(gateway, tokens["siti"], session, client["id"])
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "participant"
 
-    mine = gateway.post(f"{base}/enrolments", json={"participant": "me"}, headers=siti)
-    assert mine.status_code == 201 and mine.json()["participant"].startswith("officer:")
-    gateway.post(f"{base}/scores", json={"participant": "me", "post_score": 95}, headers=siti)
-    done = gateway.post(
-        f"{base}/attendance", json={"participant": "me", "day": "2026-12-09"}, headers=siti
-    ).json()
-    assert done["completed"] is True
+    done = t.complete_as_officer(gateway, tokens["siti"], session)
 
     record = gateway.get("/api/training/me/trainings", headers=siti).json()["items"]
     assert [r["certificate_code"] for r in record if r["session_id"] == session] == [

@@ -89,3 +89,17 @@ def enrol(gateway: httpx.Client, token: str, session_id: str, client_id: str) ->
         return answer if answer.status_code != 404 else None
 
     return stack.eventually(attempt, timeout_s=30)
+
+
+def complete_as_officer(gateway: httpx.Client, token: str, session_id: str) -> dict[str, Any]:
+    """The officer takes part in a one-day session of 9 December 2026 and passes it: the
+    attendance answer (with `completed` and `certificate_code`)."""
+    base, headers = f"/api/training/sessions/{session_id}", auth(token)
+    mine = gateway.post(f"{base}/enrolments", json={"participant": "me"}, headers=headers)
+    assert mine.status_code == 201 and mine.json()["participant"].startswith("officer:")
+    gateway.post(f"{base}/scores", json={"participant": "me", "post_score": 95}, headers=headers)
+    done: dict[str, Any] = gateway.post(
+        f"{base}/attendance", json={"participant": "me", "day": "2026-12-09"}, headers=headers
+    ).json()
+    assert done["completed"] is True
+    return done

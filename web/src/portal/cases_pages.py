@@ -4,6 +4,7 @@ answers, which the ministry counts), close and reopen."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,11 +16,8 @@ from portal.rendering import translator_for
 
 router = APIRouter()
 
-# The answers each account follow-up asks (the client service refuses any other).
-FOLLOW_UP_QUESTIONS = {
-    "account_follow_up_30": ("account_in_own_name", "account_in_use"),
-    "account_follow_up_90": ("account_in_use",),
-}
+# The client's answers a follow-up may take (each task names those it asks: `asks`).
+_ANSWERS = ("account_in_own_name", "account_in_use")
 _STATUSES = ("open", "in_progress", "closed")
 
 
@@ -37,15 +35,16 @@ async def _case_page(
     typed: dict[str, dict[str, str]] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    client = await api(request, officer, "GET", f"/api/clients/{client_id}")  # 404 first
-    cases = await api(request, officer, "GET", f"/api/clients/{client_id}/cases")
+    client, cases = await asyncio.gather(
+        api(request, officer, "GET", f"/api/clients/{client_id}"),
+        api(request, officer, "GET", f"/api/clients/{client_id}/cases"),
+    )
     case = next((c for c in cases.items if c["id"] == case_id), None)
     if case is None:
         raise HTTPException(status_code=404)
     context = {
         "client": client.body,
         "case": case,
-        "questions": FOLLOW_UP_QUESTIONS,
         "errors": errors or {},
         "typed": typed or {},
     }
@@ -183,7 +182,7 @@ async def complete_task(
     _ = translator_for(request)
     outcome = str(form.get("outcome") or "").strip()
     body: dict[str, Any] = {"outcome": outcome}
-    for name in ("account_in_own_name", "account_in_use"):
+    for name in _ANSWERS:
         if (value := _yes_no(form.get(name))) is not None:
             body[name] = value
     errors: dict[str, str] = {} if outcome else {"outcome": _("Please fill this in.")}
@@ -217,11 +216,7 @@ def _completion_refusal(answer: Answer, _: Any) -> dict[str, str]:
     if answer.status == 409:
         return {"outcome": _("This follow-up is already done, or its case is closed.")}
     named = {field.split(".")[-1] for field in answer.errors}
-    messages = {
-        name: _("Please answer this question.")
-        for name in named
-        if name in ("account_in_own_name", "account_in_use")
-    }
+    messages = {name: _("Please answer this question.") for name in named if name in _ANSWERS}
     if "outcome" in named:
         messages["outcome"] = _("Please describe the outcome in at most 2,000 characters.")
     return messages or {"outcome": _("The follow-up could not be completed.")}

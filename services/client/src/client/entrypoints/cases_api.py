@@ -53,6 +53,7 @@ def _task(task: Task, today: date) -> TaskOut:
         due_on=task.due_on,
         done_at=task.done_at,
         overdue=task.overdue(today),
+        asks=list(task.asks),
         done_by=task.done_by,
         outcome=task.outcome,
         account_in_own_name=task.account_in_own_name,

@@ -332,6 +332,10 @@ class TaskOut(BaseModel):
     due_on: date
     done_at: datetime | None
     overdue: bool
+    asks: list[str] = Field(
+        default_factory=list,
+        description="the client's answers completing it takes (an account follow-up's)",
+    )
     done_by: str | None = None
     outcome: str | None = None
     account_in_own_name: bool | None = None

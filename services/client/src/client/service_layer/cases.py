@@ -114,7 +114,7 @@ async def complete_task(cmd: commands.CompleteTask, uow: UnitOfWork, ctx: Contex
         }
         task.complete(by=cmd.actor.subject, now=ctx.now(), outcome=cmd.outcome, answers=answers)
         await uow.cases.save_task(task)
-        if task.follow_up_days is not None:
+        if task.account_follow_up is not None:
             uow.announce(
                 [publishing.follow_up_answered_envelope(task, case.client_id, case.region_code)]
             )

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
 from client.adapters.repository import CaseRepository, registering_officer
-from client.domain.case import Case, Task
+from client.domain.case import ACCOUNT_FOLLOW_UPS, Case, Task
 from client.service_layer.timeline import record_on_timeline
 from shared.calendar import local_now
 from shared.contracts import client as client_contracts
@@ -23,10 +23,6 @@ from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
 SYSTEM = "jembatan"
-FOLLOW_UPS = (
-    (30, "account_follow_up_30", "Tindak lanjut 30 hari: rekening atas nama sendiri dan dipakai?"),
-    (90, "account_follow_up_90", "Tindak lanjut 90 hari: rekening masih dipakai?"),
-)
 
 
 async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) -> None:
@@ -54,13 +50,13 @@ async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) ->
             session, orm.outbox, client_contracts.TOPIC, publishing.case_envelopes(case)
         )
     opened_on = local_now(event.region_code, event.completed_at).date()
-    for days, kind, title in FOLLOW_UPS:
+    for kind, follow_up in ACCOUNT_FOLLOW_UPS.items():
         await cases.add_task(
             Task(
                 id=uuid4(),
                 case_id=case.id,
-                title=title,
-                due_on=opened_on + timedelta(days=days),
+                title=follow_up.title,
+                due_on=opened_on + timedelta(days=follow_up.days),
                 created_by=SYSTEM,
                 created_at=event.completed_at,
                 kind=kind,
