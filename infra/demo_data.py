@@ -1,4 +1,5 @@
-"""Load demo clients through the gateway as the demo officers would (idempotent: 409 = done).
+"""Load demo programmes and clients through the gateway as the demo administrator and officers
+would (idempotent: a programme is put again, a client answers 409 the second time).
 
 Local use only: the people below are invented, and their NIKs are valid in shape only.
 """
@@ -61,12 +62,49 @@ DEMO = {
 }
 
 
+# The programmes a trainer plans sessions from (the admin keeps them: PUT is create-or-change).
+PROGRAMMES = {
+    "literasi-keuangan-digital": {
+        "title": "Literasi keuangan digital",
+        "modules": [
+            "Rekening bank dan dompet digital",
+            "QRIS untuk usaha",
+            "Menghindari pinjaman online ilegal",
+        ],
+        "duration_hours": 8,
+        "audience": "clients",
+        "min_attendance_percent": 80,
+        "min_post_score": 70,
+    },
+    "pendamping-inklusi-keuangan": {
+        "title": "Pendamping inklusi keuangan",
+        "modules": ["Produk keuangan mitra", "Persetujuan dan data pribadi (UU PDP)"],
+        "duration_hours": 16,
+        "audience": "officers",
+        "min_attendance_percent": 100,
+        "min_post_score": 75,
+    },
+}
+
+
+def _headers(user: str) -> dict[str, str]:
+    token = login_with_pkce(
+        KEYCLOAK, "jembatan", "jembatan-cli", user, PASSWORD, "http://127.0.0.1/callback"
+    )["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def main() -> int:
+    admin = _headers("admin")
+    for code, programme in PROGRAMMES.items():
+        answer = httpx.put(
+            f"{GATEWAY}/api/training/programmes/{code}", json=programme, headers=admin, timeout=15
+        )
+        if answer.status_code != 200:
+            print(f"demo data: programme {code} answered {answer.status_code}", file=sys.stderr)
+            return 1
     for officer, clients in DEMO.items():
-        token = login_with_pkce(
-            KEYCLOAK, "jembatan", "jembatan-cli", officer, PASSWORD, "http://127.0.0.1/callback"
-        )["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = _headers(officer)
         for body in clients:
             answer = httpx.post(f"{GATEWAY}/api/clients", json=body, headers=headers, timeout=15)
             if answer.status_code not in (201, 409):

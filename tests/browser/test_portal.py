@@ -7,6 +7,7 @@ Screenshots of each step are written to `.cache/test-artefacts/portal/`.
 from __future__ import annotations
 
 import hashlib
+import io
 import random
 import re
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
+from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 
 from support import stack
@@ -279,6 +281,9 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
         json={"title": "Telepon", "due_in_working_days": 1},
         headers=siti,
     )
+    programme = t.programme(gateway, tokens["admin"])
+    session_id = t.session(gateway, tokens["siti"], programme, days=[date(2026, 12, 9)])
+    assert t.enrol(gateway, tokens["siti"], session_id, client["id"]).status_code == 201
     _phone_pages(
         page,
         [
@@ -290,6 +295,8 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
             ("data", f"/clients/{client['id']}/data"),
             ("refer", f"/clients/{client['id']}/referrals/new"),
             ("training", "/training"),
+            ("session", f"/training/{session_id}"),
+            ("scores", f"/training/{session_id}/scores"),
             ("my-trainings", "/training/mine"),
             ("partners", "/partners"),
         ],
@@ -304,6 +311,8 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
             ("supervision", "/supervision"),
             ("reassign", "/supervision/cases"),
             ("breaches-supervisor", "/breaches"),
+            ("officers-trainings", "/training/officers"),
+            ("training-supervisor", "/training"),
         ],
     )
     context.close()
@@ -780,3 +789,164 @@ def test_an_officers_own_completed_programme_is_in_my_trainings(
     other.goto(f"{PORTAL}/training/mine")
     expect(other.locator("body")).not_to_contain_text(done["certificate_code"])
     other.context.close()
+
+
+def _workshop_clients(gateway: httpx.Client, token: str) -> list[dict[str, Any]]:
+    """Three clients of Bandung, with the NIKs the trainer types; once training knows them."""
+    people = []
+    for name in ("Fitri Handayani", "Gilang Ramadhan", "Hana Permata"):
+        body = new_worker(full_name=name)
+        client = t.client(gateway, token, **body) | {"nik": body["nik"]}
+        known = f"/api/training/clients/{client['id']}/trainings"
+        stack.eventually(lambda k=known: gateway.get(k, headers=t.auth(token)).status_code == 200)
+        people.append(client)
+    return people
+
+
+def _mark(page: Page, session_id: str, name: str, day: int) -> None:
+    row = page.locator("table.attendance tbody tr", has_text=name)
+    row.locator("button.mark").nth(day).click()
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    row = page.locator("table.attendance tbody tr", has_text=name)
+    expect(row.locator("button.mark").nth(day)).to_have_attribute("aria-pressed", "true")
+
+
+def test_a_trainer_runs_a_workshop_from_planning_to_printed_certificates(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    title = f"Literasi keuangan {random.randrange(10**6):06d}"
+    programme = t.programme(gateway, tokens["admin"], audience="clients", title=title)
+    people = _workshop_clients(gateway, tokens["siti"])
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.click("nav >> text=Pelatihan")
+    page.click("text=Rencanakan sesi")
+    page.select_option("#programme_code", programme)
+    page.fill("#plan-first_day", "2026-12-09")
+    page.fill("#plan-last_day", "2026-12-10")
+    page.fill("#plan-start_time", "09:00")
+    page.fill("#plan-venue", "Aula Kelurahan Sukasari")
+    page.fill("#capacity", "20")
+    _shot(page, "60-plan-session")
+    page.click("button:has-text('Rencanakan sesi ini')")
+    page.wait_for_url(re.compile(rf"{PORTAL}/training/[0-9a-f-]{{36}}$"))
+    session_id = page.url.rsplit("/", 1)[1]
+    assert page.locator(".flash").inner_text() == "Sesi direncanakan."
+    planned = gateway.get(f"/api/training/sessions/{session_id}", headers=t.auth(tokens["siti"]))
+    assert planned.json()["days"] == ["2026-12-09", "2026-12-10"]
+    assert planned.json()["starts_at_local"].startswith("2026-12-09T09:00:00+07:00")
+
+    for person in people:
+        page.fill("#enrol-nik", person["nik"])
+        page.click("button:has-text('Daftarkan')")
+        page.wait_for_url(f"{PORTAL}/training/{session_id}")
+        assert page.locator(".flash").inner_text() == "Terdaftar di pelatihan."
+    for person in people:
+        _mark(page, session_id, person["full_name"], 0)
+    for person in people[:2]:  # Hana misses the second day: 50 %, under the 80 % rule
+        _mark(page, session_id, person["full_name"], 1)
+    _shot(page, "61-two-days-of-attendance")
+
+    page.click("text=Isi nilai tes")
+    page.wait_for_url(f"{PORTAL}/training/{session_id}/scores")
+    for person, (pre, post) in zip(
+        people, (("40", "85"), ("55", "90"), ("30", "150")), strict=True
+    ):
+        page.get_by_label(f"Pre-test {person['full_name']}").fill(pre)
+        page.get_by_label(f"Post-test {person['full_name']}").fill(post)
+    page.click("button:has-text('Simpan semua nilai')")
+    wrong = page.get_by_label(f"Post-test {people[2]['full_name']}")
+    expect(wrong).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("p.error")).to_have_text(["Nilai berupa bilangan bulat dari 0 sampai 100."])
+    _shot(page, "62-a-wrong-score")
+    siti = t.auth(tokens["siti"])
+    nothing = gateway.get(f"/api/training/sessions/{session_id}", headers=siti).json()
+    assert {p["post_score"] for p in nothing["participants"]} == {None}  # none of the sheet
+    wrong.fill("75")
+    page.click("button:has-text('Simpan semua nilai')")
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    assert page.locator(".flash").inner_text() == "Nilai tersimpan."
+    _shot(page, "63-scores-saved")
+
+    done = gateway.get(f"/api/training/sessions/{session_id}", headers=siti).json()
+    codes = {p["participant"]: p["certificate_code"] for p in done["participants"]}
+    completed = [codes[f"client:{p['id']}"] for p in people[:2]]
+    assert all(completed) and codes[f"client:{people[2]['id']}"] is None
+    link = page.locator("a", has_text="Cetak sertifikat (PDF)")
+    pdf = context.request.get(f"{PORTAL}{link.get_attribute('href')}")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages]
+    assert len(pages) == 2
+    for code, initials in zip(completed, ("F. H.", "G. R."), strict=True):
+        assert [code in text and initials in text for text in pages].count(True) == 1
+    assert not any(p["full_name"].split()[0] in "".join(pages) for p in people)
+    context.close()
+
+
+def test_a_trainer_moves_then_cancels_a_session_and_the_participants_are_told(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    programme = t.programme(gateway, tokens["admin"], audience="clients")
+    session_id = t.session(gateway, tokens["siti"], programme, days=[date(2026, 12, 14)])
+    [client, *_] = _workshop_clients(gateway, tokens["siti"])
+    t.enrol(gateway, tokens["siti"], session_id, client["id"])
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/training/{session_id}")
+    page.click("text=Pindahkan jadwal sesi")
+    page.fill("#move-first_day", "2026-12-16")
+    page.fill("#move-last_day", "2026-12-17")
+    page.fill("#move-start_time", "13:30")
+    page.click("button:has-text('Simpan jadwal baru')")
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    assert page.locator(".flash").inner_text() == "Jadwal sesi dipindahkan; peserta diberi tahu."
+    siti = t.auth(tokens["siti"])
+    moved = gateway.get(f"/api/training/sessions/{session_id}", headers=siti).json()
+    assert moved["days"] == ["2026-12-16", "2026-12-17"]
+    assert moved["starts_at_local"].startswith("2026-12-16T13:30:00+07:00")
+
+    page.click("text=Pindahkan jadwal sesi")
+    page.fill("#move-last_day", "2026-12-15")  # before the first day
+    page.click("button:has-text('Simpan jadwal baru')")
+    expect(page.locator("#last_day-error")).to_have_text(
+        "Hari terakhir sama dengan atau sesudah hari pertama, paling lambat 30 hari kemudian."
+    )
+    page.goto(f"{PORTAL}/training/{session_id}")
+    page.click("text=Batalkan sesi")
+    page.click("button:has-text('Batalkan sesi ini')")
+    page.wait_for_url(f"{PORTAL}/training/{session_id}")
+    assert page.locator(".flash").inner_text() == "Sesi dibatalkan; peserta diberi tahu."
+    expect(page.locator("main")).to_contain_text("Sesi ini dibatalkan.")
+    _shot(page, "64-session-cancelled")
+    assert gateway.get(f"/api/training/sessions/{session_id}", headers=siti).json()["cancelled"]
+
+    def told(kind: str) -> bool:
+        found = gateway.get(
+            "/api/notifications", params={"client_id": client["id"]}, headers=siti
+        ).json()["items"]
+        return kind in {n["template"] for n in found}
+
+    assert stack.eventually(
+        lambda: told("training_session_changed") and told("training_session_cancelled"),
+        timeout_s=60,
+    )
+    context.close()
+
+
+def test_a_supervisor_sees_which_officers_of_her_province_trained(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    code = t.programme(gateway, tokens["admin"], audience="officers")
+    session_id = t.session(gateway, tokens["siti"], code, days=[date(2026, 12, 9)])
+    done = t.complete_as_officer(gateway, tokens["siti"], session_id)
+    context = browser.new_context()
+    page = _log_in(context, "rina")
+    page.click("nav >> text=Pelatihan")
+    page.click("text=Pelatihan petugas")
+    page.wait_for_url(f"{PORTAL}/training/officers")
+    siti = page.locator("section.officer", has=page.locator("h2", has_text="siti"))
+    expect(siti.locator("table.officer-trainings")).to_contain_text(done["certificate_code"])
+    dewi = page.locator("section.officer", has=page.locator("h2", has_text="dewi"))
+    expect(dewi).to_be_visible()  # a colleague who never signed in is listed too
+    _shot(page, "65-officers-trainings")
+    context.close()

@@ -140,7 +140,7 @@ def records(
     other_session_id = session(gateway, tokens["siti"], code)
     enrol(gateway, tokens["siti"], session_id, client["id"])
     enrol(gateway, tokens["siti"], session_id, other["id"])
-    certificate = _certificate(gateway, tokens, code, client["id"])
+    completed_session_id, certificate = _certificate(gateway, tokens, code, client["id"])
     request = gateway.post(
         f"/api/clients/{other['id']}/requests", json={"kind": "correction"}, headers=siti
     ).json()
@@ -166,13 +166,17 @@ def records(
         "session_id": session_id,
         "other_session_id": other_session_id,
         "code": certificate,
+        "completed_session_id": completed_session_id,
         "request_id": request["id"],
         "erasable_client_id": erasable["id"],
         "breach_id": breach.json()["id"],
     }
 
 
-def _certificate(gateway: httpx.Client, tokens: dict[str, str], code: str, client: str) -> str:
+def _certificate(
+    gateway: httpx.Client, tokens: dict[str, str], code: str, client: str
+) -> tuple[str, str]:
+    """A session of 9 December 2026 that the client completed: its id and the certificate."""
     from datetime import date
 
     done = session(gateway, tokens["siti"], code, days=[date(2026, 12, 9)])
@@ -189,7 +193,7 @@ def _certificate(gateway: httpx.Client, tokens: dict[str, str], code: str, clien
         json={"participant": who, "day": "2026-12-09"},
         headers=siti,
     ).json()
-    return str(completed["certificate_code"])
+    return done, str(completed["certificate_code"])
 
 
 def _client_sheet() -> bytes:

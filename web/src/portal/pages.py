@@ -304,7 +304,7 @@ CONSENT_SCOPES = ("contact", "identity", "business")
 FINANCIAL_PROFILE = ("has_bank_account", "has_ewallet", "wages_paid_digitally", "uses_qris")
 
 
-def _regencies(officer: Visit) -> tuple[tuple[str, str], ...]:
+def regencies(officer: Visit) -> tuple[tuple[str, str], ...]:
     """The regencies and cities a supervisor of a province registers in (code, name); none
     for an officer, whose own regency is the domicile."""
     region = str(officer.user.get("region") or "")
@@ -330,7 +330,7 @@ def _registration_page(
         status_code,
         values=values,
         errors=errors,
-        regencies=_regencies(officer),
+        regencies=regencies(officer),
         profile=FINANCIAL_PROFILE,
     )
 
@@ -381,7 +381,7 @@ async def register(request: Request, officer: PostDep) -> Response:
     values |= {name: form.get(name) == "on" for name in (*FINANCIAL_PROFILE, "disability")}
     _ = translator_for(request)
     required = ["nik", "full_name", "birth_date", "sex", "phone"]
-    if _regencies(officer):
+    if regencies(officer):
         required.append("region_code")
     if values["kind"] == "business":
         required += ["business_name", "nib", "kbli", "employees", "amount"]

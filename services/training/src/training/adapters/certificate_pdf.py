@@ -1,4 +1,4 @@
-"""A certificate as a one-page PDF (fpdf2): what the verification shows, and how to verify it.
+"""Certificates as PDF (fpdf2), a page each: what the verification shows, and how to verify it.
 
 The text is real text (not an image), so it can be searched, read aloud and extracted. Only
 the built-in fonts are used, so nothing is loaded from the machine at run time; text outside
@@ -8,6 +8,7 @@ Latin-1 is transliterated rather than dropped.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -46,10 +47,22 @@ def _latin1(text: str) -> str:
 
 def render(certificate: dict[str, Any], verify_url: str) -> bytes:
     """The PDF of one certificate row (initials, programme, date, code, validity)."""
+    return render_many([certificate], lambda _: verify_url)
+
+
+def render_many(certificates: list[dict[str, Any]], verify_url: Callable[[str], str]) -> bytes:
+    """One PDF, a page per certificate: what a trainer prints at the end of a workshop."""
     pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(f"Sertifikat {certificate['code']}")
+    codes = ", ".join(c["code"] for c in certificates)
+    pdf.set_title(f"Sertifikat {codes}" if len(certificates) == 1 else "Sertifikat pelatihan")
     pdf.set_author("Jembatan")
     pdf.set_creator("Jembatan training service")
+    for certificate in certificates:
+        _page(pdf, certificate, verify_url(certificate["code"]))
+    return bytes(pdf.output())
+
+
+def _page(pdf: FPDF, certificate: dict[str, Any], verify_url: str) -> None:
     pdf.add_page()
     pdf.set_draw_color(30, 80, 140)
     pdf.set_line_width(1.2)
@@ -75,4 +88,3 @@ def render(certificate: dict[str, Any], verify_url: str) -> bytes:
         pdf.set_text_color(0, 0, 0)
     line(f"Kode verifikasi / Verification code: {certificate['code']}", 14, "B")
     line(f"Periksa keaslian di / Verify at: {verify_url}", 10)
-    return bytes(pdf.output())

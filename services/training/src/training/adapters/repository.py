@@ -83,6 +83,18 @@ class TrainingRepository:
             ),
         )
 
+    async def programmes(self) -> list[dict[str, Any]]:
+        """Every programme, by title: what a trainer chooses from when planning a session."""
+        rows = await self._session.execute(
+            select(
+                orm.programmes.c.code,
+                orm.programmes.c.title,
+                orm.programmes.c.audience,
+                orm.programmes.c.duration_hours,
+            ).order_by(orm.programmes.c.title, orm.programmes.c.code)
+        )
+        return [dict(r._mapping) for r in rows]
+
     # sessions
 
     async def add(self, session: Session) -> None:
@@ -233,7 +245,43 @@ class TrainingRepository:
         )
         return [dict(r._mapping) for r in rows]
 
+    async def officers_records(self, scope: RegionScope) -> list[dict[str, Any]]:
+        """Every officer's place in a session of the caller's region, newest session first."""
+        rows = await self._session.execute(
+            select(
+                orm.enrolments.c.participant,
+                orm.enrolments.c.session_id,
+                orm.enrolments.c.status,
+                orm.enrolments.c.completed_at,
+                orm.enrolments.c.certificate_code,
+                orm.sessions.c.programme_code,
+                orm.sessions.c.region_code,
+                orm.sessions.c.starts_at,
+                orm.sessions.c.cancelled,
+                orm.programmes.c.title.label("programme_title"),
+            )
+            .join(orm.sessions, orm.sessions.c.id == orm.enrolments.c.session_id)
+            .join(orm.programmes, orm.programmes.c.code == orm.sessions.c.programme_code)
+            .where(
+                orm.enrolments.c.participant.startswith("officer:"),
+                orm.enrolments.c.status != "cancelled",
+                scope.filter(orm.sessions.c.region_code),
+            )
+            .order_by(orm.sessions.c.starts_at.desc(), orm.enrolments.c.participant)
+        )
+        return [dict(r._mapping) for r in rows]
+
     # certificates
+
+    async def certificates_of(self, session_id: UUID) -> list[dict[str, Any]]:
+        """The valid certificates a session gave, in the order they were earned."""
+        rows = await self._session.execute(
+            select(orm.certificates)
+            .join(orm.enrolments, orm.enrolments.c.certificate_code == orm.certificates.c.code)
+            .where(orm.certificates.c.session_id == session_id, orm.certificates.c.valid)
+            .order_by(orm.enrolments.c.completed_at, orm.certificates.c.code)
+        )
+        return [dict(r._mapping) for r in rows]
 
     async def add_certificate(
         self, code: str, shown: str, programme: Programme, session: Session, on: date

@@ -21,6 +21,7 @@ from training.service_layer import attendance_sheet, handlers
 router = APIRouter(prefix="/api/training", tags=["training"])
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
 Code = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
 CertificateCode = Annotated[str, Path(max_length=20, pattern=r"^[A-Za-z0-9-]+$")]
 MAX_SHEET_BYTES = 2 * 1024 * 1024
@@ -86,6 +87,44 @@ class ScoresIn(BaseModel):
     post_score: int | None = Field(default=None, ge=0, le=100)
 
 
+class ParticipantScores(ScoresIn):
+    """One line of a session's score sheet; an empty score leaves the recorded one."""
+
+
+class SessionScoresIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scores: list[ParticipantScores] = Field(min_length=1, max_length=1000)
+
+
+class ProgrammeOut(BaseModel):
+    code: str
+    title: str
+    audience: Literal["clients", "officers", "both"]
+    duration_hours: int
+
+
+class ProgrammeList(BaseModel):
+    items: list[ProgrammeOut]
+
+
+class OfficerRecord(BaseModel):
+    officer: str = Field(description="the officer's Keycloak user id")
+    session_id: UUID
+    programme_code: str
+    programme_title: str
+    region_code: str
+    starts_at: datetime
+    session_cancelled: bool
+    status: Literal["enrolled", "waiting"]
+    completed_at: datetime | None
+    certificate_code: str | None
+
+
+class OfficerRecords(BaseModel):
+    items: list[OfficerRecord]
+
+
 class RejectedRow(BaseModel):
     row: int
     field: str
@@ -148,6 +187,13 @@ async def put_programme(
         ),
     )
     return {"code": code}
+
+
+@router.get("/programmes", response_model=ProgrammeList)
+async def list_programmes(user: CaseWorker, request: Request) -> ProgrammeList:
+    """The programmes a session can be planned for, by title."""
+    found = await handlers.programmes(_sessions(request))
+    return ProgrammeList(items=[ProgrammeOut.model_validate(p) for p in found])
 
 
 @router.post("/sessions", status_code=status.HTTP_201_CREATED)
@@ -336,6 +382,50 @@ async def scores(
         )
     except Failures as exc:
         raise _problem(exc, "enrolment") from None
+
+
+@router.put("/sessions/{session_id}/scores", responses=NOT_FOUND)
+async def session_scores(
+    session_id: UUID, body: SessionScoresIn, user: CaseWorker, request: Request
+) -> dict[str, Any]:
+    """The pre- and post-test scores of many participants at once (the whole session's sheet):
+    all are recorded or, when one line is wrong (422 naming `scores.N.<field>`), none. Each
+    post-test may complete the programme. Answers the session as `GET` does."""
+    lines = [(s.participant, handlers.Scores(s.pre_score, s.post_score)) for s in body.scores]
+    try:
+        return await handlers.record_session_scores(_sessions(request), user, session_id, lines)
+    except Failures as exc:
+        raise _problem(exc) from None
+
+
+@router.get(
+    "/sessions/{session_id}/certificates/pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}, **NOT_FOUND},
+)
+async def session_certificates(session_id: UUID, user: CaseWorker, request: Request) -> Response:
+    """Every certificate the session gave, one page each, to print at the end of the workshop
+    (404 until somebody has completed)."""
+    try:
+        found = await handlers.session_certificates(_sessions(request), user, session_id)
+    except Failures as exc:
+        raise _problem(exc, "certificate") from None
+    base = request.app.state.container.settings.public_base_url.rstrip("/")
+    document = certificate_pdf.render_many(
+        found, lambda code: f"{base}/api/training/certificates/{code}"
+    )
+    return Response(
+        document,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="sertifikat-{session_id}.pdf"'},
+    )
+
+
+@router.get("/officers/trainings", response_model=OfficerRecords)
+async def officers_trainings(user: Supervisor, request: Request) -> OfficerRecords:
+    """Supervisors: the trainings officers took in sessions of your province, newest first."""
+    found = await handlers.officers_records(_sessions(request), user)
+    return OfficerRecords(items=[OfficerRecord.model_validate(r) for r in found])
 
 
 @router.get("/clients/{client_id}/trainings", responses=NOT_FOUND)

@@ -66,6 +66,11 @@ async def put_programme(sessions: Sessions, programme: Programme) -> None:
         await TrainingRepository(session).put_programme(programme)
 
 
+async def programmes(sessions: Sessions) -> list[dict[str, Any]]:
+    async with sessions() as session:
+        return await TrainingRepository(session).programmes()
+
+
 async def schedule(sessions: Sessions, actor: Principal, new: NewSession) -> Session:
     if not actor.scope.allows(new.region_code):
         raise BadInput("region_code", "lies outside your region")
@@ -96,9 +101,7 @@ async def view(sessions: Sessions, actor: Principal, session_id: UUID) -> dict[s
     """The session with each participant's attendance, scores and knowledge gain."""
     async with sessions() as session:
         repo = TrainingRepository(session)
-        training = await repo.get(session_id, actor.scope, lock=False)  # a read waits for no one
-        if training is None:
-            raise NotFound()
+        training = await load_session_readonly(repo, actor, session_id)
         programme = await repo.programme(training.programme_code)
     assert programme is not None
     return describe(training, programme)
@@ -265,6 +268,67 @@ async def record(
     }
 
 
+async def record_session_scores(
+    sessions: Sessions, actor: Principal, session_id: UUID, scores: list[tuple[str, Scores]]
+) -> dict[str, Any]:
+    """The scores of many participants at once, as a trainer types them from the marked tests:
+    all of them are recorded, or (one bad line) none; then each completion rule."""
+    async with sessions.begin() as session:
+        repo = TrainingRepository(session)
+        training = await load_session(repo, actor, session_id)
+        programme = await repo.programme(training.programme_code)
+        assert programme is not None
+        now = datetime.now(training.starts_at.tzinfo)
+        for at, (who, typed) in enumerate(scores):
+            try:
+                participant = await _participant(repo, actor, who)
+                training.record_scores(participant, typed.pre, typed.post)
+                training.complete_if_due(participant, programme.rule, now, verification_code)
+            except (NotEnrolled, NotFound):
+                raise BadInput(f"scores.{at}.participant", "is not enrolled here") from None
+            except BadInput as exc:
+                raise BadInput(f"scores.{at}.{exc.field}", exc.message) from None
+            except InvalidSession as exc:
+                raise BadInput(f"scores.{at}.{exc.field}", exc.message) from None
+        await repo.save(training)
+        await publish_changes(repo, training, programme, now)
+    return describe(training, programme)
+
+
+async def officers_records(sessions: Sessions, actor: Principal) -> list[dict[str, Any]]:
+    """The trainings officers took in sessions of the supervisor's region."""
+    async with sessions() as session:
+        rows = await TrainingRepository(session).officers_records(actor.scope)
+    return [
+        {
+            "officer": r["participant"].partition(":")[2],
+            "session_id": str(r["session_id"]),
+            "programme_code": r["programme_code"],
+            "programme_title": r["programme_title"],
+            "region_code": r["region_code"],
+            "starts_at": r["starts_at"].isoformat(),
+            "session_cancelled": r["cancelled"],
+            "status": r["status"],
+            "completed_at": r["completed_at"].isoformat() if r["completed_at"] else None,
+            "certificate_code": r["certificate_code"],
+        }
+        for r in rows
+    ]
+
+
+async def session_certificates(
+    sessions: Sessions, actor: Principal, session_id: UUID
+) -> list[dict[str, Any]]:
+    """The certificates a session of the caller's region gave (none found: NotFound)."""
+    async with sessions() as session:
+        repo = TrainingRepository(session)
+        await load_session_readonly(repo, actor, session_id)
+        found = await repo.certificates_of(session_id)
+    if not found:
+        raise NotFound()
+    return found
+
+
 async def records_of(sessions: Sessions, actor: Principal, who: str) -> list[dict[str, Any]]:
     """A client's (region-scoped) or the caller's own trainings, newest first."""
     async with sessions() as session:
@@ -304,6 +368,16 @@ async def certificate(sessions: Sessions, code: str) -> dict[str, Any]:
 
 async def load_session(repo: TrainingRepository, actor: Principal, session_id: UUID) -> Session:
     training = await repo.get(session_id, actor.scope)
+    if training is None:
+        raise NotFound()
+    return training
+
+
+async def load_session_readonly(
+    repo: TrainingRepository, actor: Principal, session_id: UUID
+) -> Session:
+    """The session as it is, for a read: it waits for no lock."""
+    training = await repo.get(session_id, actor.scope, lock=False)
     if training is None:
         raise NotFound()
     return training
