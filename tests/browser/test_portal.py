@@ -6,6 +6,7 @@ Screenshots of each step are written to `.cache/test-artefacts/portal/`.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import random
@@ -32,6 +33,7 @@ from sqlalchemy import create_engine, text
 from support import stack
 from support import training as t
 from support.people import new_worker, nik_for
+from support.sheets import client_sheet
 
 pytestmark = pytest.mark.integration
 
@@ -284,12 +286,24 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
     programme = t.programme(gateway, tokens["admin"])
     session_id = t.session(gateway, tokens["siti"], programme, days=[date(2026, 12, 9)])
     assert t.enrol(gateway, tokens["siti"], session_id, client["id"]).status_code == 201
+    sheet, _wrong = client_sheet(rows=5, bad=3)
+    job = gateway.post(
+        "/api/clients/import-jobs", files={"file": ("lembar.csv", sheet)}, headers=siti
+    ).json()
+    stack.eventually(
+        lambda: (
+            gateway.get(f"/api/clients/import-jobs/{job['id']}", headers=siti).json()["status"]
+            == "done"
+        )
+    )
     _phone_pages(
         page,
         [
             ("dashboard", "/"),
             ("search", "/clients?q=Uji"),
             ("register", "/clients/new"),
+            ("imports", "/clients/imports"),
+            ("import-job", f"/clients/imports/{job['id']}"),
             ("client", f"/clients/{client['id']}"),
             ("case", f"/clients/{client['id']}/cases/{case['id']}"),
             ("data", f"/clients/{client['id']}/data"),
@@ -949,4 +963,117 @@ def test_a_supervisor_sees_which_officers_of_her_province_trained(
     dewi = page.locator("section.officer", has=page.locator("h2", has_text="dewi"))
     expect(dewi).to_be_visible()  # a colleague who never signed in is listed too
     _shot(page, "65-officers-trainings")
+    context.close()
+
+
+_SHEET_REASONS = {
+    "birth_date": "Tulis tanggal sebagai HH/BB/TTTT atau TTTT-BB-HH.",
+    "sex": "Tulis L atau P.",
+    "phone": "Gunakan nomor ponsel Indonesia, mis. 0812-3456-7890.",
+}
+
+
+def _upload(page: Page, sheet: Path) -> str:
+    """Upload the sheet from the upload page: the id of the job the page follows."""
+    page.goto(f"{PORTAL}/clients/new")
+    page.click("text=Banyak klien sekaligus? Unggah lembar")
+    page.wait_for_url(f"{PORTAL}/clients/imports")
+    page.set_input_files("#file", str(sheet))
+    page.click("button:has-text('Unggah dan daftarkan')")
+    page.wait_for_url(re.compile(rf"{PORTAL}/clients/imports/[0-9a-f-]{{36}}$"))
+    return page.url.rsplit("/", 1)[1]
+
+
+def test_an_officer_uploads_a_workshop_sheet_and_follows_it_to_the_report(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    content, wrong = client_sheet(rows=2000, bad=60)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    sheet = ARTEFACTS / "lokakarya-2000-baris.csv"
+    sheet.write_bytes(content)
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    took: list[tuple[str, float]] = []
+    page.on("requestfinished", lambda r: took.append((r.url, r.timing["responseEnd"])))
+
+    job_id = _upload(page, sheet)
+    shown: list[str | None] = []  # the bar's value each time the page changes it
+    for _ in range(1200):
+        value = page.evaluate(
+            "document.querySelector('#import-progress')?.getAttribute('value') ?? null"
+        )
+        if not shown or shown[-1] != value:
+            shown.append(value)
+        if value == "100":
+            break
+        page.wait_for_timeout(25)
+    assert shown[-1] == "100", shown
+    assert len(shown) >= 3, shown  # the bar moved at least twice on its way to 100
+    _shot(page, "70-sheet-registered")
+
+    rows = page.locator("table.refused tbody tr")
+    expect(rows).to_have_count(60)
+    listed = {
+        int(r.locator("td").nth(0).inner_text()): r.locator("td").nth(2).inner_text()
+        for r in rows.all()
+    }
+    assert listed == {row: _SHEET_REASONS[field] for row, field in wrong.items()}
+    report = context.request.get(f"{PORTAL}/clients/imports/{job_id}/report.csv")
+    assert report.status == 200 and report.headers["content-type"].startswith("text/csv")
+    lines = report.text().splitlines()
+    assert lines[0] == "Baris,Kolom,Alasan" and len(lines) == 61
+    slowest = max(took, key=lambda t: t[1])
+    assert slowest[1] < 1000, f"{slowest[0]} took {slowest[1]:.0f} ms"
+
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+    first = gateway.get(f"/api/clients/import-jobs/{job_id}", headers=siti).json()["report"]
+    again = _upload(page, sheet)
+    expect(page.locator("#import-job")).to_contain_text(
+        "Lembar ini sudah pernah diunggah: tidak ada klien baru yang didaftarkan."
+    )
+    _shot(page, "71-same-sheet-again")
+    repeated = gateway.get(f"/api/clients/import-jobs/{again}", headers=siti).json()["report"]
+    assert repeated["repeated_upload"] and repeated["id"] == first["id"]
+    context.close()
+
+
+def test_a_trainer_fills_the_attendance_sheet_offline_and_uploads_it(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str], tmp_path: Path
+) -> None:
+    programme = t.programme(gateway, tokens["admin"], audience="clients")
+    days = [date(2026, 12, 9), date(2026, 12, 10)]
+    session_id = t.session(gateway, tokens["siti"], programme, days=days)
+    first, second = _workshop_clients(gateway, tokens["siti"])[:2]
+    for client in (first, second):
+        t.enrol(gateway, tokens["siti"], session_id, client["id"])
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    page.goto(f"{PORTAL}/training/{session_id}")
+    page.click("text=Lembar kehadiran (tanpa sinyal di aula)")
+    link = page.locator("a", has_text="Unduh lembar kehadiran (CSV)")
+    blank = context.request.get(f"{PORTAL}{link.get_attribute('href')}").text()
+    rows = list(csv.reader(io.StringIO(blank)))
+    assert rows[0] == ["peserta", "nama", "tanggal", "hadir", "nilai pre", "nilai post"]
+    assert len(rows) == 5 and {r[3] for r in rows[1:]} == {"tidak"}
+    for row in rows[1:]:  # Fitri came both days and passed; Gilang stays absent
+        if row[0] == first["id"]:
+            assert row[1] == first["full_name"]
+            row[3], row[5] = "ya", "90"
+    rows.append([second["id"], second["full_name"], "2026-12-31", "ya", "", ""])  # no such day
+    filled = tmp_path / "kehadiran.csv"
+    with filled.open("w", newline="") as out:
+        csv.writer(out).writerows(rows)
+
+    page.set_input_files("#attendance-file", str(filled))
+    page.click("button:has-text('Unggah kehadiran')")
+    report = page.locator(".sheet-report")
+    expect(report).to_contain_text("4 dari 5 baris dicatat.")
+    expect(report.locator("table.refused tbody tr")).to_have_text(
+        ["6tanggalIni bukan hari sesi ini."]
+    )
+    _shot(page, "66-attendance-sheet-uploaded")
+    done = gateway.get(f"/api/training/sessions/{session_id}", headers=t.auth(tokens["siti"]))
+    state = {p["participant"]: p for p in done.json()["participants"]}
+    assert state[f"client:{first['id']}"]["completed"] is True
+    assert state[f"client:{second['id']}"]["days_attended"] == []
     context.close()

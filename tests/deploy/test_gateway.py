@@ -33,7 +33,7 @@ def rules(manifests) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
 
 def test_every_local_route_has_its_httproute(manifests) -> None:
     routes = local_routes()
-    assert len(routes) == 12
+    assert len(routes) == 13
     for local in routes:
         match = local["match"]
         kind, value = (

@@ -132,6 +132,9 @@ def records(
     imported = gateway.post(
         "/api/clients/imports", files={"file": ("peserta.csv", sheet)}, headers=siti
     ).json()
+    job = gateway.post(
+        "/api/clients/import-jobs", files={"file": ("peserta.csv", _client_sheet())}, headers=siti
+    ).json()
     referral_client = _referral_consent(gateway, siti)
     referral_id = _refer(gateway, siti, referral_client)
     other_referral_id = _refer(gateway, siti, _referral_consent(gateway, siti))
@@ -157,6 +160,7 @@ def records(
         "other_client_id": other["id"],
         "consent_id": consent["id"],
         "import_id": imported["id"],
+        "import_job_id": job["id"],
         "flag_id": _flag(gateway, siti, rina),
         "other_flag_id": _flag(gateway, siti, rina),
         "referral_client_id": referral_client,

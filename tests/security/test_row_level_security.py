@@ -35,6 +35,7 @@ PEOPLE_TABLES = {
         "timeline_entries",
         "duplicate_flags",
         "record_reads",
+        "import_jobs",
     ),
     "referral": ("referrals", "client_facts"),
     "training": ("client_facts",),

@@ -25,6 +25,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from portal import (
     breaches,
     cases_pages,
+    import_pages,
     pages,
     partner_admin,
     privacy_pages,
@@ -98,6 +99,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     assets = GZipMiddleware(StaticFiles(directory=str(static)), minimum_size=500)
     app.mount("/static", assets, name="static")
     app.include_router(partner_admin.router)  # /partners/new before pages' /partners/…
+    app.include_router(import_pages.router)  # /clients/imports before pages' /clients/{id}
     app.include_router(pages.router)
     app.include_router(training_pages.router)
     app.include_router(supervision.router)

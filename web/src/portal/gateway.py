@@ -36,6 +36,7 @@ class Gateway:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        files: dict[str, tuple[str, bytes]] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Answer:
         answer = await self._http.request(
@@ -43,6 +44,7 @@ class Gateway:
             path,
             params={k: v for k, v in (params or {}).items() if v not in (None, "")},
             json=json,
+            files=files,
             headers={"Authorization": f"Bearer {token}"} | (headers or {}),
         )
         body: Any = None

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from shared.calendar import time_zone_of, zone_label
 
@@ -96,6 +96,10 @@ class Formats:
         """`2026-11` as the language abbreviates it, e.g. "Nov 26"."""
         year, month = (int(part) for part in period.split("-"))
         return format_date(date(year, month, 1), "MMM yy", locale=self.locale)
+
+    def number(self, value: int | None) -> str:
+        """2000 as the language groups it: "2.000" in Indonesian, "2,000" in English."""
+        return "-" if value is None else format_decimal(value, locale=self.locale)
 
     def rupiah(self, amount: float | int | None) -> str:
         if amount is None:

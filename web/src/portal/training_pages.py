@@ -5,13 +5,17 @@ an officer's own record, and a supervisor's view of her officers' trainings."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
+from portal import sheet_reasons
 from portal.gateway import Answer
 from portal.pages import (
     PostDep,
@@ -30,6 +34,7 @@ from shared.calendar import time_zone_of, zone_label
 router = APIRouter()
 
 MAX_DAYS = 30  # as the training API takes them
+MAX_ATTENDANCE_BYTES = 1024 * 1024  # the gateway's limit for a request body
 _PLAN_FIELDS = (
     "programme_code",
     "region_code",
@@ -223,6 +228,7 @@ async def _session_page(
     *,
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
+    sheet: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     session = await _session(request, officer, session_id)
@@ -231,6 +237,7 @@ async def _session_page(
         "values": values or _local_schedule(session),
         "errors": errors or {},
         "any_completed": any(p["completed"] for p in session["participants"]),
+        "sheet": sheet,
     }
     if status_code == 200:
         return await full_page(request, officer, "session.html", **context)
@@ -363,6 +370,76 @@ async def record_scores(request: Request, officer: PostDep, session_id: str) -> 
     return page(
         request, officer, "session_scores.html", 422, session=session, typed=typed, errors=errors
     )
+
+
+@router.get("/training/{session_id}/attendance.csv")
+async def attendance_sheet(request: Request, officer: VisitDep, session_id: str) -> Response:
+    """The session's attendance sheet to fill in offline (a hall without signal): a row per
+    enrolled participant and day, with what is recorded so far; uploaded back as it is."""
+    session = await _session(request, officer, session_id)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["peserta", "nama", "tanggal", "hadir", "nilai pre", "nilai post"])
+    for p in session["participants"]:
+        if p["status"] != "enrolled":
+            continue
+        for day in session["days"]:
+            writer.writerow(
+                [
+                    p["participant"].removeprefix("client:"),
+                    p.get("name") or "",
+                    day,
+                    "ya" if day in p["days_attended"] else "tidak",
+                    "" if p["pre_score"] is None else p["pre_score"],
+                    "" if p["post_score"] is None else p["post_score"],
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="kehadiran-{session_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@router.post("/training/{session_id}/attendance/sheet")
+async def upload_attendance(request: Request, officer: PostDep, session_id: str) -> Response:
+    """Apply a filled attendance sheet: the good rows at once, the others listed with why."""
+    _ = translator_for(request)
+    form = await request.form()
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        sheet: dict[str, Any] = {"error": _("Choose a .csv or .xlsx file.")}
+        return await _session_page(request, officer, session_id, sheet=sheet, status_code=422)
+    content = await upload.read(MAX_ATTENDANCE_BYTES + 1)
+    answer = None
+    if len(content) <= MAX_ATTENDANCE_BYTES:
+        answer = await api(
+            request,
+            officer,
+            "POST",
+            f"/api/training/sessions/{session_id}/attendance/imports",
+            files={"file": (upload.filename, content)},
+        )
+    if answer is None or not answer.ok:
+        why = answer.errors.get("file", "") if answer is not None else "larger than 1 MB"
+        why = sheet_reasons.unreadable(why, _)
+        sheet = {"error": _("The sheet could not be read: {why}", why=why)}
+        return await _session_page(request, officer, session_id, sheet=sheet, status_code=422)
+    report = answer.body
+    sheet = report | {
+        "reasons": [
+            {
+                "row": r["row"],
+                "column": sheet_reasons.column(r["field"]),
+                "reason": sheet_reasons.attendance_reason(r["field"], r["message"], _),
+            }
+            for r in report["rejected"]
+        ]
+    }
+    return await _session_page(request, officer, session_id, sheet=sheet)
 
 
 @router.get("/training/{session_id}/certificates.pdf")

@@ -25,6 +25,7 @@ class Container:
     sessions: async_sessionmaker[AsyncSession]
     nik: NikProtector
     kek: Keyring
+    sheets: Keyring
     regions: KemendagriRegions
     holidays: IndonesianHolidays
     others: OtherServices
@@ -41,6 +42,13 @@ def nik_protector(settings: ClientSettings) -> NikProtector:
         Keyring.from_secrets(keys, "nik-aes-gcm-v1", b"clients.nik", legacy_secret=legacy),
         BlindIndex(derive_key(settings.nik_index_key.get_secret_value(), "nik-hmac-index-v1")),
     )
+
+
+def sheet_keys(settings: ClientSettings) -> Keyring:
+    """The keyring that seals an uploaded sheet while it waits to be registered."""
+    legacy = settings.nik_encryption_key.get_secret_value()
+    keys = settings.nik_encryption_keys.get_secret_value() or f"1={legacy}"
+    return Keyring.from_secrets(keys, "import-sheet-aes-gcm-v1", b"import_jobs.content")
 
 
 def key_encryption_keys(settings: ClientSettings) -> Keyring:
@@ -62,6 +70,7 @@ def build(settings: ClientSettings | None = None, *, rows: db.Rows = "all") -> C
         sessions=db.session_factory(engine),
         nik=nik_protector(settings),
         kek=key_encryption_keys(settings),
+        sheets=sheet_keys(settings),
         regions=KemendagriRegions(),
         holidays=IndonesianHolidays(),
         others=OtherServices(settings.gateway_url),

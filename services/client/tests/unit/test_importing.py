@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from uuid import uuid4
 
 import pytest
 
 from client.adapters import sheets
+from client.domain.imports import ImportJob
 from client.service_layer import importing
 from shared.sheets import MAX_ROWS, UnreadableSheet
 
@@ -38,6 +40,31 @@ async def test_a_sheet_registers_good_rows_and_reports_bad_ones_by_row() -> None
     ]
     assert len(uow.clients.rows) == 2
     assert importing.rejects_csv(report).splitlines()[0] == "row,field,message"
+
+
+async def test_progress_is_told_after_the_check_and_after_each_batch() -> None:
+    uow = FakeUnitOfWork()
+    told: list[tuple[int, int]] = []
+
+    async def progress(rows_total: int, rows_done: int) -> None:
+        told.append((rows_total, rows_done))
+
+    await importing.import_sheet(
+        SITI, "a.csv", SHEET.encode(), lambda: uow, CTX, progress=progress, batch_size=1
+    )
+    # 4 rows refused when the rows are checked, then the two good ones one batch each
+    assert told == [(6, 4), (6, 5), (6, 6)]
+
+
+def test_a_jobs_percent_waits_for_the_rows_and_reaches_100_only_when_done() -> None:
+    job = ImportJob(id=uuid4(), filename="a.csv", status="queued")
+    assert job.percent is None and not job.finished
+    job.status, job.rows_total, job.rows_done = "running", 2000, 500
+    assert job.percent == 25
+    job.rows_done = 2000  # every row handled, the report not yet written
+    assert job.percent == 99
+    job.status = "done"
+    assert job.percent == 100 and job.finished
 
 
 async def test_the_same_sheet_twice_registers_nothing_new() -> None:

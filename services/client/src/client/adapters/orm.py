@@ -281,6 +281,35 @@ client_imports = Table(
     UniqueConstraint("file_sha256", "scope"),
 )
 
+# A sheet registered in the background (client.service_layer.import_jobs): its content, encrypted,
+# only until the timers have registered its rows; then its progress and the import it made.
+import_jobs = Table(
+    "import_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("scope", Text, nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("file_sha256", Text, nullable=False),
+    Column("content", LargeBinary),
+    Column("actor", JSONB, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("rows_total", Integer),
+    Column("rows_done", Integer, nullable=False),
+    Column("import_id", Uuid),
+    Column("repeated_upload", Boolean, nullable=False),
+    Column("error", Text),
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
+    Index(
+        "ix_import_jobs_waiting",
+        "created_at",
+        postgresql_where=text("status IN ('queued', 'running')"),
+    ),
+)
+
 # Suspected personal-data breaches (UU 27/2022 Pasal 46): what happened, when, where, and who
 # was told when. Nothing personal: the people it may touch are counted by regency in
 # `breach_counts` and listed only from `clients` (the rule named in `affected_rule`).

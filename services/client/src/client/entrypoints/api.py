@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 
 from client.adapters.sheets import UnreadableSheet
 from client.domain.consent import ConsentAlreadyWithdrawn
-from client.domain.imports import ImportReport
+from client.domain.imports import ImportJob, ImportReport
 from client.domain.model import InvalidClient
 from client.entrypoints.dependencies import (
     CaseWorker,
@@ -29,6 +29,7 @@ from client.entrypoints.schemas import (
     ClientPage,
     ConsentList,
     ConsentOut,
+    ImportJobOut,
     ImportOut,
     ImportRejection,
     NewClient,
@@ -38,7 +39,7 @@ from client.entrypoints.schemas import (
     TimelineEntry,
     TimelinePage,
 )
-from client.service_layer import commands, handlers, importing
+from client.service_layer import commands, handlers, import_jobs, importing
 from shared import db
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 
@@ -107,6 +108,49 @@ async def import_sheet(
     except UnreadableSheet as exc:
         raise Invalid([FieldError("file", str(exc))]) from None
     return _import_out(report)
+
+
+@router.post("/import-jobs", status_code=status.HTTP_202_ACCEPTED, response_model=ImportJobOut)
+async def queue_sheet(
+    file: UploadFile, user: CaseWorker, container: ContainerDep, response: Response
+) -> ImportJobOut:
+    """Register the workers of a CSV or XLSX sheet in the background: the answer comes at once,
+    with a job to follow (`Location`) until it is done, with the same report as
+    `POST /imports`. The same sheet again makes a job done at once that registers nothing
+    (`repeated_upload`); while it still waits, the same job is answered."""
+    content = await file.read(MAX_SHEET_BYTES + 1)
+    if len(content) > MAX_SHEET_BYTES:
+        raise Invalid([FieldError("file", "is larger than 5 MB")])
+    filename = file.filename or "sheet"
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        raise Invalid([FieldError("file", "only .csv and .xlsx files can be imported")])
+    job = await import_jobs.enqueue(container.sessions, container.sheets, user, filename, content)
+    response.headers["Location"] = f"/api/clients/import-jobs/{job.id}"
+    found = await import_jobs.find(container.sessions, user, job.id)
+    assert found is not None
+    return _job_out(*found)
+
+
+@router.get("/import-jobs/{job_id}", response_model=ImportJobOut, responses=NOT_FOUND)
+async def sheet_progress(job_id: UUID, user: CaseWorker, container: ContainerDep) -> ImportJobOut:
+    """How far the registration of an uploaded sheet has come; its report once done."""
+    found = await import_jobs.find(container.sessions, user, job_id)
+    if found is None:
+        raise NotFound("import job")
+    return _job_out(*found)
+
+
+def _job_out(job: ImportJob, report: ImportReport | None) -> ImportJobOut:
+    return ImportJobOut(
+        id=job.id,
+        filename=job.filename,
+        status=job.status,
+        rows_total=job.rows_total,
+        rows_done=job.rows_done,
+        percent=job.percent,
+        error=job.error,
+        report=_import_out(report) if report is not None else None,
+    )
 
 
 @router.get("/imports/{import_id}/rejects.csv", response_class=PlainTextResponse)

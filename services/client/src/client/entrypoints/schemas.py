@@ -276,6 +276,19 @@ class ImportOut(BaseModel):
     rejects_url: str
 
 
+class ImportJobOut(BaseModel):
+    """A sheet being registered in the background; poll it until `status` is done or failed."""
+
+    id: UUID
+    filename: str
+    status: Literal["queued", "running", "done", "failed"]
+    rows_total: int | None = Field(description="the sheet's rows, once it was read")
+    rows_done: int = Field(description="rows handled so far: registered, known or rejected")
+    percent: int | None = Field(description="0-100; null while the sheet is being read")
+    error: str | None = Field(description="why a failed sheet could not be read")
+    report: ImportOut | None = Field(description="the import's report, once done")
+
+
 class NewCase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -1,8 +1,9 @@
 """The client service's periodic jobs: `python -m client.entrypoints.timers`.
 
-Announces tasks falling due (`jembatan.task.due.v1`) and escalates breaches past their
-3 x 24-hour deadline (`jembatan.breach.escalated.v1`), both through the outbox. Database only,
-so it runs whether or not Kafka is reachable (shared.periodic).
+Announces tasks falling due (`jembatan.task.due.v1`), escalates breaches past their
+3 x 24-hour deadline (`jembatan.breach.escalated.v1`), both through the outbox, and registers
+the client sheets officers uploaded (import jobs). Database only, so it runs whether or not
+Kafka is reachable (shared.periodic).
 """
 
 from __future__ import annotations
@@ -11,14 +12,18 @@ import asyncio
 from datetime import UTC, datetime
 
 from client import bootstrap
+from client.service_layer import import_jobs
 from client.service_layer.breaches import escalate_late_breaches
 from client.service_layer.follow_ups import announce_due_tasks
+from client.service_layer.handlers import Context
 from client.settings import ClientSettings
 from shared.periodic import Job, run_jobs
 from shared.telemetry import configure_logging, configure_telemetry
 
 # A late breach is escalated within a minute of its deadline.
 BREACH_SCAN_SECONDS = 60.0
+# An uploaded sheet starts within half a second.
+IMPORT_SCAN_SECONDS = 0.5
 
 
 async def serve(container: bootstrap.Container) -> None:
@@ -28,8 +33,15 @@ async def serve(container: bootstrap.Container) -> None:
     async def escalate_breaches_past_their_deadline() -> None:
         await escalate_late_breaches(container.uow(), datetime.now(UTC))
 
+    async def register_uploaded_sheets() -> None:
+        ctx = Context(
+            now=lambda: datetime.now(UTC), regions=container.regions, holidays=container.holidays
+        )
+        await import_jobs.run_waiting(container.sessions, container.sheets, container.uow, ctx)
+
     await run_jobs(
         [
+            Job("register uploaded sheets", IMPORT_SCAN_SECONDS, register_uploaded_sheets),
             Job(
                 "announce tasks falling due",
                 container.settings.task_due_scan_seconds,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 from uuid import uuid4
@@ -26,6 +26,8 @@ from shared.auth import Principal
 from shared.sheets import MAX_REPORTED_REJECTIONS, parse_day
 
 BATCH = 500
+# Told (rows in the sheet, rows handled) after the rows are checked and after each batch.
+Progress = Callable[[int, int], Awaitable[None]]
 _SEX = {
     "l": "M",
     "laki-laki": "M",
@@ -81,6 +83,9 @@ async def import_sheet(
     content: bytes,
     uow_factory: Callable[[], UnitOfWork],
     ctx: Context,
+    *,
+    progress: Progress | None = None,
+    batch_size: int = BATCH,
 ) -> ImportReport:
     digest = hashlib.sha256(content).hexdigest()
     scope = actor.scope.prefix or ""
@@ -92,9 +97,12 @@ async def import_sheet(
 
     report = ImportReport(id=uuid4(), filename=filename, file_sha256=digest)
     accepted = await asyncio.to_thread(_check_rows, actor, filename, content, ctx, report)
+    handled = report.rows - len(accepted)  # the rejected rows are done with
+    if progress is not None:
+        await progress(report.rows, handled)
 
-    for start in range(0, len(accepted), BATCH):
-        batch = accepted[start : start + BATCH]
+    for start in range(0, len(accepted), batch_size):
+        batch = accepted[start : start + batch_size]
         async with uow_factory() as uow:
             inserted = await uow.clients.add_many(batch)
             for client in batch:
@@ -104,6 +112,9 @@ async def import_sheet(
             await uow.commit()
         report.registered += len(inserted)
         report.already_registered += len(batch) - len(inserted)
+        handled += len(batch)
+        if progress is not None:
+            await progress(report.rows, handled)
 
     async with uow_factory() as uow:
         await uow.imports.add(report, actor=actor.subject, scope=scope)

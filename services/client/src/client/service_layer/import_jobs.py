@@ -1,0 +1,162 @@
+"""Client sheets registered in the background: the upload answers at once with a job, the
+client service's timers register the rows in batches and record the progress after each, and
+the officer's page follows it. The same sheet again makes a job that is done at once, with the
+first import's report and `repeated_upload`.
+
+The sheet holds NIKs in clear, so it is kept encrypted (the service's key ring) and only until
+its rows are registered: a finished or failed job keeps its counts, never its content.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from client.adapters.import_jobs import ImportJobs
+from client.adapters.repository import ImportRepository
+from client.domain.imports import ImportJob, ImportReport
+from client.service_layer import importing
+from client.service_layer.handlers import Context
+from client.service_layer.unit_of_work import UnitOfWork
+from shared.auth import Principal
+from shared.crypto import Keyring
+from shared.sheets import UnreadableSheet
+
+log = logging.getLogger(__name__)
+
+Sessions = async_sessionmaker[AsyncSession]
+# Small batches: the progress moves every 100 rows, and a batch's transaction stays short.
+BATCH = 100
+# A sheet whose registration failed this often (its process died each time) is given up.
+MAX_ATTEMPTS = 3
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def enqueue(
+    sessions: Sessions, sheets: Keyring, actor: Principal, filename: str, content: bytes
+) -> ImportJob:
+    """A job for the sheet; the same sheet still waiting is that job, one already registered
+    is a job done at once with the earlier import."""
+    digest = hashlib.sha256(content).hexdigest()
+    scope = actor.scope.prefix or ""
+    async with sessions.begin() as session:
+        jobs = ImportJobs(session)
+        waiting = await jobs.waiting(digest, scope)
+        if waiting is not None:
+            return waiting
+        earlier = await ImportRepository(session).find(digest, scope)
+        job = ImportJob(id=uuid4(), filename=filename, status="queued")
+        sealed: bytes | None = None
+        if earlier is None:
+            sealed = sheets.encrypt(base64.b64encode(content).decode("ascii"))
+        else:
+            job.status, job.import_id, job.repeated_upload = "done", earlier.id, True
+            job.rows_total = job.rows_done = earlier.rows
+        await jobs.add(job, scope=scope, digest=digest, content=sealed, actor=_uploader(actor))
+    return job
+
+
+async def find(
+    sessions: Sessions, actor: Principal, job_id: UUID
+) -> tuple[ImportJob, ImportReport | None] | None:
+    """The job (of the caller's region) and, once done, its report."""
+    async with sessions() as session:
+        job = await ImportJobs(session).get(job_id, actor.scope)
+        if job is None:
+            return None
+        report = None
+        if job.import_id is not None:
+            report = await ImportRepository(session).get(job.import_id, actor.scope)
+    if report is not None:
+        report.repeated_upload = job.repeated_upload
+    return job, report
+
+
+async def run_waiting(
+    sessions: Sessions,
+    sheets: Keyring,
+    uow_factory: Callable[[], UnitOfWork],
+    ctx: Context,
+) -> int:
+    """Register every waiting sheet, oldest first; how many were taken."""
+    taken = 0
+    while await run_next(sessions, sheets, uow_factory, ctx):
+        taken += 1
+    return taken
+
+
+async def run_next(
+    sessions: Sessions,
+    sheets: Keyring,
+    uow_factory: Callable[[], UnitOfWork],
+    ctx: Context,
+) -> bool:
+    async with sessions.begin() as session:
+        claimed = await ImportJobs(session).claim(_now())
+    if claimed is None:
+        return False
+    job, sealed, uploader = claimed
+    if sealed is None or uploader["attempts"] > MAX_ATTEMPTS:
+        await _fail(sessions, job.id, "the sheet could not be registered; upload it again")
+        return True
+    content = base64.b64decode(sheets.decrypt(sealed))
+
+    async def progress(rows_total: int, rows_done: int) -> None:
+        async with sessions.begin() as session:
+            await ImportJobs(session).progress(job.id, rows_total, rows_done, _now())
+
+    actor = _principal(uploader)
+    try:
+        report = await importing.import_sheet(
+            actor, job.filename, content, uow_factory, ctx, progress=progress, batch_size=BATCH
+        )
+    except UnreadableSheet as exc:
+        await _fail(sessions, job.id, str(exc))
+        return True
+    async with sessions.begin() as session:
+        # a sheet imported by two jobs at once keeps the first import (the other wrote none)
+        kept = await ImportRepository(session).find(report.file_sha256, actor.scope.prefix or "")
+        await ImportJobs(session).finish(
+            job.id,
+            _now(),
+            import_id=kept.id if kept is not None else report.id,
+            repeated_upload=report.repeated_upload,
+        )
+    log.info("sheet registered", extra={"job_id": str(job.id), "rows": report.rows})
+    return True
+
+
+async def _fail(sessions: Sessions, job_id: UUID, error: str) -> None:
+    async with sessions.begin() as session:
+        await ImportJobs(session).fail(job_id, _now(), error)
+
+
+def _uploader(actor: Principal) -> dict[str, Any]:
+    return {
+        "subject": actor.subject,
+        "username": actor.username,
+        "roles": sorted(actor.roles),
+        "region": actor.region,
+    }
+
+
+def _principal(uploader: dict[str, Any]) -> Principal:
+    """The uploader as the import checks them: their region and roles at upload time."""
+    return Principal(
+        subject=uploader["subject"],
+        username=uploader.get("username"),
+        client_id=None,
+        roles=frozenset(uploader["roles"]),
+        region=uploader.get("region"),
+        partner_code=None,
+    )
