@@ -326,6 +326,7 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
             ("reassign", "/supervision/cases"),
             ("breaches-supervisor", "/breaches"),
             ("officers-trainings", "/training/officers"),
+            ("province", "/province"),
             ("training-supervisor", "/training"),
         ],
     )
@@ -1077,3 +1078,58 @@ def test_a_trainer_fills_the_attendance_sheet_offline_and_uploads_it(
     assert state[f"client:{first['id']}"]["completed"] is True
     assert state[f"client:{second['id']}"]["days_attended"] == []
     context.close()
+
+
+def test_a_supervisor_reads_her_province_in_charts_each_beside_its_table(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    period = datetime.now(ZoneInfo("Asia/Jakarta")).strftime("%Y-%m")
+    rina, siti = t.auth(tokens["rina"]), t.auth(tokens["siti"])
+    figures = gateway.get(
+        "/api/indicators/my-region", params={"period": period}, headers=rina
+    ).json()
+    summary = gateway.get("/api/referrals/summary", params={"period": period}, headers=rina)
+    partners = summary.json()["partners"]
+
+    context = browser.new_context()
+    page = _log_in(context, "rina")
+    page.click("nav >> text=Provinsi")
+    page.wait_for_url(f"{PORTAL}/province")
+    _shot(page, "80-province")
+
+    def shown(value: int | None) -> str:
+        return "disembunyikan" if value is None else str(value)
+
+    names = dict(
+        zip(
+            page.locator("#registered table tbody th").all_inner_texts(),
+            page.locator("#registered table tbody td").all_inner_texts(),
+            strict=True,
+        )
+    )
+    assert len(names) == len(figures["areas"]) and "Kota Bandung" in names
+    totals = sorted(shown(a["clients_registered"]["total"]) for a in figures["areas"])
+    assert sorted(names.values()) == totals
+    bars = sum(1 for a in figures["areas"] if a["clients_registered"]["total"])
+    expect(page.locator("#registered svg rect")).to_have_count(bars)
+    for p in partners:
+        row = page.locator("#referred table tbody tr", has_text=p["partner_name"])
+        conversion = (
+            "-"
+            if p["sent"] == 0
+            else "disembunyikan"
+            if p["conversion"] is None
+            else f"{p['conversion'] * 100:.1f}%".replace(".", ",")  # 0.2308 → 23,1%
+        )
+        expect(row.locator("td")).to_have_text(
+            [shown(p["sent"]), shown(p["completed"]), conversion]
+        )
+    drawn = sum(1 for p in partners for v in (p["sent"], p["completed"]) if v)
+    expect(page.locator("#referred svg rect")).to_have_count(drawn)
+    expect(page.locator("#breaches svg")).to_have_attribute("role", "img")
+    context.close()
+
+    officer = _log_in(browser.new_context(), "siti")
+    assert officer.goto(f"{PORTAL}/province").status == 403
+    assert gateway.get("/api/referrals/summary", params={"period": period}, headers=siti).is_success
+    officer.context.close()

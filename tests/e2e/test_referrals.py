@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,10 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from referral import bootstrap as referral_bootstrap
-from referral.service_layer.handlers import expire_late_referrals
 from support import stack
 from support.people import new_worker
+from support.referrals import client_with_consent, expire_all_as_of, refer
 
 pytestmark = pytest.mark.integration
 
@@ -23,49 +21,6 @@ FORBIDDEN_TO_PARTNERS = ("disability", "financial_profile", "notes", "registered
 
 def _auth(tokens: dict[str, str], who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[who]}"}
-
-
-def _client_with_consent(
-    gateway: httpx.Client, tokens: dict[str, str], scope: list[str], partner: str = "bank-nusantara"
-) -> dict[str, Any]:
-    body = new_worker()
-    client = gateway.post("/api/clients", json=body, headers=_auth(tokens, "siti")).json()
-    consent = gateway.post(
-        f"/api/clients/{client['id']}/consents",
-        json={
-            "purpose": "referral",
-            "partner_code": partner,
-            "scope": scope,
-            "text_version": "ref-2026-01",
-        },
-        headers=_auth(tokens, "siti"),
-    )
-    assert consent.status_code == 201, consent.text
-    return {**client, "_nik": body["nik"], "_consent_id": consent.json()["id"]}
-
-
-def _refer(
-    gateway: httpx.Client,
-    tokens: dict[str, str],
-    client_id: str,
-    product: str = "savings-basic",
-    partner: str = "bank-nusantara",
-    wait: bool = True,
-) -> httpx.Response:
-    """Send a referral; `wait` retries while the referral service's projections catch up."""
-    body = {
-        "client_id": client_id,
-        "partner_code": partner,
-        "product_code": product,
-        "fee_sheet_version": "2026-01",
-        "options_shown": ["bank-nusantara", "dompet-rakyat"],
-    }
-    deadline = time.monotonic() + (30 if wait else 0)
-    while True:
-        answer = gateway.post("/api/referrals", json=body, headers=_auth(tokens, "siti"))
-        if answer.status_code not in (404, 409) or time.monotonic() > deadline:
-            return answer
-        time.sleep(0.3)
 
 
 def _offers(records: list[Any], referral_id: str, version: str = "v2") -> list[dict[str, Any]]:
@@ -80,9 +35,9 @@ def _offers(records: list[Any], referral_id: str, version: str = "v2") -> list[d
 def test_an_offer_carries_no_personal_value_and_the_partner_reads_the_contact_scope_over_https(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
+    client = client_with_consent(gateway, tokens, ["contact"])
     since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
-    answer = _refer(gateway, tokens, client["id"])
+    answer = refer(gateway, tokens, client["id"])
     assert answer.status_code == 201, answer.text
     referral = answer.json()
     assert referral["state"] == "sent" and referral["options_shown"] == [
@@ -127,8 +82,8 @@ def test_an_offer_carries_no_personal_value_and_the_partner_reads_the_contact_sc
 def test_identity_scope_adds_nik_birth_date_and_sex_and_each_read_is_audited_as_a_reveal(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact", "identity"])
-    referral = _refer(gateway, tokens, client["id"]).json()
+    client = client_with_consent(gateway, tokens, ["contact", "identity"])
+    referral = refer(gateway, tokens, client["id"]).json()
     url = f"/api/partner/referrals/{referral['id']}/applicant"
     applicant = gateway.get(url, headers=_auth(tokens, "bank-nusantara")).json()
     assert applicant["nik"] == client["_nik"]
@@ -146,8 +101,8 @@ def test_identity_scope_adds_nik_birth_date_and_sex_and_each_read_is_audited_as_
 def test_after_a_withdrawal_the_partner_reads_nothing_more(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
-    referral = _refer(gateway, tokens, client["id"]).json()
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
     url = f"/api/partner/referrals/{referral['id']}/applicant"
     assert gateway.get(url, headers=_auth(tokens, "bank-nusantara")).status_code == 200
     withdrawn = gateway.post(
@@ -162,7 +117,7 @@ def test_after_a_withdrawal_the_partner_reads_nothing_more(
 def test_the_referral_profile_is_for_the_referral_service_alone(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact", "identity"])
+    client = client_with_consent(gateway, tokens, ["contact", "identity"])
     for who in ("siti", "rina", "bank-nusantara", "ministry"):
         answer = gateway.get(
             f"/api/clients/{client['id']}/referral-profile",
@@ -191,9 +146,9 @@ def test_a_partner_still_on_offers_v1_gets_the_applicant_inline(
 ) -> None:
     _set_offer_version(gateway, tokens, "dompet-rakyat", 1)
     try:
-        client = _client_with_consent(gateway, tokens, ["contact"], partner="dompet-rakyat")
+        client = client_with_consent(gateway, tokens, ["contact"], partner="dompet-rakyat")
         since = stack.topic_end_offsets("partner.dompet-rakyat.referrals")
-        answer = _refer(
+        answer = refer(
             gateway, tokens, client["id"], product="ewallet-account", partner="dompet-rakyat"
         )
         assert answer.status_code == 201, answer.text
@@ -215,20 +170,18 @@ def test_a_partner_still_on_offers_v1_gets_the_applicant_inline(
 def test_the_gates_without_consent_ineligible_and_suspended_licence(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
+    client = client_with_consent(gateway, tokens, ["contact"])
     # Wait until the projections know the client and consent (a successful probe elsewhere).
     stranger = gateway.post("/api/clients", json=new_worker(), headers=_auth(tokens, "siti")).json()
     time.sleep(1)
-    no_consent = _refer(gateway, tokens, stranger["id"], wait=False)
+    no_consent = refer(gateway, tokens, stranger["id"], wait=False)
     assert no_consent.status_code in (404, 409)
     stack.eventually(
-        lambda: _refer(gateway, tokens, stranger["id"], wait=False).status_code == 409, timeout_s=30
+        lambda: refer(gateway, tokens, stranger["id"], wait=False).status_code == 409, timeout_s=30
     )
-    assert (
-        _refer(gateway, tokens, stranger["id"], wait=False).json()["type"].endswith("/no-consent")
-    )
+    assert refer(gateway, tokens, stranger["id"], wait=False).json()["type"].endswith("/no-consent")
 
-    ineligible = _refer(gateway, tokens, client["id"], product="kur-mikro")
+    ineligible = refer(gateway, tokens, client["id"], product="kur-mikro")
     assert ineligible.status_code == 422
     failed = {e["field"] for e in ineligible.json()["errors"]}
     assert failed == {"eligibility.client_kind", "eligibility.nib_required"}
@@ -240,7 +193,7 @@ def test_the_gates_without_consent_ineligible_and_suspended_licence(
         == 200
     )
     try:
-        refused = _refer(gateway, tokens, client["id"], wait=False)
+        refused = refer(gateway, tokens, client["id"], wait=False)
         assert refused.status_code == 409 and refused.json()["type"].endswith("/licence-not-active")
     finally:
         active = {"licence_status": "active", "licence_verified_on": "2026-11-29"}
@@ -269,8 +222,8 @@ def _listed(gateway: httpx.Client, headers: dict[str, str]) -> set[str]:
 def test_the_partner_answers_only_its_own_referrals(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
-    referral = _refer(gateway, tokens, client["id"]).json()
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
     bank, other = (
         _auth(tokens, "bank-nusantara"),
         {"Authorization": f"Bearer {stack.service_token('partner-dompet-rakyat')}"},
@@ -310,8 +263,8 @@ def test_the_partner_answers_only_its_own_referrals(
 def test_withdrawing_consent_withdraws_the_referral_and_orders_erasure_in_72_hours(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
-    referral = _refer(gateway, tokens, client["id"]).json()
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
     since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
     withdrawn = gateway.delete(
         f"/api/clients/{client['id']}/consents/{client['_consent_id']}",
@@ -348,29 +301,11 @@ def test_withdrawing_consent_withdraws_the_referral_and_orders_erasure_in_72_hou
     assert complete.status_code == 409
 
 
-async def _expire_as_of(now: datetime) -> int:
-    container = referral_bootstrap.build()
-    try:
-        return await expire_late_referrals(container.uow(), now)
-    finally:
-        await container.engine.dispose()
-        await container.clients.close()
-
-
-def _expire_all_as_of(now: datetime) -> int:
-    """Rounds of the expiry scan until none is left (each round takes up to 200)."""
-    expired = total = asyncio.run(_expire_as_of(now))
-    while expired:
-        expired = asyncio.run(_expire_as_of(now))
-        total += expired
-    return total
-
-
 def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates(
     gateway: httpx.Client, tokens: dict[str, str]
 ) -> None:
-    client = _client_with_consent(gateway, tokens, ["contact"])
-    referral = _refer(gateway, tokens, client["id"]).json()
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
     since = stack.topic_end_offsets("referral.events")
     respond_by = datetime.fromisoformat(referral["respond_by"]).replace(tzinfo=UTC)
 
@@ -380,9 +315,9 @@ def test_an_unacknowledged_referral_expires_after_two_working_days_and_escalates
         view = gateway.get(f"/api/referrals/{referral['id']}", headers=_auth(tokens, "siti"))
         return str(view.json()["state"])
 
-    _expire_all_as_of(respond_by + timedelta(hours=10))
+    expire_all_as_of(respond_by + timedelta(hours=10))
     assert state() == "sent"
-    assert _expire_all_as_of(respond_by + timedelta(days=1, hours=1)) >= 1
+    assert expire_all_as_of(respond_by + timedelta(days=1, hours=1)) >= 1
     assert state() == "expired"
 
     def escalations(records: list[Any]) -> list[Any]:
@@ -474,8 +409,8 @@ def test_a_product_may_require_a_completed_training(
     saved = gateway.put("/api/partners/bank-nusantara", json=body, headers=admin)
     assert saved.status_code == 200, saved.text
 
-    client = _client_with_consent(gateway, tokens, ["contact"])
-    refused = _refer(gateway, tokens, client["id"], product="savings-after-training")
+    client = client_with_consent(gateway, tokens, ["contact"])
+    refused = refer(gateway, tokens, client["id"], product="savings-after-training")
     assert refused.status_code == 422, refused.text
     assert [e["field"] for e in refused.json()["errors"]] == ["eligibility.training_completed"]
 
@@ -517,7 +452,7 @@ def test_a_product_may_require_a_completed_training(
     assert done["completed"] is True
 
     def referred() -> httpx.Response | None:
-        answer = _refer(gateway, tokens, client["id"], "savings-after-training", wait=False)
+        answer = refer(gateway, tokens, client["id"], "savings-after-training", wait=False)
         return answer if answer.status_code != 422 else None
 
     assert stack.eventually(referred, timeout_s=30).status_code == 201

@@ -29,6 +29,7 @@ from portal import (
     pages,
     partner_admin,
     privacy_pages,
+    province,
     supervision,
     training_pages,
 )
@@ -103,6 +104,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(pages.router)
     app.include_router(training_pages.router)
     app.include_router(supervision.router)
+    app.include_router(province.router)
     app.include_router(privacy_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(breaches.router)

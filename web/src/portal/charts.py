@@ -1,4 +1,5 @@
-"""A small bar chart drawn on the server as SVG: months of the region's indicators, no script.
+"""Small bar charts drawn on the server as SVG, no script: months of the region's indicators
+(the dashboard), and horizontal bars by area or partner (the supervisor's province page).
 
 A withheld cell (a small number, or one that would reveal a small number) has no bar and
 reads "withheld" in the table beside it.
@@ -58,3 +59,52 @@ def bars(months: list[Month]) -> list[Bar]:
             height = HEIGHT * value / top
             drawn.append(Bar(i * slot + series * width, HEIGHT - height, width - 1, height, series))
     return drawn
+
+
+# Horizontal bars: a row per area or partner, one or two measures each.
+ROW, LABEL = 20, 130
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    values: tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class HBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    value: int
+
+
+@dataclass(frozen=True)
+class HChart:
+    rows: list[Row]
+    bars: list[HBar]
+    width: int
+    height: int
+    label_width: int
+
+    def label_y(self, index: int) -> float:
+        return index * ROW + ROW / 2 + 3
+
+
+def hbars(rows: list[Row]) -> HChart:
+    """Bars from a common zero, scaled to the largest value; a withheld value draws none."""
+    top = max([v for r in rows for v in r.values if v] or [1])
+    series = max((len(r.values) for r in rows), default=1)
+    thick = (ROW - 4) / series
+    span = WIDTH - LABEL - 30  # room for the value after the longest bar
+    drawn = []
+    for i, row in enumerate(rows):
+        for s, value in enumerate(row.values):
+            if not value:
+                continue
+            drawn.append(
+                HBar(LABEL, i * ROW + 2 + s * thick, span * value / top, thick - 1, s, value)
+            )
+    return HChart(rows, drawn, WIDTH, max(len(rows), 1) * ROW, LABEL)

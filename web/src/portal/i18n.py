@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 
 from shared.calendar import time_zone_of, zone_label
 
@@ -96,6 +96,17 @@ class Formats:
         """`2026-11` as the language abbreviates it, e.g. "Nov 26"."""
         year, month = (int(part) for part in period.split("-"))
         return format_date(date(year, month, 1), "MMM yy", locale=self.locale)
+
+    def month_long(self, period: str) -> str:
+        """`2026-12` as a heading writes it, e.g. "Desember 2026"."""
+        year, month = (int(part) for part in period.split("-"))
+        return format_date(date(year, month, 1), "LLLL y", locale=self.locale)
+
+    def percent(self, share: float | None) -> str:
+        """0.2308 as the language writes a share: "23,1%" in Indonesian."""
+        if share is None:
+            return "-"
+        return format_percent(share, "#,##0.0%", locale=self.locale)
 
     def number(self, value: int | None) -> str:
         """2000 as the language groups it: "2.000" in Indonesian, "2,000" in English."""

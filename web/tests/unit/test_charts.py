@@ -35,3 +35,19 @@ def test_a_month_row_reads_the_published_totals() -> None:
     published = {"total": {"clients_registered": {"total": 12}, "referrals": {"sent": None}}}
     assert charts.month_row("2026-11", "Nov", published).values == (12, None)
     assert charts.month_row("2026-11", "Nov", None).values == (None, None)
+
+
+def test_horizontal_bars_share_one_scale_and_a_withheld_value_draws_nothing() -> None:
+    chart = charts.hbars(
+        [
+            charts.Row("Bank Nusantara", (20, 5)),
+            charts.Row("Dompet Rakyat", (None, 0)),
+            charts.Row("Koperasi Digital", (10, None)),
+        ]
+    )
+    assert [(b.value, b.series) for b in chart.bars] == [(20, 0), (5, 1), (10, 0)]
+    longest, quarter, half = chart.bars
+    assert longest.width == 4 * quarter.width == 2 * half.width
+    assert longest.x == quarter.x == charts.LABEL
+    assert half.y == 2 * charts.ROW + 2  # third row
+    assert chart.height == 3 * charts.ROW

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +16,7 @@ from referral.domain.catalogue import FeeSheet, Partner, Product, Rule
 from referral.domain.eligibility import Applicant
 from referral.domain.erasure import PartnerErasure
 from referral.domain.referral import OPEN_STATES, Referral
+from referral.domain.summary import PartnerMonth
 from shared.auth import RegionScope
 
 
@@ -291,6 +292,44 @@ class Referrals:
             query = query.where(orm.referrals.c.id > after)
         rows = await self._session.execute(query.order_by(orm.referrals.c.id).limit(limit))
         return [_referral(r._mapping) for r in rows]
+
+    async def per_partner(
+        self, scope: RegionScope, sent_from: datetime, sent_before: datetime
+    ) -> list[PartnerMonth]:
+        """Every partner of the catalogue with what the region's referrals sent in the window
+        came to: sent, completed, and SLA breaches (expired, or the outcome came late)."""
+        referrals = orm.referrals
+        in_window = (
+            scope.filter(referrals.c.region_code)
+            & (referrals.c.sent_at >= sent_from)
+            & (referrals.c.sent_at < sent_before)
+        )
+        counted = (
+            select(
+                referrals.c.partner_code,
+                func.count().label("sent"),
+                func.count().filter(referrals.c.state == "completed").label("completed"),
+                func.count()
+                .filter(
+                    (referrals.c.state == "expired") | referrals.c.outcome_reminded_at.isnot(None)
+                )
+                .label("breaches"),
+            )
+            .where(in_window)
+            .group_by(referrals.c.partner_code)
+            .subquery()
+        )
+        rows = await self._session.execute(
+            select(orm.partners.c.code, orm.partners.c.name, counted)
+            .select_from(
+                orm.partners.outerjoin(counted, counted.c.partner_code == orm.partners.c.code)
+            )
+            .order_by(orm.partners.c.name, orm.partners.c.code)
+        )
+        return [
+            PartnerMonth(r.code, r.name, r.sent or 0, r.completed or 0, r.breaches or 0)
+            for r in rows
+        ]
 
     async def open_for_consent(self, client_id: UUID, partner_code: str) -> list[Referral]:
         rows = await self._session.execute(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from referral.bootstrap import Container
 from referral.domain.catalogue import reused_fee_sheet_versions
 from referral.domain.referral import IllegalTransition
+from referral.domain.summary import MIN_CELL
 from referral.entrypoints.schemas import (
     ErasureConfirmation,
     LicenceChange,
@@ -18,14 +19,16 @@ from referral.entrypoints.schemas import (
     PartnerErasureOut,
     PartnerIn,
     PartnerList,
+    PartnerMonthOut,
     PartnerOut,
     PartnerReferralOut,
     PartnerReferralPage,
+    PartnerSummary,
     ReferralOut,
     ReferralPage,
     StatusChange,
 )
-from referral.service_layer import handlers
+from referral.service_layer import handlers, summaries
 from shared.auth import Principal, require_roles
 from shared.problems import Conflict, FieldError, Forbidden, Gone, Invalid, NotFound, Problem
 
@@ -40,6 +43,7 @@ AnyUser = Annotated[
 ]
 PartnerUser = Annotated[Principal, Depends(require_roles("partner"))]
 Limit = Annotated[int, Query(ge=1, le=200)]
+Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such referral for you"}}
 
 
@@ -156,6 +160,21 @@ async def list_referrals(
     return ReferralPage(
         items=[ReferralOut.of(r) for r in found],
         next_cursor=str(found[-1].id) if len(found) == limit else None,
+    )
+
+
+@officer_router.get("/summary", response_model=PartnerSummary)
+async def summary(user: CaseWorker, container: ContainerDep, period: Period) -> PartnerSummary:
+    """A month of your region's referrals per partner (sent in the month, in your region's
+    time zone): sent, completed, conversion and SLA breaches (not acknowledged within 2
+    working days, or the outcome late). A count from 1 to 4 is `null`, a zero is 0;
+    conversion is `null` unless both its counts are printed and at least 5."""
+    partners = await summaries.per_partner(container.uow(), user, period)
+    return PartnerSummary(
+        period=period,
+        region=user.region or "",
+        min_cell=MIN_CELL,
+        partners=[PartnerMonthOut.model_validate(p, from_attributes=True) for p in partners],
     )
 
 

@@ -257,3 +257,21 @@ class PartnerErasureOut(BaseModel):
             erased_at=erasure.erased_at,
             in_time=erasure.in_time,
         )
+
+
+class PartnerMonthOut(BaseModel):
+    partner_code: str
+    partner_name: str
+    sent: int | None = Field(description="referrals sent in the month; null: 1 to 4")
+    completed: int | None = Field(description="of them, completed by now; null: 1 to 4")
+    conversion: float | None = Field(description="completed / sent, when both are 5 or more")
+    sla_breaches: int | None = Field(
+        description="not acknowledged in 2 working days, or the outcome late; null: 1 to 4"
+    )
+
+
+class PartnerSummary(BaseModel):
+    period: str
+    region: str
+    min_cell: int
+    partners: list[PartnerMonthOut]
