@@ -33,6 +33,7 @@ from sqlalchemy import create_engine, text
 from support import stack
 from support import training as t
 from support.people import new_worker, nik_for
+from support.referrals import client_with_consent, refer
 from support.sheets import client_sheet
 
 pytestmark = pytest.mark.integration
@@ -313,6 +314,7 @@ def test_pages_fit_a_360px_phone_and_every_field_has_a_label(
             ("scores", f"/training/{session_id}/scores"),
             ("my-trainings", "/training/mine"),
             ("partners", "/partners"),
+            ("notifications", "/notifications"),
         ],
     )
     context.close()
@@ -1133,3 +1135,42 @@ def test_a_supervisor_reads_her_province_in_charts_each_beside_its_table(
     assert officer.goto(f"{PORTAL}/province").status == 403
     assert gateway.get("/api/referrals/summary", params={"period": period}, headers=siti).is_success
     officer.context.close()
+
+
+def _bell_count(page: Page) -> int:
+    """The bell's count, once the header has loaded it (no count shown: 0)."""
+    bell = page.locator("#bell a.bell")
+    expect(bell).to_be_visible()
+    count = int(bell.locator(".count").inner_text()) if bell.locator(".count").count() else 0
+    assert bell.get_attribute("aria-label") == f"Pemberitahuan: {count} baru"
+    return count
+
+
+def test_an_officers_bell_counts_what_falls_to_her_and_lists_it(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
+    bank = {"Authorization": f"Bearer {tokens['bank-nusantara']}"}
+    answer = {"status": "acknowledged"}
+    path = f"/api/partner/referrals/{referral['id']}/status"
+    assert gateway.post(path, json=answer, headers=bank).status_code == 200
+
+    context = browser.new_context()
+    page = _log_in(context, "siti")
+    before = _bell_count(page)
+    assert before >= 1
+    page.click("#bell a.bell")
+    page.wait_for_url(f"{PORTAL}/notifications")
+    row = page.locator("table.answers tbody tr").filter(
+        has=page.locator(f"a[href='/clients/{client['id']}']")
+    )
+    expect(row).to_contain_text("baru")
+    expect(row).to_contain_text("diterima mitra")
+    new_answers = page.locator("table.answers tr.new").count()
+    listed = page.locator("#due li").count() + page.locator("table.late-referrals tbody tr").count()
+    assert before == listed + new_answers  # the bell counted what the page lists as new
+    _shot(page, "85-notifications")
+    page.goto(f"{PORTAL}/")
+    assert _bell_count(page) == before - new_answers  # the answers were seen
+    context.close()

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from portal import (
+    bell,
     breaches,
     cases_pages,
     import_pages,
@@ -105,6 +106,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(training_pages.router)
     app.include_router(supervision.router)
     app.include_router(province.router)
+    app.include_router(bell.router)
     app.include_router(privacy_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(breaches.router)

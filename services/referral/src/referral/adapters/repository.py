@@ -276,10 +276,32 @@ class Referrals:
         partner_code: str | None = None,
         client_id: UUID | None = None,
         state: str | None = None,
+        sent_by: str | None = None,
+        late: bool = False,
+        answered_since: datetime | None = None,
         limit: int = 50,
         after: UUID | None = None,
     ) -> list[Referral]:
-        query = select(orm.referrals)
+        """Referrals by the given facts; `late`: past an SLA (expired unacknowledged, or the
+        outcome late); `answered_since`: the partner acknowledged, completed or declined it
+        since then."""
+        referrals = orm.referrals
+        query = select(referrals)
+        if sent_by is not None:
+            query = query.where(referrals.c.sent_by == sent_by)
+        if late:
+            query = query.where(
+                (referrals.c.state == "expired")
+                | (
+                    (referrals.c.state == "acknowledged")
+                    & referrals.c.outcome_reminded_at.isnot(None)
+                )
+            )
+        if answered_since is not None:
+            query = query.where(
+                referrals.c.state.in_(("acknowledged", "completed", "declined")),
+                referrals.c.updated_at >= answered_since,
+            )
         if scope is not None:
             query = query.where(scope.filter(orm.referrals.c.region_code))
         if partner_code is not None:

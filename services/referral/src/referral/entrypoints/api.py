@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import AwareDatetime
 
 from referral.bootstrap import Container
 from referral.domain.catalogue import reused_fee_sheet_versions
@@ -150,12 +151,33 @@ async def list_referrals(
     container: ContainerDep,
     client_id: UUID | None = None,
     status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
+    referred_by: Annotated[
+        Literal["me"] | None, Query(description="me: only the referrals you sent")
+    ] = None,
+    late: Annotated[
+        bool,
+        Query(
+            description="only those past an SLA: not acknowledged within 2 working days "
+            "(expired), or acknowledged with the outcome late"
+        ),
+    ] = False,
+    answered_since: Annotated[
+        AwareDatetime | None,
+        Query(description="only those the partner acknowledged, completed or declined since"),
+    ] = None,
     limit: Limit = 50,
     cursor: UUID | None = None,
 ) -> ReferralPage:
     async with container.uow() as uow:
         found = await uow.referrals.find(
-            scope=user.scope, client_id=client_id, state=status, limit=limit, after=cursor
+            scope=user.scope,
+            client_id=client_id,
+            state=status,
+            sent_by=user.subject if referred_by == "me" else None,
+            late=late,
+            answered_since=answered_since,
+            limit=limit,
+            after=cursor,
         )
     return ReferralPage(
         items=[ReferralOut.of(r) for r in found],
