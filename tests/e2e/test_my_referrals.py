@@ -1,5 +1,5 @@
 """An officer's own referrals as her bell reads them: those she sent, those past an SLA, and
-those a partner answered since a moment."""
+those a partner answered since a moment; and the e-mail that tells her of an SLA breach."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from support import stack
 from support.referrals import client_with_consent, expire_all_as_of, refer
 
 pytestmark = pytest.mark.integration
@@ -55,3 +56,54 @@ def test_an_officer_filters_her_own_late_and_answered_referrals(
         headers={"Authorization": f"Bearer {tokens['siti']}"},
     )
     assert refused.status_code == 422
+
+
+def _mails_about(referral_id: str) -> list[str]:
+    return [
+        text
+        for path in (stack.CACHE / "mail" / "new").glob("*")
+        if referral_id in (text := path.read_text(errors="replace"))
+    ]
+
+
+def test_an_sla_breach_is_mailed_to_the_officer_who_referred_and_to_the_province(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
+    respond_by = datetime.fromisoformat(referral["respond_by"]).replace(tzinfo=UTC)
+    assert expire_all_as_of(respond_by + timedelta(days=1, hours=1)) >= 1
+
+    def both() -> list[str] | None:
+        found = _mails_about(referral["id"])
+        return found if len(found) >= 2 else None
+
+    mails = stack.eventually(both, timeout_s=60)
+    recipients = sorted(
+        line.split(":", 1)[1].strip()
+        for text in mails
+        for line in text.splitlines()
+        if line.lower().startswith("to:")
+    )
+    assert recipients == ["pengawas-32@jembatan.test", "siti@jembatan.test"]
+    assert client["full_name"] not in "".join(mails)  # ids and the partner only
+
+
+def test_only_notify_reads_an_officers_address(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client_api = f"http://127.0.0.1:{stack.SERVICE_PORTS['client']}"
+    staff = gateway.get("/api/client/staff", headers={"Authorization": f"Bearer {tokens['rina']}"})
+    siti = next(s for s in staff.json()["items"] if s["username"] == "siti")
+    assert "email" not in siti  # supervisors' staff list carries no address
+    url = f"{client_api}/internal/staff/{siti['subject']}"
+    notify = {"Authorization": f"Bearer {stack.service_token('service-notify')}"}
+    answer = httpx.get(url, headers=notify)
+    assert answer.status_code == 200 and answer.json()["email"] == "siti@jembatan.test"
+    for who in ("siti", "rina", "admin", "bank-nusantara"):
+        refused = httpx.get(url, headers={"Authorization": f"Bearer {tokens[who]}"})
+        assert refused.status_code == 403, who
+    referral_service = {"Authorization": f"Bearer {stack.service_token('service-referral')}"}
+    assert httpx.get(url, headers=referral_service).status_code == 403
+    unknown = f"{client_api}/internal/staff/00000000-0000-4000-8000-000000000001"
+    assert httpx.get(unknown, headers=notify).status_code == 404

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from notify.adapters import orm
 from notify.adapters.channels import Channel, EmailChannel, ProviderChannel, RateLimiter
 from notify.adapters.contacts import ContactProtector
+from notify.adapters.staff_addresses import StaffAddresses
 from notify.domain.model import RetryPolicy
 from notify.service_layer.dispatch import Dispatcher
 from notify.service_layer.planning import Rules
@@ -19,6 +20,7 @@ from notify.settings import NotifySettings
 from shared import db
 from shared.messaging.consumer import IdempotentConsumer
 from shared.sealing import DataKeys, data_keys
+from shared.service_token import ServiceToken
 from shared.settings import service_account
 
 
@@ -70,6 +72,13 @@ class Container:
         )
 
 
+def _staff_addresses(settings: NotifySettings) -> StaffAddresses:
+    token_url, client_id, secret = service_account(settings)
+    http = httpx.AsyncClient(timeout=10)
+    token = ServiceToken(token_url, client_id, secret, http)
+    return StaffAddresses(settings.client_service_url, token, http)
+
+
 def build(settings: NotifySettings | None = None, *, rows: db.Rows = "all") -> Container:
     """`rows="caller"`: the API, whose transactions see only the caller's rows (decision 0011)."""
     settings = settings or NotifySettings()
@@ -83,6 +92,7 @@ def build(settings: NotifySettings | None = None, *, rows: db.Rows = "all") -> C
         supervisor_alert_address=settings.supervisor_alert_address,
         admin_alert_address=settings.admin_alert_address,
         quiet_hours=settings.quiet_hours,
+        officer_address=_staff_addresses(settings).email_of,
     )
     return Container(
         settings=settings,

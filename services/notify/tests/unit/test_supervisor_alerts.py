@@ -70,3 +70,41 @@ def test_the_overdue_erasure_is_routed_from_referral_events_to_its_alert() -> No
     # The request and the confirmation tell nobody: the partner has its own topic.
     assert referral_contracts.ReferralErasureRequested.TYPE not in routed
     assert referral_contracts.ReferralErasureConfirmed.TYPE not in routed
+
+
+def _escalated(**changes: Any) -> Envelope:
+    data = referral_contracts.ReferralEscalated.EXAMPLE | changes
+    return Envelope(
+        type=referral_contracts.ReferralEscalated.TYPE,
+        source=referral_contracts.SOURCE,
+        subject=f"referral/{data['referral_id']}",
+        key=data["referral_id"],
+        data=data,
+    )
+
+
+async def test_an_sla_breach_alerts_the_province_and_the_officer_who_referred() -> None:
+    book = RecordingBook()
+    work = Work(session=None, rules=Rules(contacts=None, clock=lambda: LATE_EVENING), book=book)
+    envelope = _escalated(referred_by="5b0c1a52-3d55-4a52-9d3c-1f0e6f1a7c11")
+
+    await reactions.alert_supervisors_of_breach(work, envelope)
+
+    province, officer = book.planned
+    assert province.recipient == "supervisor:32"
+    assert officer.recipient == "officer:5b0c1a52-3d55-4a52-9d3c-1f0e6f1a7c11"
+    for alert in (province, officer):
+        assert (alert.channel, alert.template, alert.client_id) == ("email", "sla_breach", None)
+        assert alert.not_before == LATE_EVENING  # urgent: no quiet hours
+    assert officer.context == province.context
+
+
+async def test_an_sla_breach_of_an_older_event_alerts_the_province_only() -> None:
+    book = RecordingBook()
+    work = Work(session=None, rules=Rules(contacts=None, clock=lambda: LATE_EVENING), book=book)
+    envelope = _escalated()
+    del envelope.data["referred_by"]  # published before the field was added
+
+    await reactions.alert_supervisors_of_breach(work, envelope)
+
+    assert [a.recipient for a in book.planned] == ["supervisor:32"]

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+from pydantic import Field
+
 from shared.contracts import Contract
 
 TOPIC = "referral.events"
@@ -116,10 +118,16 @@ class ReferralEscalated(_ReferralEvent):
         **_REFERRAL,
         "breach": "not_acknowledged",
         "escalated_at": "2026-12-03T00:00:00Z",
+        "referred_by": "5b0c1a52-3d55-4a52-9d3c-1f0e6f1a7c11",
     }
 
     breach: Literal["not_acknowledged", "outcome_late"]
     escalated_at: datetime
+    referred_by: str | None = Field(
+        default=None,
+        description="the Keycloak user id of the officer who sent the referral, who is told "
+        "too (absent in events published before it was added)",
+    )
 
 
 class ReferralCompleted(Contract):

@@ -28,6 +28,7 @@ class Officer:
     subject: str  # the Keycloak user id, what cases are assigned to
     username: str
     region_code: str
+    email: str | None = None  # where notify writes to her (an SLA breach of her referral)
 
 
 class RealmStaff:
@@ -80,7 +81,7 @@ class RealmStaff:
         )
         return sorted(
             (
-                Officer(user["id"], user["username"], region)
+                Officer(user["id"], user["username"], region, user.get("email") or None)
                 for (user, region), held in zip(placed, roles, strict=True)
                 if CASEWORKER_ROLES.intersection(role["name"] for role in held)
             ),

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from client.entrypoints.dependencies import ContainerDep
 from shared import db
-from shared.auth import CurrentUser, Principal, is_service
-from shared.problems import Forbidden
+from shared.auth import CurrentUser, Principal, is_service, require_service
+from shared.problems import Forbidden, NotFound
 
 router = APIRouter(prefix="/internal", tags=["internal"], include_in_schema=False)
 
@@ -53,3 +53,23 @@ async def data_keys(
         keys={str(i): base64.b64encode(k).decode() for i, k in found.items()},
         missing=[i for i in body.client_ids if i not in found],
     )
+
+
+class StaffAddress(BaseModel):
+    subject: str
+    email: str | None
+
+
+@router.get("/staff/{subject}", response_model=StaffAddress)
+async def staff_address(
+    subject: UUID,
+    caller: Annotated[Principal, Depends(require_service("service-notify"))],
+    container: ContainerDep,
+) -> StaffAddress:
+    """An officer's or supervisor's e-mail address, for notify to write to her; 404 for
+    anyone the realm does not place in a region (the list is the supervisors' staff list)."""
+    officers = await container.staff.officers() or []
+    found = next((o for o in officers if o.subject == str(subject)), None)
+    if found is None:
+        raise NotFound("officer")
+    return StaffAddress(subject=found.subject, email=found.email)

@@ -19,6 +19,7 @@ from shared.calendar import local_now
 CHANNELS = ("sms", "whatsapp", "email")
 # The recipient of alerts to the platform's administrators (one address, from the settings).
 ADMINISTRATORS = "administrators"
+OFFICER = "officer:"  # + the officer's Keycloak user id: a message to one member of staff
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)
 

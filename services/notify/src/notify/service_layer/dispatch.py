@@ -21,7 +21,7 @@ from notify.adapters import orm
 from notify.adapters.channels import Channel, DeliveryFailed, Outgoing, RateLimiter
 from notify.adapters.templates import render
 from notify.domain.messages import PersonalDataInMessage
-from notify.domain.model import ADMINISTRATORS, Notification, RetryPolicy
+from notify.domain.model import ADMINISTRATORS, OFFICER, Notification, RetryPolicy
 from notify.service_layer.planning import Rules
 from shared.contracts import notify as notify_contracts
 from shared.messaging.envelope import Envelope
@@ -59,6 +59,9 @@ class Dispatcher:
     async def _send(self, notification: Notification) -> None:
         try:
             outgoing = await self._compose(notification)
+        except DeliveryFailed as failure:  # the officer's address could not be looked up
+            await self._failed(notification, failure)
+            return
         except PersonalDataInMessage:
             await self._give_up(notification, "personal_data_in_message")
             return
@@ -101,6 +104,10 @@ class Dispatcher:
                 to = await repo.address(notification.client_id, notification.channel)
         elif notification.recipient == ADMINISTRATORS:
             to = self.rules.admin_alert_address
+        elif notification.recipient.startswith(OFFICER):
+            if self.rules.officer_address is None:
+                return None
+            to = await self.rules.officer_address(notification.recipient.removeprefix(OFFICER))
         else:
             province = notification.region_code[:2]
             to = self.rules.supervisor_alert_address.format(province=province)

@@ -11,7 +11,7 @@ Planning happens in a `Work`: one transaction, with the book of the clients it p
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -22,7 +22,7 @@ from notify.adapters.contacts import ContactProtector
 from notify.adapters.planbook import PlanBook
 from notify.adapters.repository import NotificationRepository
 from notify.domain.messages import KINDS, check_context
-from notify.domain.model import ADMINISTRATORS, CHANNELS, Notification, deliver_at
+from notify.domain.model import ADMINISTRATORS, CHANNELS, OFFICER, Notification, deliver_at
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Rules:
     supervisor_alert_address: str = "pengawas-{province}@jembatan.test"
     admin_alert_address: str = "admin@jembatan.test"
     quiet_hours: bool = True
+    # An officer's e-mail address by Keycloak user id (the client service knows the realm).
+    officer_address: Callable[[str], Awaitable[str | None]] | None = None
 
     def deliver_at(self, at: datetime, region_code: str, template: str) -> datetime:
         """When a message may go: quiet hours apply unless it is urgent or they are off."""
@@ -114,6 +116,34 @@ async def alert_supervisors(
         Notification.plan(
             event_id=event_id,
             recipient=f"supervisor:{province}",
+            client_id=None,
+            region_code=region_code,
+            template=kind,
+            language="id",
+            channel="email",
+            context=context,
+            refusal=None,
+            not_before=work.rules.deliver_at(work.rules.clock(), region_code, kind),
+        )
+    )
+
+
+async def alert_officer(
+    work: Work,
+    *,
+    event_id: UUID,
+    officer: str,
+    region_code: str,
+    kind: str,
+    context: dict[str, str],
+) -> None:
+    """An urgent email to one officer (her Keycloak user id); quiet hours do not apply. Her
+    address is looked up when the message is sent, never stored here."""
+    check_context(KINDS[kind], context)
+    work.book.plan(
+        Notification.plan(
+            event_id=event_id,
+            recipient=f"{OFFICER}{officer}",
             client_id=None,
             region_code=region_code,
             template=kind,

@@ -17,6 +17,7 @@ from notify.service_layer.planning import (
     Rules,
     Work,
     alert_administrators,
+    alert_officer,
     alert_supervisors,
     tell_client,
 )
@@ -182,19 +183,31 @@ _BREACHES = {
 
 
 async def alert_supervisors_of_breach(work: Work, envelope: Envelope) -> None:
+    """The province's supervisors hear of an SLA breach, and so does the officer who sent the
+    referral (when the event names her)."""
     event = referral_contracts.ReferralEscalated.model_validate(envelope.data)
+    context = {
+        "referral_id": str(event.referral_id),
+        "partner_code": event.partner_code,
+        "breach": _BREACHES.get(event.breach, event.breach),
+        "region_code": event.region_code,
+    }
     await alert_supervisors(
         work,
         event_id=envelope.id,
         region_code=event.region_code,
         kind="sla_breach",
-        context={
-            "referral_id": str(event.referral_id),
-            "partner_code": event.partner_code,
-            "breach": _BREACHES.get(event.breach, event.breach),
-            "region_code": event.region_code,
-        },
+        context=context,
     )
+    if event.referred_by:
+        await alert_officer(
+            work,
+            event_id=envelope.id,
+            officer=event.referred_by,
+            region_code=event.region_code,
+            kind="sla_breach",
+            context=context,
+        )
 
 
 async def alert_supervisors_of_overdue_erasure(work: Work, envelope: Envelope) -> None:

@@ -171,6 +171,7 @@ def envelopes(referral: Referral, happened: Happened) -> list[tuple[str, Envelop
                         **ids,
                         breach="not_acknowledged",
                         escalated_at=at,
+                        referred_by=referral.sent_by,
                     ),
                 )
             )
@@ -235,6 +236,6 @@ def outcome_late(referral: Referral, at: datetime) -> tuple[str, Envelope]:
     return _internal(
         referral,
         referral_contracts.ReferralEscalated(
-            **_ids(referral), breach="outcome_late", escalated_at=at
+            **_ids(referral), breach="outcome_late", escalated_at=at, referred_by=referral.sent_by
         ),
     )
