@@ -1037,6 +1037,8 @@ def test_an_officer_uploads_a_workshop_sheet_and_follows_it_to_the_report(
     _shot(page, "71-same-sheet-again")
     repeated = gateway.get(f"/api/clients/import-jobs/{again}", headers=siti).json()["report"]
     assert repeated["repeated_upload"] and repeated["id"] == first["id"]
+    for made_up in ("/clients/imports/not-a-job", "/training/not-a-session"):
+        assert page.goto(f"{PORTAL}{made_up}").status == 404, made_up
     context.close()
 
 

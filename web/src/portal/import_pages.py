@@ -79,6 +79,8 @@ def _report(job: dict[str, Any], _: Any) -> dict[str, Any] | None:
 
 async def _job(request: Request, officer: Visit, job_id: str) -> dict[str, Any]:
     found = await api(request, officer, "GET", f"/api/clients/import-jobs/{job_id}")
+    if not found.ok:  # not a job id at all (422): as good as not found
+        raise HTTPException(status_code=404)
     job: dict[str, Any] = found.body
     _ = translator_for(request)
     why = sheet_reasons.unreadable(job["error"], _) if job["error"] else None

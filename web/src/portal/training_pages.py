@@ -205,6 +205,8 @@ async def _names(request: Request, officer: Visit, participants: list[dict[str, 
 
 async def _session(request: Request, officer: Visit, session_id: str) -> dict[str, Any]:
     found = await api(request, officer, "GET", f"/api/training/sessions/{session_id}")
+    if not found.ok:  # not a session id at all (422): as good as not found
+        raise HTTPException(status_code=404)
     session: dict[str, Any] = found.body
     await _names(request, officer, session["participants"])
     return session
