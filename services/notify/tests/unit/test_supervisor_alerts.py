@@ -26,15 +26,20 @@ class RecordingBook:
         self.planned.append(notification)
 
 
-def _overdue(**changes: Any) -> Envelope:
-    data = referral_contracts.ReferralErasureOverdue.EXAMPLE | changes
+def _event(contract: Any, **changes: Any) -> Envelope:
+    """The contract's example as an event of the referral service, with `changes`."""
+    data = contract.EXAMPLE | changes
     return Envelope(
-        type=referral_contracts.ReferralErasureOverdue.TYPE,
+        type=contract.TYPE,
         source=referral_contracts.SOURCE,
         subject=f"referral/{data['referral_id']}",
         key=data["client_id"],
         data=data,
     )
+
+
+def _overdue(**changes: Any) -> Envelope:
+    return _event(referral_contracts.ReferralErasureOverdue, **changes)
 
 
 async def test_an_overdue_erasure_alerts_the_province_s_supervisors_at_once_by_email() -> None:
@@ -73,14 +78,7 @@ def test_the_overdue_erasure_is_routed_from_referral_events_to_its_alert() -> No
 
 
 def _escalated(**changes: Any) -> Envelope:
-    data = referral_contracts.ReferralEscalated.EXAMPLE | changes
-    return Envelope(
-        type=referral_contracts.ReferralEscalated.TYPE,
-        source=referral_contracts.SOURCE,
-        subject=f"referral/{data['referral_id']}",
-        key=data["referral_id"],
-        data=data,
-    )
+    return _event(referral_contracts.ReferralEscalated, **changes)
 
 
 async def test_an_sla_breach_alerts_the_province_and_the_officer_who_referred() -> None:

@@ -110,22 +110,7 @@ async def alert_supervisors(
     context: dict[str, str],
 ) -> None:
     """An urgent email to the supervisors of the region's province; quiet hours do not apply."""
-    check_context(KINDS[kind], context)
-    province = region_code[:2]
-    work.book.plan(
-        Notification.plan(
-            event_id=event_id,
-            recipient=f"supervisor:{province}",
-            client_id=None,
-            region_code=region_code,
-            template=kind,
-            language="id",
-            channel="email",
-            context=context,
-            refusal=None,
-            not_before=work.rules.deliver_at(work.rules.clock(), region_code, kind),
-        )
-    )
+    _alert(work, f"supervisor:{region_code[:2]}", event_id, region_code, kind, context)
 
 
 async def alert_officer(
@@ -139,21 +124,7 @@ async def alert_officer(
 ) -> None:
     """An urgent email to one officer (her Keycloak user id); quiet hours do not apply. Her
     address is looked up when the message is sent, never stored here."""
-    check_context(KINDS[kind], context)
-    work.book.plan(
-        Notification.plan(
-            event_id=event_id,
-            recipient=f"{OFFICER}{officer}",
-            client_id=None,
-            region_code=region_code,
-            template=kind,
-            language="id",
-            channel="email",
-            context=context,
-            refusal=None,
-            not_before=work.rules.deliver_at(work.rules.clock(), region_code, kind),
-        )
-    )
+    _alert(work, f"{OFFICER}{officer}", event_id, region_code, kind, context)
 
 
 async def alert_administrators(
@@ -166,11 +137,23 @@ async def alert_administrators(
 ) -> None:
     """An urgent email to the platform's administrators; `region_code` is where the matter
     lies (its zone dates the message). Quiet hours do not apply."""
+    _alert(work, ADMINISTRATORS, event_id, region_code, kind, context)
+
+
+def _alert(
+    work: Work,
+    recipient: str,
+    event_id: UUID,
+    region_code: str,
+    kind: str,
+    context: dict[str, str],
+) -> None:
+    """An email in Indonesian to staff (no client), dated in the region's zone."""
     check_context(KINDS[kind], context)
     work.book.plan(
         Notification.plan(
             event_id=event_id,
-            recipient=ADMINISTRATORS,
+            recipient=recipient,
             client_id=None,
             region_code=region_code,
             template=kind,
