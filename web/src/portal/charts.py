@@ -69,6 +69,7 @@ ROW, LABEL = 20, 130
 class Row:
     label: str
     values: tuple[int | None, ...]
+    extra: str | None = None  # a last column of the table only (a share); None: withheld
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,6 @@ class HChart:
     bars: list[HBar]
     width: int
     height: int
-    label_width: int
 
     def label_y(self, index: int) -> float:
         return index * ROW + ROW / 2 + 3
@@ -107,4 +107,4 @@ def hbars(rows: list[Row]) -> HChart:
             drawn.append(
                 HBar(LABEL, i * ROW + 2 + s * thick, span * value / top, thick - 1, s, value)
             )
-    return HChart(rows, drawn, WIDTH, max(len(rows), 1) * ROW, LABEL)
+    return HChart(rows, drawn, WIDTH, max(len(rows), 1) * ROW)

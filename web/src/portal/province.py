@@ -56,7 +56,10 @@ async def province(request: Request, officer: VisitDep, period: str = "") -> HTM
     partners = (summary.body or {}).get("partners", [])
     registered = _by_area(figures, names, ("clients_registered", "total"))
     trainings = _by_area(figures, names, ("trainings", "completed"))
-    referred = [charts.Row(p["partner_name"], (p["sent"], p["completed"])) for p in partners]
+    referred = [
+        charts.Row(p["partner_name"], (p["sent"], p["completed"]), _conversion(p, formats))
+        for p in partners
+    ]
     breaches = [charts.Row(p["partner_name"], (p["sla_breaches"],)) for p in partners]
     return await full_page(
         request,
@@ -67,6 +70,5 @@ async def province(request: Request, officer: VisitDep, period: str = "") -> HTM
         registered=charts.hbars(registered),
         trainings=charts.hbars(trainings),
         referred=charts.hbars(referred),
-        conversion={p["partner_name"]: _conversion(p, formats) for p in partners},
         breaches=charts.hbars(breaches),
     )
