@@ -72,6 +72,12 @@ def parse_day(text: str) -> date:
     raise ValueError("not a day")
 
 
+def check_name(filename: str) -> None:
+    """Refuse, before reading a byte of it, a file no spreadsheet program saved as a sheet."""
+    if not filename.lower().endswith((".csv", ".xlsx")):
+        raise UnreadableSheet("only .csv and .xlsx files can be imported")
+
+
 def read_rows(
     filename: str,
     content: bytes,
@@ -87,12 +93,8 @@ def read_rows(
     """
     if len(content) > MAX_FILE_BYTES:
         raise UnreadableSheet(f"the file is larger than {MAX_FILE_BYTES // MB} MB")
-    if filename.lower().endswith(".xlsx"):
-        rows = _xlsx(content)
-    elif filename.lower().endswith(".csv"):
-        rows = _csv(content)
-    else:
-        raise UnreadableSheet("only .csv and .xlsx files can be imported")
+    check_name(filename)
+    rows = _xlsx(content) if filename.lower().endswith(".xlsx") else _csv(content)
     try:
         header = next(rows)
     except StopIteration:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -10,6 +11,7 @@ from client.adapters.other_services import OtherServices
 from client.adapters.regions import KemendagriRegions
 from client.adapters.repository import NikProtector
 from client.adapters.staff_directory import RealmStaff
+from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import SqlUnitOfWork
 from client.settings import ClientSettings
 from shared import db
@@ -34,10 +36,19 @@ class Container:
     def uow(self) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, self.nik, self.kek)
 
+    def context(self) -> Context:
+        """What every handler may need besides its unit of work: the clock, regions, holidays."""
+        return Context(now=lambda: datetime.now(UTC), regions=self.regions, holidays=self.holidays)
+
+
+def _nik_keys(settings: ClientSettings) -> tuple[str, str]:
+    """The NIK key ring's spec (`id=secret,…`) and the key used before key ids."""
+    legacy = settings.nik_encryption_key.get_secret_value()
+    return settings.nik_encryption_keys.get_secret_value() or f"1={legacy}", legacy
+
 
 def nik_protector(settings: ClientSettings) -> NikProtector:
-    legacy = settings.nik_encryption_key.get_secret_value()
-    keys = settings.nik_encryption_keys.get_secret_value() or f"1={legacy}"
+    keys, legacy = _nik_keys(settings)
     return NikProtector(
         Keyring.from_secrets(keys, "nik-aes-gcm-v1", b"clients.nik", legacy_secret=legacy),
         BlindIndex(derive_key(settings.nik_index_key.get_secret_value(), "nik-hmac-index-v1")),
@@ -45,9 +56,9 @@ def nik_protector(settings: ClientSettings) -> NikProtector:
 
 
 def sheet_keys(settings: ClientSettings) -> Keyring:
-    """The keyring that seals an uploaded sheet while it waits to be registered."""
-    legacy = settings.nik_encryption_key.get_secret_value()
-    keys = settings.nik_encryption_keys.get_secret_value() or f"1={legacy}"
+    """The keyring that seals an uploaded sheet while it waits to be registered (the NIK
+    secrets, derived for this purpose)."""
+    keys, _legacy = _nik_keys(settings)
     return Keyring.from_secrets(keys, "import-sheet-aes-gcm-v1", b"import_jobs.content")
 
 

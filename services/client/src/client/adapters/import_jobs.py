@@ -8,7 +8,7 @@ import it redoes is idempotent (a client already registered counts as such).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import func, insert, or_, select, update
@@ -20,6 +20,16 @@ from shared.auth import RegionScope
 
 STALE = timedelta(seconds=60)
 _jobs = orm.import_jobs
+
+
+class Claimed(NamedTuple):
+    """A job taken to run: the job, its sealed sheet (None once dropped), who uploaded it (as
+    `_uploader` wrote it) and how many times it has now been taken."""
+
+    job: ImportJob
+    sealed: bytes | None
+    uploader: dict[str, Any]
+    attempts: int
 
 
 class ImportJobs:
@@ -76,7 +86,7 @@ class ImportJobs:
         ).first()
         return _job(row) if row else None
 
-    async def claim(self, now: datetime) -> tuple[ImportJob, bytes, dict[str, Any]] | None:
+    async def claim(self, now: datetime) -> Claimed | None:
         """The oldest job waiting (or abandoned), marked running: with its sheet and uploader."""
         row = (
             await self._session.execute(
@@ -101,7 +111,7 @@ class ImportJobs:
         )
         job = _job(row)
         job.status = "running"
-        return job, row.content, dict(row.actor) | {"attempts": row.attempts + 1}
+        return Claimed(job, row.content, dict(row.actor), row.attempts + 1)
 
     async def progress(self, job_id: UUID, rows_total: int, rows_done: int, now: datetime) -> None:
         await self._session.execute(

@@ -42,6 +42,7 @@ from client.entrypoints.schemas import (
 from client.service_layer import commands, handlers, import_jobs, importing
 from shared import db
 from shared.problems import Conflict, FieldError, Invalid, NotFound
+from shared.sheets import check_name
 
 router = APIRouter(prefix="/api/clients", tags=["clients"])
 audit_router = APIRouter(prefix="/api/client/audit", tags=["audit"])
@@ -98,9 +99,7 @@ async def import_sheet(
     """Register the workers of a CSV or XLSX sheet (up to 20,000 rows); a second upload
     registers nothing new. A file no spreadsheet would write, or one that unpacks to more than a
     sheet holds, is refused with 422 naming `file`."""
-    content = await file.read(MAX_SHEET_BYTES + 1)
-    if len(content) > MAX_SHEET_BYTES:
-        raise Invalid([FieldError("file", "is larger than 5 MB")])
+    content = await _sheet(file)
     try:
         report = await importing.import_sheet(
             user, file.filename or "sheet", content, container.uow, ctx
@@ -118,17 +117,25 @@ async def queue_sheet(
     with a job to follow (`Location`) until it is done, with the same report as
     `POST /imports`. The same sheet again makes a job done at once that registers nothing
     (`repeated_upload`); while it still waits, the same job is answered."""
+    content = await _sheet(file)
+    filename = file.filename or "sheet"
+    try:
+        check_name(filename)  # the rest of the sheet is read by the job
+    except UnreadableSheet as exc:
+        raise Invalid([FieldError("file", str(exc))]) from None
+    job, report = await import_jobs.enqueue(
+        container.sessions, container.sheets, user, filename, content
+    )
+    response.headers["Location"] = f"/api/clients/import-jobs/{job.id}"
+    return _job_out(job, report)
+
+
+async def _sheet(file: UploadFile) -> bytes:
+    """The uploaded sheet, refused (422 naming `file`) past the size a sheet may have."""
     content = await file.read(MAX_SHEET_BYTES + 1)
     if len(content) > MAX_SHEET_BYTES:
         raise Invalid([FieldError("file", "is larger than 5 MB")])
-    filename = file.filename or "sheet"
-    if not filename.lower().endswith((".csv", ".xlsx")):
-        raise Invalid([FieldError("file", "only .csv and .xlsx files can be imported")])
-    job = await import_jobs.enqueue(container.sessions, container.sheets, user, filename, content)
-    response.headers["Location"] = f"/api/clients/import-jobs/{job.id}"
-    found = await import_jobs.find(container.sessions, user, job.id)
-    assert found is not None
-    return _job_out(*found)
+    return content
 
 
 @router.get("/import-jobs/{job_id}", response_model=ImportJobOut, responses=NOT_FOUND)

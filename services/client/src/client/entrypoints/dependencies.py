@@ -6,7 +6,6 @@ hops per request for what is an attribute lookup.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -27,9 +26,7 @@ async def _uow(container: Annotated[Container, Depends(_container)]) -> SqlUnitO
 
 
 async def _context(container: Annotated[Container, Depends(_container)]) -> Context:
-    return Context(
-        now=lambda: datetime.now(UTC), regions=container.regions, holidays=container.holidays
-    )
+    return container.context()
 
 
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]

@@ -15,7 +15,6 @@ from client import bootstrap
 from client.service_layer import import_jobs
 from client.service_layer.breaches import escalate_late_breaches
 from client.service_layer.follow_ups import announce_due_tasks
-from client.service_layer.handlers import Context
 from client.settings import ClientSettings
 from shared.periodic import Job, run_jobs
 from shared.telemetry import configure_logging, configure_telemetry
@@ -34,10 +33,9 @@ async def serve(container: bootstrap.Container) -> None:
         await escalate_late_breaches(container.uow(), datetime.now(UTC))
 
     async def register_uploaded_sheets() -> None:
-        ctx = Context(
-            now=lambda: datetime.now(UTC), regions=container.regions, holidays=container.holidays
+        await import_jobs.run_waiting(
+            container.sessions, container.sheets, container.uow, container.context()
         )
-        await import_jobs.run_waiting(container.sessions, container.sheets, container.uow, ctx)
 
     await run_jobs(
         [

@@ -44,16 +44,16 @@ def _now() -> datetime:
 
 async def enqueue(
     sessions: Sessions, sheets: Keyring, actor: Principal, filename: str, content: bytes
-) -> ImportJob:
-    """A job for the sheet; the same sheet still waiting is that job, one already registered
-    is a job done at once with the earlier import."""
+) -> tuple[ImportJob, ImportReport | None]:
+    """A job for the sheet, and its report if it has one already: the same sheet still waiting
+    is that job; one already registered is a job done at once with the earlier import."""
     digest = hashlib.sha256(content).hexdigest()
     scope = actor.scope.prefix or ""
     async with sessions.begin() as session:
         jobs = ImportJobs(session)
         waiting = await jobs.waiting(digest, scope)
         if waiting is not None:
-            return waiting
+            return waiting, None
         earlier = await ImportRepository(session).find(digest, scope)
         job = ImportJob(id=uuid4(), filename=filename, status="queued")
         sealed: bytes | None = None
@@ -62,8 +62,9 @@ async def enqueue(
         else:
             job.status, job.import_id, job.repeated_upload = "done", earlier.id, True
             job.rows_total = job.rows_done = earlier.rows
+            earlier.repeated_upload = True
         await jobs.add(job, scope=scope, digest=digest, content=sealed, actor=_uploader(actor))
-    return job
+    return job, earlier
 
 
 async def find(
@@ -105,8 +106,8 @@ async def run_next(
         claimed = await ImportJobs(session).claim(_now())
     if claimed is None:
         return False
-    job, sealed, uploader = claimed
-    if sealed is None or uploader["attempts"] > MAX_ATTEMPTS:
+    job, sealed, uploader, attempts = claimed
+    if sealed is None or attempts > MAX_ATTEMPTS:
         await _fail(sessions, job.id, "the sheet could not be registered; upload it again")
         return True
     content = base64.b64decode(sheets.decrypt(sealed))

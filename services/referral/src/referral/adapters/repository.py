@@ -212,6 +212,12 @@ class Projections:
 _FIELDS = [f.name for f in dataclasses.fields(Referral) if f.name != "events"]
 
 
+# The two SLAs a referral can breach: no acknowledgement in time (it expired), or an outcome
+# so late that the partner was reminded of it.
+_EXPIRED = orm.referrals.c.state == "expired"
+_REMINDED = orm.referrals.c.outcome_reminded_at.isnot(None)
+
+
 class Referrals:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -289,14 +295,8 @@ class Referrals:
         query = select(referrals)
         if sent_by is not None:
             query = query.where(referrals.c.sent_by == sent_by)
-        if late:
-            query = query.where(
-                (referrals.c.state == "expired")
-                | (
-                    (referrals.c.state == "acknowledged")
-                    & referrals.c.outcome_reminded_at.isnot(None)
-                )
-            )
+        if late:  # still late now: expired, or acknowledged and reminded of its outcome
+            query = query.where(_EXPIRED | ((referrals.c.state == "acknowledged") & _REMINDED))
         if answered_since is not None:
             query = query.where(
                 referrals.c.state.in_(("acknowledged", "completed", "declined")),
@@ -331,11 +331,7 @@ class Referrals:
                 referrals.c.partner_code,
                 func.count().label("sent"),
                 func.count().filter(referrals.c.state == "completed").label("completed"),
-                func.count()
-                .filter(
-                    (referrals.c.state == "expired") | referrals.c.outcome_reminded_at.isnot(None)
-                )
-                .label("breaches"),
+                func.count().filter(_EXPIRED | _REMINDED).label("breaches"),  # ever breached
             )
             .where(in_window)
             .group_by(referrals.c.partner_code)

@@ -273,12 +273,17 @@ class TrainingRepository:
 
     # certificates
 
-    async def certificates_of(self, session_id: UUID) -> list[dict[str, Any]]:
-        """The valid certificates a session gave, in the order they were earned."""
+    async def certificates_of(self, session_id: UUID, scope: RegionScope) -> list[dict[str, Any]]:
+        """The valid certificates a session of the caller's region gave, in the order they were
+        earned (a certificate keeps its session's region)."""
         rows = await self._session.execute(
             select(orm.certificates)
             .join(orm.enrolments, orm.enrolments.c.certificate_code == orm.certificates.c.code)
-            .where(orm.certificates.c.session_id == session_id, orm.certificates.c.valid)
+            .where(
+                orm.certificates.c.session_id == session_id,
+                orm.certificates.c.valid,
+                scope.filter(orm.certificates.c.region_code),
+            )
             .order_by(orm.enrolments.c.completed_at, orm.certificates.c.code)
         )
         return [dict(r._mapping) for r in rows]

@@ -101,7 +101,9 @@ async def view(sessions: Sessions, actor: Principal, session_id: UUID) -> dict[s
     """The session with each participant's attendance, scores and knowledge gain."""
     async with sessions() as session:
         repo = TrainingRepository(session)
-        training = await load_session_readonly(repo, actor, session_id)
+        training = await repo.get(session_id, actor.scope, lock=False)  # a read waits for no one
+        if training is None:
+            raise NotFound()
         programme = await repo.programme(training.programme_code)
     assert programme is not None
     return describe(training, programme)
@@ -286,9 +288,7 @@ async def record_session_scores(
                 training.complete_if_due(participant, programme.rule, now, verification_code)
             except (NotEnrolled, NotFound):
                 raise BadInput(f"scores.{at}.participant", "is not enrolled here") from None
-            except BadInput as exc:
-                raise BadInput(f"scores.{at}.{exc.field}", exc.message) from None
-            except InvalidSession as exc:
+            except (BadInput, InvalidSession) as exc:
                 raise BadInput(f"scores.{at}.{exc.field}", exc.message) from None
         await repo.save(training)
         await publish_changes(repo, training, programme, now)
@@ -300,18 +300,7 @@ async def officers_records(sessions: Sessions, actor: Principal) -> list[dict[st
     async with sessions() as session:
         rows = await TrainingRepository(session).officers_records(actor.scope)
     return [
-        {
-            "officer": r["participant"].partition(":")[2],
-            "session_id": str(r["session_id"]),
-            "programme_code": r["programme_code"],
-            "programme_title": r["programme_title"],
-            "region_code": r["region_code"],
-            "starts_at": r["starts_at"].isoformat(),
-            "session_cancelled": r["cancelled"],
-            "status": r["status"],
-            "completed_at": r["completed_at"].isoformat() if r["completed_at"] else None,
-            "certificate_code": r["certificate_code"],
-        }
+        r | {"officer": r["participant"].partition(":")[2], "session_cancelled": r["cancelled"]}
         for r in rows
     ]
 
@@ -321,9 +310,7 @@ async def session_certificates(
 ) -> list[dict[str, Any]]:
     """The certificates a session of the caller's region gave (none found: NotFound)."""
     async with sessions() as session:
-        repo = TrainingRepository(session)
-        await load_session_readonly(repo, actor, session_id)
-        found = await repo.certificates_of(session_id)
+        found = await TrainingRepository(session).certificates_of(session_id, actor.scope)
     if not found:
         raise NotFound()
     return found
@@ -368,16 +355,6 @@ async def certificate(sessions: Sessions, code: str) -> dict[str, Any]:
 
 async def load_session(repo: TrainingRepository, actor: Principal, session_id: UUID) -> Session:
     training = await repo.get(session_id, actor.scope)
-    if training is None:
-        raise NotFound()
-    return training
-
-
-async def load_session_readonly(
-    repo: TrainingRepository, actor: Principal, session_id: UUID
-) -> Session:
-    """The session as it is, for a read: it waits for no lock."""
-    training = await repo.get(session_id, actor.scope, lock=False)
     if training is None:
         raise NotFound()
     return training
