@@ -127,6 +127,26 @@ async def api(
     return answer
 
 
+async def relay_file(
+    request: Request, officer: Visit, path: str, *, params: dict[str, Any] | None = None
+) -> Response:
+    """A file the API answers (an export, certificates), handed to the officer's browser as
+    it came, never cached; the API's 403 or 404 is the page's."""
+    found = await _portal(request).gateway.download(officer.token, path, params=params)
+    if found.status_code in (403, 404):
+        raise HTTPException(status_code=found.status_code)
+    if found.status_code != 200:
+        raise HTTPException(status_code=502)
+    return Response(
+        found.content,
+        media_type=found.headers.get("content-type", "application/octet-stream"),
+        headers={
+            "Content-Disposition": found.headers.get("content-disposition", "attachment"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 def page(
     request: Request, officer: Visit, template: str, status_code: int = 200, **context: Any
 ) -> HTMLResponse:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.pages import PostDep, VisitDep, api, flash, full_page, portal_of
+from portal.pages import PostDep, VisitDep, api, flash, full_page, relay_file
 from portal.rendering import translator_for
 from shared.calendar import time_zone_of
 
@@ -113,18 +113,6 @@ async def export(request: Request, officer: VisitDep, client_id: str, kind: str)
     """The client's data as the API answers it, handed to the officer's browser as a file."""
     if kind not in ("json", "pdf"):
         raise HTTPException(status_code=404)
-    found = await portal_of(request).gateway.download(
-        officer.token, f"/api/clients/{client_id}/export", params={"format": kind}
-    )
-    if found.status_code in (403, 404):
-        raise HTTPException(status_code=found.status_code)
-    if found.status_code != 200:
-        raise HTTPException(status_code=502)
-    return Response(
-        found.content,
-        media_type=found.headers.get("content-type", "application/octet-stream"),
-        headers={
-            "Content-Disposition": found.headers.get("content-disposition", "attachment"),
-            "Cache-Control": "no-store",
-        },
+    return await relay_file(
+        request, officer, f"/api/clients/{client_id}/export", params={"format": kind}
     )

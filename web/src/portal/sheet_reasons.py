@@ -43,52 +43,66 @@ def column(field: str) -> str:
     return COLUMNS.get(field, ATTENDANCE_COLUMNS.get(field, field))
 
 
-def attendance_reason(field: str, message: str, _: Translate) -> str:
-    """One refused row of an attendance sheet: its reason, from the field and the words."""
+def _explain(
+    field: str,
+    message: str,
+    by_message: dict[tuple[str, str], str],
+    by_field: dict[str, str],
+    _: Translate,
+) -> str:
+    """The reason for a field whose service's words begin as in `by_message`, else the
+    field's own reason, else a plain "check this"."""
     if message == "is required":
         return _("This column is empty.")
-    by_message = {
-        ("participant", "is not enrolled"): _("This participant is not enrolled here."),
-        ("participant", "is not a client id"): _("Keep the participant's id from the sheet."),
-        ("day", "is not a day"): _("This is not a day of the session."),
-        ("day", "must be a date"): _("Write the date as DD/MM/YYYY or YYYY-MM-DD."),
-        ("present", "must be"): _("Write ya or tidak."),
-    }
     for (named, starts), said in by_message.items():
         if field == named and message.startswith(starts):
             return said
-    if field in ("pre_score", "post_score"):
-        return _("A score is a whole number from 0 to 100.")
-    return _("Please check this.")
+    return by_field.get(field, _("Please check this."))
+
+
+def attendance_reason(field: str, message: str, _: Translate) -> str:
+    """One refused row of an attendance sheet: its reason, from the field and the words."""
+    score = _("A score is a whole number from 0 to 100.")
+    return _explain(
+        field,
+        message,
+        {
+            ("participant", "is not enrolled"): _("This participant is not enrolled here."),
+            ("participant", "is not a client id"): _("Keep the participant's id from the sheet."),
+            ("day", "is not a day"): _("This is not a day of the session."),
+            ("day", "must be a date"): _("Write the date as DD/MM/YYYY or YYYY-MM-DD."),
+            ("present", "must be"): _("Write ya or tidak."),
+        },
+        {"pre_score": score, "post_score": score},
+        _,
+    )
 
 
 def reason(field: str, message: str, _: Translate) -> str:
-    """One refused row's reason, from the field and the service's words."""
-    if message == "is required":
-        return _("This column is empty.")
-    if message == "appears twice in this sheet":
-        return _("This NIK appears twice in the sheet.")
-    by_message = {
-        ("birth_date", "lies in the future"): _("The birth date lies in the future."),
-        ("birth_date", "does not match"): _("The birth date does not match the NIK."),
-        ("birth_date", "must be a date"): _("Write the date as DD/MM/YYYY or YYYY-MM-DD."),
-        ("sex", "does not match"): _("The sex does not match the NIK."),
-        ("sex", "must be"): _("Write L or P."),
-        ("region_code", "lies outside"): _("This regency or city is outside your region."),
-        ("region_code", "is not a current"): _("Not a regency or city code of Kemendagri."),
-    }
-    for (named, starts), said in by_message.items():
-        if field == named and message.startswith(starts):
-            return said
-    by_field = {
-        "nik": _("The NIK is not valid."),
-        "phone": _("Use an Indonesian mobile number, e.g. 0812-3456-7890."),
-        "email": _("This is not an e-mail address."),
-        "full_name": _("Please check the name."),
-        "preferred_language": _("Write id or en."),
-        "kind": _("A sheet registers workers; register a small business one by one."),
-    }
-    return by_field.get(field, _("Please check this."))
+    """One refused row of a client sheet: its reason, from the field and the words."""
+    return _explain(
+        field,
+        message,
+        {
+            ("nik", "appears twice"): _("This NIK appears twice in the sheet."),
+            ("birth_date", "lies in the future"): _("The birth date lies in the future."),
+            ("birth_date", "does not match"): _("The birth date does not match the NIK."),
+            ("birth_date", "must be a date"): _("Write the date as DD/MM/YYYY or YYYY-MM-DD."),
+            ("sex", "does not match"): _("The sex does not match the NIK."),
+            ("sex", "must be"): _("Write L or P."),
+            ("region_code", "lies outside"): _("This regency or city is outside your region."),
+            ("region_code", "is not a current"): _("Not a regency or city code of Kemendagri."),
+        },
+        {
+            "nik": _("The NIK is not valid."),
+            "phone": _("Use an Indonesian mobile number, e.g. 0812-3456-7890."),
+            "email": _("This is not an e-mail address."),
+            "full_name": _("Please check the name."),
+            "preferred_language": _("Write id or en."),
+            "kind": _("A sheet registers workers; register a small business one by one."),
+        },
+        _,
+    )
 
 
 def report_csv(rejected: Iterable[dict[str, Any]], unlisted: int, _: Translate) -> str:

@@ -25,8 +25,8 @@ from portal.pages import (
     flash,
     full_page,
     page,
-    portal_of,
     regencies,
+    relay_file,
 )
 from portal.rendering import translator_for
 from shared.calendar import time_zone_of, zone_label
@@ -257,6 +257,14 @@ async def reschedule(request: Request, officer: PostDep, session_id: str) -> Res
     values = _typed(await request.form(), ("first_day", "last_day", "start_time", "venue"))
     _ = translator_for(request)
     session = await api(request, officer, "GET", f"/api/training/sessions/{session_id}")
+    if not session.ok:
+        raise HTTPException(status_code=404)
+    if any(p["days_attended"] for p in session.body["participants"]):
+        # the training service refuses it too: a session that has begun is not moved
+        begun = {"first_day": _("Attendance was already recorded: plan a new session instead.")}
+        return await _session_page(
+            request, officer, session_id, values=values, errors=begun, status_code=422
+        )
     schedule, wrong = session_schedule(values, session.body["region_code"])
     answer: Answer | None = None
     if not wrong:
@@ -274,20 +282,13 @@ async def reschedule(request: Request, officer: PostDep, session_id: str) -> Res
             officer,
             session_id,
             values=values,
-            errors=_plan_messages(wrong, _) | _refusal(answer, _),
+            errors=_plan_messages(wrong, _),
             status_code=422,
         )
     assert answer is not None
     message = _("Session moved; the participants are told.") if answer.ok else _conflict(_)
     await flash(request, officer, message)
     return RedirectResponse(f"/training/{session_id}", status_code=303)
-
-
-def _refusal(answer: Answer | None, _: Any) -> dict[str, str]:
-    """Attendance already recorded: a session that has begun is not moved."""
-    if answer is not None and "already recorded" in answer.errors.get("days", ""):
-        return {"first_day": _("Attendance was already recorded: plan a new session instead.")}
-    return {}
 
 
 def _conflict(_: Any) -> str:
@@ -447,20 +448,8 @@ async def upload_attendance(request: Request, officer: PostDep, session_id: str)
 @router.get("/training/{session_id}/certificates.pdf")
 async def certificates(request: Request, officer: VisitDep, session_id: str) -> Response:
     """Every certificate of the session, a page each, to print."""
-    answer = await portal_of(request).gateway.download(
-        officer.token, f"/api/training/sessions/{session_id}/certificates/pdf"
-    )
-    if answer.status_code in (403, 404):
-        raise HTTPException(status_code=answer.status_code)
-    if answer.status_code != 200:
-        raise HTTPException(status_code=502)
-    return Response(
-        answer.content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'inline; filename="sertifikat-{session_id}.pdf"',
-            "Cache-Control": "no-store",
-        },
+    return await relay_file(
+        request, officer, f"/api/training/sessions/{session_id}/certificates/pdf"
     )
 
 
