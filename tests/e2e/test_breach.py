@@ -10,7 +10,6 @@ earlier runs on a long-lived stack); they are picked out by id."""
 
 from __future__ import annotations
 
-import asyncio
 import email
 import json
 import time
@@ -76,11 +75,7 @@ async def _escalate_as_of(now: datetime) -> int:
 
 def _escalate_all_as_of(now: datetime) -> int:
     """Rounds of the timer's job until none is left (other tests' breaches may be late too)."""
-    escalated = total = asyncio.run(_escalate_as_of(now))
-    while escalated:
-        escalated = asyncio.run(_escalate_as_of(now))
-        total += escalated
-    return total
+    return stack.all_rounds(lambda: _escalate_as_of(now))
 
 
 def _mails_to_administrators_about(breach_id: str) -> list[str]:

@@ -7,7 +7,6 @@ side alone, whatever the client service does with it).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
@@ -255,11 +254,7 @@ async def _escalate_as_of(now: datetime) -> int:
 def _escalate_all_as_of(now: datetime) -> int:
     """Rounds of the timers' scan until none is left (each round takes up to 200); other
     tests' unconfirmed erasures may escalate too."""
-    escalated = total = asyncio.run(_escalate_as_of(now))
-    while escalated:
-        escalated = asyncio.run(_escalate_as_of(now))
-        total += escalated
-    return total
+    return stack.all_rounds(lambda: _escalate_as_of(now))
 
 
 def _escalated(referral_ids: list[str]) -> set[str]:

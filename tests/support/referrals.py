@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from datetime import datetime
 from typing import Any
@@ -11,6 +10,7 @@ import httpx
 
 from referral import bootstrap as referral_bootstrap
 from referral.service_layer.handlers import expire_late_referrals
+from support import stack
 from support.people import new_worker
 
 
@@ -71,9 +71,5 @@ async def _expire_as_of(now: datetime) -> int:
 
 
 def expire_all_as_of(now: datetime) -> int:
-    """Rounds of the expiry scan until none is left (each round takes up to 200)."""
-    expired = total = asyncio.run(_expire_as_of(now))
-    while expired:
-        expired = asyncio.run(_expire_as_of(now))
-        total += expired
-    return total
+    """The expiry scan as of `now`, in rounds until none is left (each round takes up to 200)."""
+    return stack.all_rounds(lambda: _expire_as_of(now))

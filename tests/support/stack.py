@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,6 +57,15 @@ def database_url(service: str, *, test: bool = False) -> str:
     """The service's own database, or its `_test` twin for in-process tests."""
     database = f"{service}_test" if test else service
     return f"postgresql+psycopg://{service}:{service}-dev@127.0.0.1:5432/{database}"
+
+
+def all_rounds(scan: Callable[[], Awaitable[int]]) -> int:
+    """Run a timer's scan in rounds, as its process would, until a round finds nothing (each
+    round takes a bounded batch); how many it handled in all."""
+    total = 0
+    while handled := asyncio.run(scan()):
+        total += handled
+    return total
 
 
 def eventually(check: Callable[[], T | None], timeout_s: float = 30.0, every_s: float = 0.2) -> T:
