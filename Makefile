@@ -57,7 +57,7 @@ test-unit: install
 lint: install
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src services/indicators/src web/src
+	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src services/indicators/src web/src ops/src
 	$(UV) run --frozen lint-imports
 	infra/gateway/run.sh validate >/dev/null
 

@@ -21,7 +21,7 @@ from shared import db
 from shared.db import upgrade
 from shared.messaging.consumer import Outcome
 from shared.messaging.envelope import Envelope
-from shared.messaging.relay import OutboxRelay, kafka_producer
+from shared.messaging.relay import OutboxRelay, kafka_producer, kafka_topics
 from shared.sealing import DataKeys
 from shared.service_token import ServiceToken
 from shared.settings import service_account
@@ -71,7 +71,10 @@ async def test_one_trace_from_request_to_consumer(
 
     relay_engine = db.sync_engine(client_db)
     relay = OutboxRelay(
-        relay_engine, lambda: kafka_producer(stack.KAFKA, "trace-test"), service="trace-test"
+        relay_engine,
+        lambda: kafka_producer(stack.KAFKA, "trace-test"),
+        service="trace-test",
+        topics=kafka_topics(stack.KAFKA, "trace-test"),
     )
     assert relay.relay_batch() == 1
     relay_engine.dispose()

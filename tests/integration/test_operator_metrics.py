@@ -88,7 +88,7 @@ def test_the_outbox_backlog_is_observed(reader: InMemoryMetricReader) -> None:
     def no_kafka() -> Any:
         raise AssertionError("observing the backlog publishes nothing")
 
-    relay = OutboxRelay(engine, no_kafka, service="metrics-test")
+    relay = OutboxRelay(engine, no_kafka, service="metrics-test", topics=no_kafka)
     try:
         with engine.begin() as conn:
             conn.execute(

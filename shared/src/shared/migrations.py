@@ -116,3 +116,26 @@ $$"""
 def drop_outbox_wakeup() -> None:
     op.execute("DROP TRIGGER IF EXISTS outbox_wakeup ON outbox")
     op.execute("DROP FUNCTION IF EXISTS jembatan_outbox_wakeup()")
+
+
+# A row the relay cannot publish (its topic is missing, or refused to the service) waits with
+# a growing delay and is then parked with its reason (shared.messaging.relay); the other rows
+# keep flowing. `ix_outbox_held` is empty while every destination accepts what it is sent.
+def add_outbox_retries() -> None:
+    op.execute(
+        "ALTER TABLE outbox ADD COLUMN attempts integer NOT NULL DEFAULT 0,"
+        " ADD COLUMN retry_at timestamptz, ADD COLUMN parked_at timestamptz,"
+        " ADD COLUMN last_error text"
+    )
+    op.execute(
+        "CREATE INDEX ix_outbox_held ON outbox (topic, msg_key, id)"
+        " WHERE published_at IS NULL AND retry_at IS NOT NULL"
+    )
+
+
+def drop_outbox_retries() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_outbox_held")
+    op.execute(
+        "ALTER TABLE outbox DROP COLUMN attempts, DROP COLUMN retry_at,"
+        " DROP COLUMN parked_at, DROP COLUMN last_error"
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Index,
+    Integer,
     MetaData,
     Table,
     Text,
@@ -43,7 +44,20 @@ def outbox_table(metadata: MetaData) -> Table:
         Column("trace_headers", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
         Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
         Column("published_at", DateTime(timezone=True)),
+        # A row its destination refused: tried `attempts` times, next not before `retry_at`,
+        # parked (left for an operator) at `parked_at`; `last_error` says why.
+        Column("attempts", Integer, nullable=False, server_default=text("0")),
+        Column("retry_at", DateTime(timezone=True)),
+        Column("parked_at", DateTime(timezone=True)),
+        Column("last_error", Text),
         Index("ix_outbox_pending", "id", postgresql_where=text("published_at IS NULL")),
+        Index(
+            "ix_outbox_held",
+            "topic",
+            "msg_key",
+            "id",
+            postgresql_where=text("published_at IS NULL AND retry_at IS NOT NULL"),
+        ),
     )
 
 
