@@ -622,7 +622,7 @@ def test_an_officer_registers_an_umkm_refers_it_for_credit_and_withdraws_the_con
     page.fill("#phone", "+44 20 7946 0958")  # a real number, of another country
     page.fill("#business_name", "Warung Sri")
     page.fill("#nib", "12345")
-    page.fill("#kbli", "561")
+    page.fill("#kbli", "56105")  # five digits, but not a kelompok of the KBLI 2020 list
     page.fill("#employees", "2")
     page.fill("#amount", "350.000.000")
     page.check("input[name=has_ewallet]")
@@ -631,7 +631,7 @@ def test_an_officer_registers_an_umkm_refers_it_for_credit_and_withdraws_the_con
     for field, message in (
         ("phone", "Gunakan nomor ponsel Indonesia"),
         ("nib", "NIB terdiri dari 13 angka."),
-        ("kbli", "Gunakan kode KBLI 2020 yang terdiri dari 5 angka."),
+        ("kbli", "Gunakan kode 5 angka dari daftar KBLI 2020."),
     ):
         expect(page.locator(f"#{field}-error")).to_contain_text(message)
         expect(page.locator(f"#{field}")).to_have_attribute("aria-describedby", f"{field}-error")

@@ -475,7 +475,7 @@ def _field_messages(answer: Answer, _: Any) -> dict[str, str]:
         "region_code": _("Choose a regency or city of your province."),
         "business_name": _("Please check the business name."),
         "nib": _("The NIB has 13 digits."),
-        "kbli": _("Use a 5-digit KBLI 2020 code."),
+        "kbli": _("Use a 5-digit code from the KBLI 2020 list."),
         "employees": _("Please write a whole number."),
         "amount": _("Above the limit of a medium business (PP 7/2021)."),
         "kind": _("A small business needs its business details."),

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from client.domain import reference
 from client.domain.model import InvalidClient
 from client.service_layer import commands, handlers
 from shared.auth import Principal
@@ -99,6 +100,8 @@ async def test_a_nik_first_issued_in_an_unknown_region_is_a_warning_not_a_refusa
     [
         ({**UMKM, "nib": "12345"}, "business.nib"),
         ({**UMKM, "kbli": "5610"}, "business.kbli"),
+        ({**UMKM, "kbli": "56105"}, "business.kbli"),  # five digits, but no such kelompok
+        ({**UMKM, "kbli": "93232"}, "business.kbli"),  # struck out by BPS's own correction
         ({**UMKM, "annual_revenue_idr": 3_000_000_000}, "business.scale"),  # that is kecil
         ({**UMKM, "annual_revenue_idr": 60_000_000_000}, "business.annual_revenue_idr"),
         ({**UMKM, "annual_revenue_idr": None}, "business.annual_revenue_idr"),
@@ -110,6 +113,25 @@ async def test_business_rules_follow_pp_7_2021(business: dict[str, Any], field: 
             _register(kind="business", business=business), FakeUnitOfWork(), CTX
         )
     assert caught.value.field == field
+
+
+def test_the_kbli_list_is_the_whole_2020_classification() -> None:
+    titles = reference.kbli_titles()
+    assert len(titles) == 1789
+    assert all(len(code) == 5 and code.isdigit() and title for code, title in titles.items())
+    assert len({code[:2] for code in titles}) == 88  # golongan pokok
+    assert len({code[:3] for code in titles}) == 245  # golongan
+    assert len({code[:4] for code in titles}) == 567  # subgolongan
+    assert titles["56102"] == "RUMAH/WARUNG MAKAN"
+    assert "FINTECH P2P LENDING" in titles["64951"]  # new in 2020
+
+
+async def test_a_business_of_a_kbli_2020_novelty_is_registered() -> None:
+    business = {**UMKM, "kbli": "62015"}  # programming based on artificial intelligence
+    client = await handlers.register_client(
+        _register(kind="business", business=business), FakeUnitOfWork(), CTX
+    )
+    assert client.business is not None and client.business.kbli == "62015"
 
 
 async def test_a_new_business_may_be_scaled_by_its_capital() -> None:

@@ -63,8 +63,8 @@ class Business:
         business, its capital); a scale given must be that one."""
         if len(nib) != 13 or not nib.isdigit():
             raise InvalidClient("business.nib", "must be exactly 13 digits")
-        if len(kbli) != 5 or not kbli.isdigit():
-            raise InvalidClient("business.kbli", "must be a 5-digit KBLI 2020 code")
+        if kbli not in reference.kbli_titles():
+            raise InvalidClient("business.kbli", "is not a 5-digit code of the KBLI 2020 list")
         if employees < 0:
             raise InvalidClient("business.employees", "must not be negative")
         if annual_revenue_idr is not None:

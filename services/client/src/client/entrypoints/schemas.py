@@ -9,6 +9,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from client.domain import reference
 from client.domain.consent import Consent
 from client.domain.model import Client
 from client.domain.phone import InvalidPhone, parse_phone
@@ -32,7 +33,9 @@ class BusinessIn(BaseModel):
 
     nib: str = Field(pattern=r"^\d{13}$", description="Nomor Induk Berusaha, 13 digits")
     name: str = Field(min_length=1, max_length=200)
-    kbli: str = Field(pattern=r"^\d{5}$", description="KBLI 2020 code, 5 digits")
+    kbli: str = Field(
+        pattern=r"^\d{5}$", description="KBLI 2020 code, 5 digits, one of the classification's"
+    )
     scale: Literal["mikro", "kecil", "menengah"] | None = Field(
         default=None,
         description="PP 7/2021 scale; left out, it follows from annual_revenue_idr or "
@@ -43,6 +46,13 @@ class BusinessIn(BaseModel):
     capital_idr: int | None = Field(
         default=None, ge=0, description="business capital for a new business (PP 7/2021)"
     )
+
+    @field_validator("kbli")
+    @classmethod
+    def _kbli_listed(cls, value: str) -> str:
+        if value not in reference.kbli_titles():
+            raise ValueError("is not a code of the KBLI 2020 list")
+        return value
 
 
 def _name(value: str) -> str:
