@@ -456,3 +456,37 @@ def test_a_product_may_require_a_completed_training(
         return answer if answer.status_code != 422 else None
 
     assert stack.eventually(referred, timeout_s=30).status_code == 201
+
+
+def test_a_referral_right_after_the_consent_is_sent_though_the_projection_has_not_heard(
+    gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    """The referral service's projections stand still (its worker is stopped), as they do for
+    the moment after a registration: the referral asks the client service instead of
+    answering 404, and still never reaches a client outside the officer's region."""
+    stack.stop("referral-worker")
+    try:
+        client = client_with_consent(gateway, tokens, ["contact"])
+        since = stack.topic_end_offsets("partner.bank-nusantara.referrals")
+        answer = refer(gateway, tokens, client["id"], wait=False)
+        assert answer.status_code == 201, answer.text
+        referral = answer.json()
+
+        body = new_worker(region_code="3578")  # Kota Surabaya: budi's, not siti's
+        elsewhere = gateway.post("/api/clients", json=body, headers=_auth(tokens, "budi")).json()
+        consent = {
+            "purpose": "referral",
+            "partner_code": "bank-nusantara",
+            "scope": ["contact"],
+            "text_version": "ref-2026-01",
+        }
+        granted = gateway.post(
+            f"/api/clients/{elsewhere['id']}/consents", json=consent, headers=_auth(tokens, "budi")
+        )
+        assert granted.status_code == 201, granted.text
+        assert refer(gateway, tokens, elsewhere["id"], wait=False).status_code == 404
+    finally:
+        stack.run_infra("services.sh", "start")
+    with stack.reading("partner.bank-nusantara.referrals", since) as consumer:
+        records = stack.drain_until(consumer, lambda rs: bool(_offers(rs, referral["id"])))
+    assert len(_offers(records, referral["id"])) == 1

@@ -5,13 +5,15 @@ document the gateway serves)."""
 from __future__ import annotations
 
 import base64
+from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from client.entrypoints.dependencies import ContainerDep
+from client.entrypoints.dependencies import ContainerDep, UowDep
+from client.service_layer import handlers
 from shared import db
 from shared.auth import CurrentUser, Principal, is_service, require_service
 from shared.problems import Forbidden, NotFound
@@ -73,3 +75,53 @@ async def staff_address(
     if found is None:
         raise NotFound("officer")
     return StaffAddress(subject=found.subject, email=found.email)
+
+
+class BasisConsent(BaseModel):
+    consent_id: UUID
+    scope: list[str]
+    granted_at: datetime
+
+
+class ReferralBasis(BaseModel):
+    """The facts of `jembatan.client.registered` the referral service keeps, as they are now,
+    and the live consent of `jembatan.client.consent-granted` it would have projected."""
+
+    client_id: UUID
+    kind: str
+    region_code: str
+    birth_date: date
+    has_nib: bool
+    restricted: bool
+    consent: BasisConsent | None
+
+
+@router.get("/clients/{client_id}/referral-basis", response_model=ReferralBasis)
+async def referral_basis(
+    client_id: UUID,
+    caller: Annotated[Principal, Depends(require_service("service-referral"))],
+    uow: UowDep,
+    response: Response,
+    partner_code: Annotated[str, Query(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")],
+) -> ReferralBasis:
+    """For a referral sent before the referral service heard of the client or its consent
+    (docs/decisions/0020); 404 when there is no such client."""
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        with db.all_regions():  # a service working for every region
+            client, consent = await handlers.referral_basis(client_id, partner_code, uow)
+    except handlers.ClientNotFound:
+        raise NotFound("client") from None
+    return ReferralBasis(
+        client_id=client.id,
+        kind=client.kind,
+        region_code=client.region_code,
+        birth_date=client.birth_date,
+        has_nib=client.business is not None and bool(client.business.nib),
+        restricted=client.restricted,
+        consent=None
+        if consent is None
+        else BasisConsent(
+            consent_id=consent.id, scope=list(consent.scope), granted_at=consent.granted_at
+        ),
+    )

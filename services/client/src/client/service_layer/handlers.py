@@ -293,6 +293,24 @@ class NoLiveConsent(Exception):
 EVERY_REGION = RegionScope("")
 
 
+async def referral_basis(
+    client_id: UUID, partner_code: str, uow: UnitOfWork
+) -> tuple[Client, Consent | None]:
+    """What the referral service's projection holds of a client, and the latest live
+    referral consent for `partner_code`: for its own account, when a referral outruns the
+    events that would tell it (docs/decisions/0020). No person reads it: not audited."""
+    async with uow:
+        client = await uow.clients.get(client_id, EVERY_REGION)
+        if client is None:
+            raise ClientNotFound()
+        live = [
+            c
+            for c in await uow.consents.for_client(client_id)
+            if c.live and c.purpose == "referral" and c.partner_code == partner_code
+        ]
+    return client, max(live, key=lambda c: c.granted_at, default=None)
+
+
 async def referral_profile(
     client_id: UUID, partner_code: str, referral_id: UUID, caller: Principal, uow: UnitOfWork
 ) -> tuple[Client, Consent, str | None]:

@@ -10,7 +10,8 @@ from uuid import UUID
 
 from referral.adapters import publishing
 from referral.adapters.clients import ClientService, ProfileUnavailable
-from referral.domain.eligibility import FailedRule, failed_rules
+from referral.adapters.repository import LiveConsent
+from referral.domain.eligibility import Applicant, FailedRule, failed_rules
 from referral.domain.erasure import PartnerErasure
 from referral.domain.offer import applicant_for_partner as applicant_for_partner_scope
 from referral.domain.referral import Referral
@@ -66,6 +67,9 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
     now = ctx.now()
     async with uow:
         applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope, lock=True)
+        consent = await uow.projections.live_consent(cmd.client_id, cmd.partner_code)
+        if applicant is None or consent is None:
+            applicant, consent = await _catch_up(cmd, uow, ctx, applicant, consent)
         if applicant is None:
             raise NotFound()
         if applicant.restricted:
@@ -89,7 +93,6 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
             raise Refused(
                 "licence-not-active", f"The partner's licence is {partner.licence_status}."
             )
-        consent = await uow.projections.live_consent(cmd.client_id, cmd.partner_code)
         if consent is None:
             raise Refused("no-consent", "The client has no live referral consent for this partner.")
         failures = failed_rules(product, applicant, local_now(applicant.region_code, now).date())
@@ -139,6 +142,38 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         uow.announce(*offer)
         await uow.commit()
     return referral
+
+
+async def _catch_up(
+    cmd: SendReferral,
+    uow: UnitOfWork,
+    ctx: Context,
+    applicant: Applicant | None,
+    consent: LiveConsent | None,
+) -> tuple[Applicant | None, LiveConsent | None]:
+    """A referral sent the moment after the client's registration or consent may outrun the
+    events that bring them here: ask the client service, and project what it says as the
+    events would (they change nothing when they arrive). A client outside the officer's
+    region is still 404 (docs/decisions/0020)."""
+    basis = await ctx.clients.referral_basis(cmd.client_id, cmd.partner_code)
+    if basis is None or not cmd.actor.scope.allows(basis.region_code):
+        return applicant, consent  # (and row-level security would refuse the row)
+    if applicant is None:
+        await uow.projections.upsert_client(
+            cmd.client_id,
+            kind=basis.kind,
+            region_code=basis.region_code,
+            birth_date=basis.birth_date,
+            has_nib=basis.has_nib,
+            restricted=basis.restricted,
+        )
+        applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope, lock=True)
+    if consent is None and basis.consent_id is not None and basis.granted_at is not None:
+        await uow.projections.grant(
+            basis.consent_id, cmd.client_id, cmd.partner_code, list(basis.scope), basis.granted_at
+        )
+        consent = await uow.projections.live_consent(cmd.client_id, cmd.partner_code)
+    return applicant, consent
 
 
 class ApplicantGone(Exception):
