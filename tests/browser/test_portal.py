@@ -778,8 +778,37 @@ def test_an_administrator_keeps_the_catalogue_and_a_suspended_licence_ends_refer
     expect(
         officer.locator("input[name=product][value='bank-nusantara/savings-basic']")
     ).to_have_count(1)
+
+    # set up when added: its own Keycloak client, whose secret is shown once; then removed
+    expect(admin.locator("#access .facts")).to_contain_text("siap")
+    admin.click("button:has-text('Terbitkan rahasia klien baru')")
+    expect(admin.locator("h1")).to_have_text("Rahasia klien baru")
+    shown = admin.locator("dl.facts code")
+    expect(shown.first).to_have_text("partner-koperasi-portal")
+    secret = shown.nth(1).inner_text()
+    _shot(admin, "42-admin-partner-secret")
+    assert _partner_login("partner-koperasi-portal", secret).status_code == 200
+    admin.click("text=Kembali ke mitra")
+    admin.click("#access summary")
+    admin.fill("#confirm", "koperasi-lain")
+    admin.click("#access button:has-text('Hapus')")
+    expect(admin.locator("#confirm-error")).to_contain_text("Ketik kode mitra")
+    admin.fill("#confirm", "koperasi-portal")
+    admin.click("#access button:has-text('Hapus')")
+    expect(admin.locator(".flash")).to_have_text(
+        "Mitra dihapus: kredensial dan topiknya sudah dihapus."
+    )
+    expect(admin.locator("#access .facts")).to_contain_text("dihapus")
+    assert _partner_login("partner-koperasi-portal", secret).status_code == 401
     admin_context.close()
     officer_context.close()
+
+
+def _partner_login(client_id: str, secret: str) -> httpx.Response:
+    return httpx.post(
+        f"{stack.KEYCLOAK}/realms/{stack.REALM}/protocol/openid-connect/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
 
 
 def test_an_officers_own_completed_programme_is_in_my_trainings(

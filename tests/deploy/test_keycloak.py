@@ -209,7 +209,7 @@ def test_every_client_secret_is_a_placeholder_filled_from_a_secret(manifests) ->
     realm_import = manifests.named("KeycloakRealmImport", "jembatan")
     placeholders = realm_import["spec"]["placeholders"]
     secrets = [c["secret"] for c in imported_realm(manifests)["clients"] if "secret" in c]
-    assert len(secrets) == 9  # the portal, the ministry, two partners, five of our services
+    assert len(secrets) == 10  # the portal, the ministry, two partners, six accounts of ours
     for secret in secrets:
         name = re.fullmatch(r"\$\{([A-Z_]+)\}", secret)
         assert name, f"a literal client secret in the realm: {secret[:4]}..."

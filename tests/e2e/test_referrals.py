@@ -12,7 +12,7 @@ import pytest
 
 from support import stack
 from support.people import new_worker
-from support.referrals import client_with_consent, expire_all_as_of, refer
+from support.referrals import client_with_consent, expire_all_as_of, partner_body, refer
 
 pytestmark = pytest.mark.integration
 
@@ -129,14 +129,7 @@ def test_the_referral_profile_is_for_the_referral_service_alone(
 
 
 def _set_offer_version(gateway: httpx.Client, tokens: dict[str, str], code: str, v: int) -> None:
-    partners = gateway.get("/api/partners", headers=_auth(tokens, "admin")).json()["items"]
-    partner = next(p for p in partners if p["code"] == code)
-    body = {k: v for k, v in partner.items() if k != "code"}
-    body["products"] = [
-        {k: v for k, v in product.items() if k in ("code", "name", "kind", "fee_sheet", "rules")}
-        for product in partner["products"]
-    ]
-    body["offer_version"] = v
+    body = partner_body(gateway, tokens, code) | {"offer_version": v}
     answer = gateway.put(f"/api/partners/{code}", json=body, headers=_auth(tokens, "admin"))
     assert answer.status_code == 200 and answer.json()["offer_version"] == v, answer.text
 

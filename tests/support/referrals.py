@@ -18,6 +18,18 @@ def _auth(tokens: dict[str, str], who: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[who]}"}
 
 
+def partner_body(gateway: httpx.Client, tokens: dict[str, str], code: str) -> dict[str, Any]:
+    """A catalogue entry as `PUT /api/partners/{code}` takes it, from the partner `code`."""
+    partners = gateway.get("/api/partners", headers=_auth(tokens, "admin")).json()["items"]
+    partner = next(p for p in partners if p["code"] == code)
+    body = {k: v for k, v in partner.items() if k != "code"}
+    body["products"] = [
+        {k: v for k, v in product.items() if k in ("code", "name", "kind", "fee_sheet", "rules")}
+        for product in partner["products"]
+    ]
+    return body
+
+
 def client_with_consent(
     gateway: httpx.Client, tokens: dict[str, str], scope: list[str], partner: str = "bank-nusantara"
 ) -> dict[str, Any]:

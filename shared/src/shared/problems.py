@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://jembatan.example/problems/"
@@ -144,7 +145,36 @@ def install_handlers(app: FastAPI) -> None:
         title = HTTPStatus(exc.status_code).phrase
         return problem_response(Problem(exc.status_code, title, headers=dict(exc.headers or {})))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        log.error("unhandled error", exc_info=exc)
-        return problem_response(Problem(500, "Internal Server Error", "Something went wrong."))
+    app.add_middleware(ContainErrors)
+
+
+class ContainErrors:
+    """An unexpected error answers 500 as a problem, and goes no further. Left to Starlette's
+    own handler it would be raised on to the server after the answer, and uvicorn closes the
+    connection then: the gateway's next request on that kept-alive connection failed with a
+    503 of its own, for a caller who had done nothing wrong."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self._app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, receive, sending)
+        except Exception as exc:
+            log.error("unhandled error", exc_info=exc)
+            if started:
+                raise  # half an answer is out: only closing the connection can end it
+            answer = problem_response(
+                Problem(500, "Internal Server Error", "Something went wrong.")
+            )
+            await answer(scope, receive, send)

@@ -111,10 +111,12 @@ async def api(
     path: str,
     *,
     missing_ok: bool = False,
+    unavailable_ok: bool = False,
     **kw: Any,
 ) -> Answer:
     """Call an API as the officer. A 404 is the page's 404, unless the page can do without
-    (`missing_ok`: e.g. another service has not heard of a new client yet)."""
+    (`missing_ok`: e.g. another service has not heard of a new client yet); a 503 is the
+    page's 502, unless the page says what to do about it (`unavailable_ok`)."""
     answer: Answer = await _portal(request).gateway.call(officer.token, method, path, **kw)
     if answer.status == 401:
         raise LoginRequired("/")
@@ -122,7 +124,7 @@ async def api(
         raise HTTPException(status_code=404)
     if answer.status == 403:
         raise HTTPException(status_code=403)
-    if answer.status >= 500:
+    if answer.status >= 500 and not (unavailable_ok and answer.status == 503):
         raise HTTPException(status_code=502)
     return answer
 
@@ -613,8 +615,12 @@ async def partners(request: Request, officer: VisitDep) -> HTMLResponse:
 
 
 def _referable(catalogue: Answer) -> list[dict[str, Any]]:
-    """The partners a client may be referred to: those whose licence is active."""
-    return [p for p in catalogue.items if p["licence_status"] == "active"]
+    """The partners a client may be referred to: set up, with an active licence."""
+    return [
+        p
+        for p in catalogue.items
+        if p["licence_status"] == "active" and p.get("status", "active") == "active"
+    ]
 
 
 async def _referral_page(

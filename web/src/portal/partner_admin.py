@@ -211,9 +211,10 @@ async def new_partner(request: Request, officer: PostDep) -> Response:
             "licence_verified_on": values["verified_on"],
             "products": [product],
         }
-        answer = await api(request, officer, "PUT", f"/api/partners/{values['code']}", json=body)
-        if answer.ok:
-            await flash(request, officer, _("Partner added."))
+        path = f"/api/partners/{values['code']}"
+        answer = await api(request, officer, "PUT", path, json=body, unavailable_ok=True)
+        if answer.ok or answer.status == 503:
+            await flash(request, officer, _onboarding_message(answer.status, _))
             return RedirectResponse(f"/partners/{values['code']}", status_code=303)
         errors = _refusals(answer, _)
     return page(
@@ -335,3 +336,66 @@ async def add_product(request: Request, officer: PostDep, code: str) -> Response
     return await _save(
         request, officer, partner, [*products, product], "product", values, _("Product added.")
     )
+
+
+def _onboarding_message(status: int, _: Callable[..., str]) -> str:
+    if status == 503:
+        return _(
+            "The partner is saved but not set up: Keycloak or Kafka did not answer. "
+            "Complete the set-up below."
+        )
+    return _("Partner added and set up: its Keycloak client and its topic exist.")
+
+
+@router.post("/partners/{code}/onboard", response_class=HTMLResponse)
+async def onboard(request: Request, officer: PostDep, code: str) -> Response:
+    """Complete (or repeat) the set-up: the catalogue entry sent back as it is."""
+    _admin(officer)
+    _ = translator_for(request)
+    partner = await _partner(request, officer, code)
+    answer = await api(
+        request, officer, "PUT", f"/api/partners/{code}", json=_entry(partner), unavailable_ok=True
+    )
+    await flash(request, officer, _onboarding_message(answer.status, _))
+    return RedirectResponse(f"/partners/{code}#access", status_code=303)
+
+
+@router.post("/partners/{code}/offboard", response_class=HTMLResponse)
+async def offboard(request: Request, officer: PostDep, code: str) -> Response:
+    _admin(officer)
+    _ = translator_for(request)
+    values = await _form(request, ("confirm",))
+    if values["confirm"] != code:
+        return await _partner_page(
+            request,
+            officer,
+            code,
+            form="offboard",
+            errors={"confirm": _("Type the partner's code to confirm.")},
+            status_code=422,
+        )
+    answer = await api(request, officer, "DELETE", f"/api/partners/{code}", unavailable_ok=True)
+    await flash(
+        request,
+        officer,
+        _("Partner removed: its credentials and its topic are deleted.")
+        if answer.ok
+        else _("Not removed yet: Keycloak or Kafka did not answer. Try again."),
+    )
+    return RedirectResponse(f"/partners/{code}#access", status_code=303)
+
+
+@router.post("/partners/{code}/secret", response_class=HTMLResponse)
+async def new_secret(request: Request, officer: PostDep, code: str) -> Response:
+    """A new client secret, shown on this answer only (never stored by the portal)."""
+    _admin(officer)
+    answer = await api(request, officer, "POST", f"/api/partners/{code}/secret")
+    if not answer.ok:
+        _ = translator_for(request)
+        await flash(request, officer, _("No secret now: the partner is not set up."))
+        return RedirectResponse(f"/partners/{code}#access", status_code=303)
+    shown = page(
+        request, officer, "partner_secret.html", partner_code=code, credentials=answer.body
+    )
+    shown.headers["Cache-Control"] = "no-store"
+    return shown

@@ -112,6 +112,13 @@ LICENCE_STATES = {
     "suspended": N_("suspended"),
     "revoked": N_("revoked"),
 }
+# A partner's onboarding (the referral service makes its Keycloak client and its topic).
+PARTNER_STATES = {
+    "provisioning": N_("being set up: no referrals yet"),
+    "active": N_("set up"),
+    "offboarding": N_("being removed: no referrals"),
+    "offboarded": N_("removed: no referrals, no access"),
+}
 PRODUCT_KINDS = {
     "savings": N_("savings account"),
     "payroll": N_("payroll account"),

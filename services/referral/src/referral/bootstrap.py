@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from referral.adapters.clients import ClientService, client_service
+from referral.adapters.partner_access import PartnerAccess
 from referral.service_layer.handlers import Context
 from referral.service_layer.unit_of_work import UnitOfWork
 from referral.settings import ReferralSettings
@@ -25,6 +26,7 @@ class Container:
     clients: ClientService
     keys: DataKeys
     holidays: IndonesianHolidays
+    partner_access: PartnerAccess
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.sessions)
@@ -45,4 +47,13 @@ def build(settings: ReferralSettings | None = None, *, rows: db.Rows = "all") ->
         clients=client_service(settings.client_service_url, *account),
         keys=data_keys(settings.client_service_url, *account),
         holidays=IndonesianHolidays(),
+        partner_access=PartnerAccess(
+            settings.keycloak_url,
+            settings.keycloak_realm,
+            settings.onboarding_client_id,
+            settings.onboarding_client_secret.get_secret_value(),
+            settings.kafka_bootstrap_servers,
+            settings.kafka_security,
+            replicas=settings.partner_topic_replicas,
+        ),
     )

@@ -38,7 +38,11 @@ partners = Table(
     Column("licence_status", Text, nullable=False),
     Column("licence_verified_on", Date, nullable=False),
     Column("offer_version", Integer, nullable=False, server_default="2"),
+    Column("status", Text, nullable=False, server_default="active"),
     CheckConstraint("regulator IN ('OJK', 'BI')", name="regulator"),
+    CheckConstraint(
+        "status IN ('provisioning', 'active', 'offboarding', 'offboarded')", name="status"
+    ),
     CheckConstraint("offer_version IN (1, 2)", name="offer_version"),
     CheckConstraint("licence_status IN ('active', 'suspended', 'revoked')", name="licence_status"),
 )

@@ -72,6 +72,11 @@ class Catalogue:
                 .on_conflict_do_update(index_elements=["partner_code", "code"], set_=row)
             )
 
+    async def set_status(self, code: str, status: str) -> None:
+        await self._session.execute(
+            update(orm.partners).where(orm.partners.c.code == code).values(status=status)
+        )
+
     async def set_licence(self, code: str, status: str, verified_on: date) -> bool:
         result = await self._session.execute(
             update(orm.partners)
@@ -93,6 +98,7 @@ def _partner(row: Any, products: list[Any]) -> Partner:
         licence_status=row["licence_status"],
         licence_verified_on=row["licence_verified_on"],
         offer_version=row["offer_version"],
+        status=row["status"],
         products=tuple(
             Product(
                 code=p["code"],

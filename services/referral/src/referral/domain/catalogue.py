@@ -52,10 +52,18 @@ class Partner:
     # Which offer the partner reads: 2 (no personal value in Kafka; the applicant over HTTPS)
     # or 1 (the applicant inline; for partners built against it, until they move).
     offer_version: int = 2
+    # Onboarding (docs/partners.md): `provisioning` until its Keycloak client and its topic
+    # exist, then `active`; `offboarding` while they are removed, then `offboarded`.
+    status: str = "active"
 
     @property
     def may_receive_referrals(self) -> bool:
         return self.licence_status == "active"
+
+    @property
+    def ready(self) -> bool:
+        """Everything the partner needs to receive and answer a referral exists."""
+        return self.status == "active"
 
     def product(self, code: str) -> Product | None:
         return next((p for p in self.products if p.code == code), None)

@@ -38,6 +38,10 @@ class PartnerOut(BaseModel):
     offer_version: int = Field(
         description="2: the offer names the applicant's URL; 1: the applicant is inline"
     )
+    status: Literal["provisioning", "active", "offboarding", "offboarded"] = Field(
+        description="provisioning until the partner's Keycloak client and topic exist; "
+        "referrals reach only an active partner (409 partner-not-ready otherwise)"
+    )
 
     @classmethod
     def of(cls, partner: Partner) -> PartnerOut:
@@ -195,11 +199,17 @@ class PartnerIn(BaseModel):
         default=None,
         description="Which offer event the partner reads; unset keeps the partner's (2 if new)",
     )
+    status: str | None = Field(
+        default=None,
+        description="Read-only: onboarding sets it. Accepted so that an entry read with GET "
+        "can be sent back as it is; its value is ignored.",
+    )
 
     def to_partner(self, code: str, current: Partner | None = None) -> Partner:
         version = self.offer_version or (current.offer_version if current else 2)
         return Partner(
             offer_version=version,
+            status=current.status if current else "provisioning",
             code=code,
             name=self.name,
             kind=self.kind,
@@ -220,6 +230,11 @@ class PartnerIn(BaseModel):
                 for p in self.products
             ),
         )
+
+
+class PartnerSecret(BaseModel):
+    client_id: str = Field(description="the partner's Keycloak client")
+    client_secret: str = Field(description="shown once; the previous secret no longer works")
 
 
 class PartnerApplicant(partner_contracts.Applicant):

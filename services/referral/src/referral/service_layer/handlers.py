@@ -84,6 +84,11 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         product = partner.product(cmd.product_code)
         if product is None:
             raise BadInput("product_code", "is not a product of this partner")
+        if not partner.ready:
+            raise Refused(
+                "partner-not-ready",
+                f"The partner is {partner.status}: its credentials and topic are not in place.",
+            )
         if await uow.referrals.open_for(cmd.client_id, cmd.partner_code, cmd.product_code):
             raise Refused(
                 "already-referred",

@@ -1,0 +1,83 @@
+"""Onboarding and offboarding a partner: one administrative action each (docs/partners.md).
+
+The catalogue row is written first, in its own transaction, as `provisioning` (or
+`offboarding`); then the partner's Keycloak client and Kafka topic are made (or removed), each
+step idempotent; then the row becomes `active` (or `offboarded`). A crash anywhere leaves the
+row in its intermediate state, in which referrals to the partner are refused
+(`partner-not-ready`); the same action again completes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal, Protocol
+
+from referral.domain.catalogue import Partner
+from referral.service_layer.unit_of_work import UnitOfWork
+
+Step = Literal["client", "topic"]
+
+
+class PartnerAccess(Protocol):
+    async def ensure_client(self, code: str, name: str) -> None: ...
+    async def remove_client(self, code: str) -> None: ...
+    async def ensure_topic(self, code: str) -> None: ...
+    async def remove_topic(self, code: str) -> None: ...
+
+
+class Interrupted(Exception):
+    """Fault injection (tests): the action stopped after a step, as a crash would stop it."""
+
+
+class UnknownPartner(Exception):
+    pass
+
+
+async def onboard(
+    partner: Partner, uow: UnitOfWork, access: PartnerAccess, stop_after: Step | None = None
+) -> Partner:
+    """Write `partner` to the catalogue and make what it needs; the partner as it ends up
+    (active, unless a step failed: then still provisioning, and the error raises). An active
+    partner's edit makes sure of them too: it costs two lookups, and it completes partners
+    added before onboarding existed."""
+    status = partner.status if partner.status == "active" else "provisioning"
+    async with uow:
+        await uow.catalogue.upsert(_with(partner, status))
+        await uow.commit()
+    await access.ensure_client(partner.code, partner.name)
+    _maybe_stop("client", stop_after)
+    await access.ensure_topic(partner.code)
+    _maybe_stop("topic", stop_after)
+    return await _set(partner.code, "active", uow)
+
+
+async def offboard(
+    code: str, uow: UnitOfWork, access: PartnerAccess, stop_after: Step | None = None
+) -> Partner:
+    """Revoke the partner's credentials and delete its topic; its catalogue entry stays, as
+    `offboarded` (its referrals and their history refer to it)."""
+    await _set(code, "offboarding", uow)
+    await access.remove_client(code)
+    _maybe_stop("client", stop_after)
+    await access.remove_topic(code)
+    _maybe_stop("topic", stop_after)
+    return await _set(code, "offboarded", uow)
+
+
+async def _set(code: str, status: str, uow: UnitOfWork) -> Partner:
+    async with uow:
+        await uow.catalogue.set_status(code, status)
+        partner = await uow.catalogue.partner(code)
+        if partner is None:
+            raise UnknownPartner(code)
+        await uow.commit()
+    return partner
+
+
+def _with(partner: Partner, status: str) -> Partner:
+    return replace(partner, status=status)
+
+
+def _maybe_stop(step: Step, stop_after: Step | None) -> None:
+    if step == stop_after:
+        raise Interrupted(f"stopped after the {step} step (fault injection)")

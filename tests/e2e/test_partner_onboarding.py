@@ -1,0 +1,142 @@
+"""Onboarding a partner is one administrative action, against the real Keycloak and Kafka:
+its client, its topic and its catalogue entry; offboarding revokes them; an onboarding
+interrupted half-way is completed by the same request again."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+from kafka import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from support import stack
+from support.referrals import client_with_consent, partner_body, refer
+
+pytestmark = pytest.mark.integration
+
+
+def _auth(tokens: dict[str, str], who: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {tokens[who]}"}
+
+
+@pytest.fixture
+def code(gateway: httpx.Client, tokens: dict[str, str]) -> Iterator[str]:
+    """A partner code of this test's own; offboarded at the end, whatever happened."""
+    code = f"bank-uji-{uuid.uuid4().hex[:6]}"
+    yield code
+    gateway.delete(f"/api/partners/{code}", headers=_auth(tokens, "admin"))
+
+
+def _topics() -> set[str]:
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    try:
+        return set(admin.list_topics())
+    finally:
+        admin.close()
+
+
+def _retention_ms(topic: str) -> str:
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    try:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, topic, {"retention.ms": None})],
+            config_filter="all",
+        )["topic"]
+        return str(described[topic]["retention.ms"]["value"])
+    finally:
+        admin.close()
+
+
+def _keycloak_clients(code: str) -> list[dict[str, Any]]:
+    return [c for c in stack.keycloak_admin().get_clients() if c["clientId"] == f"partner-{code}"]
+
+
+def _token(client_id: str, secret: str) -> httpx.Response:
+    return httpx.post(
+        f"{stack.KEYCLOAK}/realms/{stack.REALM}/protocol/openid-connect/token",
+        data={"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret},
+    )
+
+
+def _onboard(gateway: httpx.Client, tokens: dict[str, str], code: str) -> httpx.Response:
+    body = partner_body(gateway, tokens, "bank-nusantara") | {"name": f"Bank Uji {code}"}
+    return gateway.put(f"/api/partners/{code}", json=body, headers=_auth(tokens, "admin"))
+
+
+def test_an_onboarded_partner_logs_in_receives_its_offers_and_loses_all_when_offboarded(
+    gateway: httpx.Client, tokens: dict[str, str], code: str
+) -> None:
+    admin = _auth(tokens, "admin")
+    topic = f"partner.{code}.referrals"
+    onboarded = _onboard(gateway, tokens, code)
+    assert onboarded.status_code == 200, onboarded.text
+    assert onboarded.json()["status"] == "active"
+    assert topic in _topics()
+    assert _retention_ms(topic) == str(70 * 3600 * 1000)
+    assert len(_keycloak_clients(code)) == 1
+    assert _onboard(gateway, tokens, code).json()["status"] == "active"  # again: no change
+    assert len(_keycloak_clients(code)) == 1
+
+    issued = gateway.post(f"/api/partners/{code}/secret", headers=admin)
+    assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
+    credentials = issued.json()
+    assert credentials["client_id"] == f"partner-{code}"
+    login = _token(credentials["client_id"], credentials["client_secret"])
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["partner_code"] == code and "partner" in claims["realm_access"]["roles"]
+    partner = {"Authorization": f"Bearer {token}"}
+
+    client = client_with_consent(gateway, tokens, ["contact"], partner=code)
+    since = stack.topic_end_offsets(topic)
+    sent = refer(gateway, tokens, client["id"], partner=code)
+    assert sent.status_code == 201, sent.text
+    referral_id = sent.json()["id"]
+    with stack.reading(topic, since) as consumer:
+        records = stack.drain_until(
+            consumer, lambda rs: any(r.key == referral_id.encode() for r in rs)
+        )
+    assert [r.key for r in records].count(referral_id.encode()) == 1
+    acknowledged = gateway.post(
+        f"/api/partner/referrals/{referral_id}/status",
+        json={"status": "acknowledged", "external_ref": "UJI-1"},
+        headers=partner,
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+
+    offboarded = gateway.delete(f"/api/partners/{code}", headers=admin)
+    assert offboarded.status_code == 200 and offboarded.json()["status"] == "offboarded"
+    assert _keycloak_clients(code) == []
+    assert _token(credentials["client_id"], credentials["client_secret"]).status_code == 401
+    stack.eventually(lambda: topic not in _topics() or None)
+    other = client_with_consent(gateway, tokens, ["contact"], partner=code)
+    refused = refer(gateway, tokens, other["id"], partner=code, wait=False)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/partner-not-ready")
+    assert gateway.delete(f"/api/partners/{code}", headers=admin).status_code == 200  # again
+
+
+def test_an_onboarding_stopped_half_way_is_completed_by_the_same_request(
+    gateway: httpx.Client, tokens: dict[str, str], code: str
+) -> None:
+    topic = f"partner.{code}.referrals"
+    stop_after_client = {"REFERRAL_FAULT_ONBOARDING_STOP_AFTER": "client"}
+    with stack.restarted_with(("referral-api",), stop_after_client):
+        assert _onboard(gateway, tokens, code).status_code == 500  # "crashed" after Keycloak
+        listed = gateway.get("/api/partners", headers=_auth(tokens, "admin"))
+        assert listed.status_code == 200, listed.text
+        partners = listed.json()["items"]
+        assert next(p for p in partners if p["code"] == code)["status"] == "provisioning"
+        assert len(_keycloak_clients(code)) == 1 and topic not in _topics()
+        client = client_with_consent(gateway, tokens, ["contact"], partner=code)
+        refused = refer(gateway, tokens, client["id"], partner=code, wait=False)
+        assert refused.status_code == 409 and refused.json()["type"].endswith("/partner-not-ready")
+    completed = _onboard(gateway, tokens, code)
+    assert completed.status_code == 200 and completed.json()["status"] == "active"
+    assert len(_keycloak_clients(code)) == 1 and topic in _topics()
+    assert refer(gateway, tokens, client["id"], partner=code).status_code == 201
