@@ -39,5 +39,5 @@ Jembatan is up ($((SECONDS - started)) s).
 
 Demo logins (realm jembatan, password jembatan-dev): siti (officer, 3273 Kota Bandung),
 budi (officer, 3578 Kota Surabaya), dewi (officer, 3204 Kabupaten Bandung), rina (supervisor,
-32 Jawa Barat), admin (admin).
+32 Jawa Barat), admin (admin), nur (partner staff, Bank Nusantara: the inbox).
 MSG

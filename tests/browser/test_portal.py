@@ -1208,3 +1208,45 @@ def test_an_officers_bell_counts_what_falls_to_her_and_lists_it(
     page.goto(f"{PORTAL}/")
     assert _bell_count(page) == before - new_answers  # the answers were seen
     context.close()
+
+
+def test_a_partners_staff_acknowledges_an_offer_in_the_inbox_and_sees_no_other_partners(
+    browser: Browser, gateway: httpx.Client, tokens: dict[str, str]
+) -> None:
+    client = client_with_consent(gateway, tokens, ["contact"])
+    referral = refer(gateway, tokens, client["id"]).json()
+    elsewhere = client_with_consent(gateway, tokens, ["contact"], partner="dompet-rakyat")
+    other = refer(
+        gateway, tokens, elsewhere["id"], product="ewallet-account", partner="dompet-rakyat"
+    ).json()
+
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = _log_in(context, "nur", lands="/inbox")  # Bank Nusantara's staff
+    expect(page.locator("header nav")).to_have_text("Kotak masuk")  # no officer's pages
+    link = page.locator(f"table.inbox a[href='/inbox/{referral['id']}']")
+    expect(link).to_have_count(1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the inbox is {width}px wide"
+    violations = _axe(page, AXE_RULES)
+    assert violations == [], [v["id"] for v in violations]
+    _shot(page, "50-partner-inbox")
+
+    link.click()
+    page.click("button:has-text('Tampilkan pemohon')")
+    expect(page.locator("#applicant")).to_contain_text(client["full_name"])  # contact scope
+    page.fill("#external_ref", "BN-UJI-7")
+    page.click("button:has-text('Terima')")
+    expect(page.locator(".flash")).to_have_text("Jawaban Anda telah dicatat.")
+    expect(page.locator(".facts")).to_contain_text("diterima: laporkan hasilnya")
+    _shot(page, "51-partner-acknowledged")
+
+    siti = {"Authorization": f"Bearer {tokens['siti']}"}
+
+    def acknowledged_on_timeline() -> bool:
+        timeline = gateway.get(f"/api/clients/{client['id']}/timeline", headers=siti).json()
+        return "jembatan.referral.acknowledged.v1" in [e["event_type"] for e in timeline["items"]]
+
+    stack.eventually(acknowledged_on_timeline, timeout_s=30)
+    assert page.goto(f"{PORTAL}/inbox/{other['id']}").status == 404  # Dompet Rakyat's
+    assert page.goto(f"{PORTAL}/clients/{client['id']}").status == 403  # not an officer
+    context.close()

@@ -27,6 +27,7 @@ from portal import (
     breaches,
     cases_pages,
     import_pages,
+    inbox,
     pages,
     partner_admin,
     privacy_pages,
@@ -110,6 +111,7 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     app.include_router(privacy_pages.router)
     app.include_router(cases_pages.router)
     app.include_router(breaches.router)
+    app.include_router(inbox.router)
 
     app.add_middleware(AccessLog)  # route templates only: paths and queries may be personal
 

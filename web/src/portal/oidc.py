@@ -167,4 +167,5 @@ def _user(principal: Principal, name: str) -> dict[str, Any]:
         "name": name or principal.username,
         "roles": sorted(principal.roles),
         "region": principal.region,
+        "partner_code": principal.partner_code,  # a partner's staff: their organisation
     }

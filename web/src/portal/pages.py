@@ -241,6 +241,8 @@ async def choose_language(language: str, next: str | None = None) -> Response:
 @router.get("/", response_class=HTMLResponse)
 async def dashboard(request: Request, officer: VisitDep) -> Response:
     roles = set(officer.user.get("roles", []))
+    if "partner" in roles and not roles & {"officer", "supervisor"}:
+        return RedirectResponse("/inbox", status_code=303)  # a partner's staff: its inbox
     if "admin" in roles and not roles & {"officer", "supervisor"}:
         # An administrator has no caseload; their page here is the data incidents'.
         return RedirectResponse("/breaches", status_code=303)

@@ -24,6 +24,30 @@ REFERRAL_STATES = {
     "erased": N_("ended: the client's data was erased"),
 }
 
+# What a partner's staff reads of its own referrals (the inbox), and the answers it gives.
+INBOX_STATES = {
+    "sent": N_("new: acknowledge it"),
+    "acknowledged": N_("acknowledged: report the outcome"),
+    "completed": N_("completed"),
+    "declined": N_("declined"),
+    "withdrawn": N_("withdrawn: stop and erase"),
+    "expired": N_("expired: not acknowledged in time"),
+    "erased": N_("client erased: erase and confirm"),
+}
+OUTCOMES = {
+    "account_opened": N_("account opened"),
+    "loan_disbursed": N_("loan disbursed"),
+    "merchant_active": N_("merchant active (QRIS)"),
+    "wallet_activated": N_("e-wallet activated"),
+}
+DECLINE_REASONS = {
+    "not_eligible": N_("not eligible"),
+    "duplicate_account": N_("already has an account"),
+    "unreachable": N_("could not be reached"),
+    "documents_missing": N_("documents missing"),
+    "other": N_("another reason"),
+}
+
 PLACES = {
     "enrolled": N_("enrolled"),
     "waiting": N_("on the waiting list"),

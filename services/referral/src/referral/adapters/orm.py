@@ -114,6 +114,7 @@ referrals = Table(
     Column("outcome", Text),
     Column("reason", Text),
     Column("updated_at", DateTime(timezone=True)),
+    Column("acknowledged_at", DateTime(timezone=True)),
     Column("version", Integer, nullable=False, server_default="1"),
     # When the late-outcome reminder went out (once per referral).
     Column("outcome_reminded_at", DateTime(timezone=True)),

@@ -243,6 +243,7 @@ class Referrals:
                 outcome=referral.outcome,
                 reason=referral.reason,
                 updated_at=referral.updated_at,
+                acknowledged_at=referral.acknowledged_at,
                 version=orm.referrals.c.version + 1,
             )
             .returning(orm.referrals.c.id)
@@ -293,10 +294,12 @@ class Referrals:
         answered_since: datetime | None = None,
         limit: int = 50,
         after: UUID | None = None,
+        order: str = "id",
     ) -> list[Referral]:
         """Referrals by the given facts; `late`: past an SLA (expired unacknowledged, or the
         outcome late); `answered_since`: the partner acknowledged, completed or declined it
-        since then."""
+        since then. In id order (pages follow `after`), or the `newest` first, or the
+        earliest `respond_by` first (one page each)."""
         referrals = orm.referrals
         query = select(referrals)
         if sent_by is not None:
@@ -318,7 +321,12 @@ class Referrals:
             query = query.where(orm.referrals.c.state == state)
         if after is not None:
             query = query.where(orm.referrals.c.id > after)
-        rows = await self._session.execute(query.order_by(orm.referrals.c.id).limit(limit))
+        ordering = {
+            "id": (referrals.c.id,),
+            "newest": (referrals.c.sent_at.desc(), referrals.c.id),
+            "respond_by": (referrals.c.respond_by, referrals.c.sent_at),
+        }[order]
+        rows = await self._session.execute(query.order_by(*ordering).limit(limit))
         return [_referral(r._mapping) for r in rows]
 
     async def per_partner(

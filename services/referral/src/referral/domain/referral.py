@@ -85,6 +85,7 @@ class Referral:
     outcome: str | None = None
     reason: str | None = None
     updated_at: datetime | None = None
+    acknowledged_at: datetime | None = None  # the partner's response time starts here
     events: list[Happened] = field(default_factory=list, repr=False, compare=False)
 
     @classmethod
@@ -140,6 +141,7 @@ class Referral:
 
     def acknowledge(self, now: datetime, external_ref: str | None = None) -> None:
         self._apply("acknowledge", now)
+        self.acknowledged_at = now
         self.external_ref = external_ref or self.external_ref
 
     def complete(self, now: datetime, outcome: str, external_ref: str | None = None) -> None:

@@ -325,16 +325,39 @@ async def partner_referrals(
     status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
     limit: Limit = 50,
     cursor: UUID | None = None,
+    order: Literal["id", "newest", "respond_by"] = Query(
+        default="id",
+        description="id: every referral, page after page (`cursor`); newest: the most "
+        "recently sent first; respond_by: the earliest deadline first. The last two answer "
+        "one page (no cursor).",
+    ),
 ) -> PartnerReferralPage:
     """Your own referrals only."""
     async with container.uow() as uow:
         found = await uow.referrals.find(
-            partner_code=_partner_code(user), state=status, limit=limit, after=cursor
+            partner_code=_partner_code(user),
+            state=status,
+            limit=limit,
+            after=cursor if order == "id" else None,
+            order=order,
         )
+    paged = order == "id" and len(found) == limit
     return PartnerReferralPage(
         items=[_for_partner(r) for r in found],
-        next_cursor=str(found[-1].id) if len(found) == limit else None,
+        next_cursor=str(found[-1].id) if paged else None,
     )
+
+
+@partner_router.get("/{referral_id}", response_model=PartnerReferralOut, responses=NOT_FOUND)
+async def partner_referral(
+    referral_id: UUID, user: PartnerUser, container: ContainerDep
+) -> PartnerReferralOut:
+    """One of your own referrals (any other answers 404)."""
+    async with container.uow() as uow:
+        referral = await uow.referrals.get(referral_id, partner_code=_partner_code(user))
+    if referral is None:
+        raise NotFound("referral")
+    return _for_partner(referral)
 
 
 @partner_router.post(

@@ -135,6 +135,13 @@ class PartnerReferralOut(BaseModel):
     external_ref: str | None
     outcome: str | None
     reason: str | None
+    office_region_code: str = Field(
+        validation_alias="region_code", description="the referring office's region"
+    )
+    acknowledged_at: datetime | None = Field(
+        default=None, description="when you acknowledged it (your response time ends here)"
+    )
+    updated_at: datetime | None = Field(default=None, description="its last change")
 
 
 class PartnerReferralPage(BaseModel):
