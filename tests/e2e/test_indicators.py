@@ -184,6 +184,9 @@ def test_indicators_equal_the_inputs_counted_independently_after_double_delivery
     assert total["referrals"]["by_state"]["sent"] is None  # 3 sent, 3 acknowledged: both hidden
     assert total["referrals"]["by_partner_type"] == {"bank": 7, "e-money": 5}
     assert total["referrals"]["conversion"] == round(states["completed"] / len(referrals), 4)
+    # 7 bank referrals and 2 e-money ones acknowledged the day they were sent: 2 are too few
+    by_type = total["referrals"]["median_working_days_to_acknowledge_by_partner_type"]
+    assert by_type == {"bank": 0.0, "e-money": None}
     opened_by_women = sum(1 for r in referrals if r["state"] == "completed" and r["sex"] == "F")
     assert total["accounts_opened_by_women"] == opened_by_women == 6
     assert total["trainings"]["completed"] == 7

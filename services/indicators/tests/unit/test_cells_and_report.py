@@ -133,6 +133,34 @@ def test_a_median_is_withheld_when_the_outcomes_it_stands_on_are() -> None:
     assert report["total"]["referrals"]["median_working_days_to_outcome"] == 2.0
 
 
+def test_each_partner_type_has_its_median_days_to_acknowledge_over_five_or_none() -> None:
+    referrals = (
+        [
+            _referral("3273", "acknowledged", working_days_to_acknowledge=days)
+            for days in (0, 1, 1, 2, 5)
+        ]
+        + [
+            _referral(
+                "3204",
+                "completed",
+                kind="e-money",
+                product="ewallet-account",
+                working_days_to_acknowledge=days,
+            )
+            for days in (1, 2, 3, 4)
+        ]
+        + [_referral("3204", "sent", kind="e-money", product="ewallet-account")] * 3
+    )
+    report = build("2026-11", "32", [], referrals, [], 5)
+    by_type = "median_working_days_to_acknowledge_by_partner_type"
+    medians = {a["region_code"]: a["referrals"][by_type] for a in report["areas"]}
+    assert report["total"]["referrals"][by_type] == {"bank": 1.0, "e-money": None}  # 4 < 5
+    assert medians == {
+        "3204": {"bank": None, "e-money": None},  # every type in every row
+        "3273": {"bank": 1.0, "e-money": None},
+    }
+
+
 def test_a_mean_is_withheld_when_its_trainings_are() -> None:
     trainings = [TrainingRow("3273", 10) for _ in range(3)] + [
         TrainingRow("3204", 30) for _ in range(9)

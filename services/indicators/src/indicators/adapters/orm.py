@@ -50,6 +50,7 @@ referrals = Table(
     Column("sent_on", Text, nullable=False),
     Column("outcome", Text),
     Column("working_days_to_outcome", Integer),
+    Column("working_days_to_acknowledge", Integer),  # the partner's response time
     Column("updated_at", DateTime(timezone=True)),
     Index("ix_referrals_month_region", "month", "region_code"),
 )

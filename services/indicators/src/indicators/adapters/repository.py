@@ -37,6 +37,7 @@ class ReadModel:
                 r.c.outcome,
                 r.c.working_days_to_outcome,
                 c.c.sex,
+                r.c.working_days_to_acknowledge,
             )
             .select_from(r.outerjoin(c, c.c.client_id == r.c.client_id))
             .where(r.c.month == month, r.c.region_code.startswith(within))

@@ -19,7 +19,9 @@ Every row lists every category of the answer, zeros included, so that a missing 
 says more than a zero. A ratio, mean or median is printed only when the counts it stands on
 are: conversion needs completed and sent both printed and at least the threshold; the mean
 knowledge gain needs the trainings completed printed and five gains behind it; the median
-working days needs completed and declined printed and five outcomes behind it.
+working days needs completed and declined printed and five outcomes behind it. The median
+working days a partner type took to acknowledge needs five acknowledgements behind it, and
+stands on no printed count.
 """
 
 from __future__ import annotations
@@ -72,6 +74,7 @@ class ReferralRow:
     outcome: str | None
     working_days_to_outcome: int | None
     client_sex: str | None
+    working_days_to_acknowledge: int | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,7 @@ class _Area:
     by_offer: Counter[tuple[str, str]] = field(default_factory=Counter)  # (partner type, product)
     by_state: Counter[str] = field(default_factory=Counter)
     days_to_outcome: list[int] = field(default_factory=list)
+    days_to_acknowledge: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     accounts_opened_by_women: int = 0
     trainings: int = 0
     gains: list[int] = field(default_factory=list)
@@ -206,6 +210,8 @@ def build(
                 a.accounts_opened_by_women += 1
             if r.working_days_to_outcome is not None:
                 a.days_to_outcome.append(r.working_days_to_outcome)
+            if r.working_days_to_acknowledge is not None:
+                a.days_to_acknowledge[r.partner_kind].append(r.working_days_to_acknowledge)
     for t in trainings:
         for a in (areas[area_of(t.region_code, within)], total):
             a.trainings += 1
@@ -325,6 +331,12 @@ def _publish(
             "median_working_days_to_outcome": (
                 cells.median(a.days_to_outcome, min_cell) if outcomes_printed else None
             ),
+            # Medians only, over at least the threshold's acknowledgements; how many were
+            # acknowledged is printed nowhere, so no sum ties a median to a count.
+            "median_working_days_to_acknowledge_by_partner_type": {
+                k: cells.median(a.days_to_acknowledge[k], min_cell)
+                for k in categories.partner_kinds
+            },
         },
         "accounts_opened_by_women": shown("accounts_opened_by_women"),
         "trainings": {

@@ -165,6 +165,10 @@ async def _advance(
     if row is None or row.state_rank >= _RANK[state]:
         return  # not sent in our view (cannot happen in partition order), or already further
     values: dict[str, object] = {"state": state, "state_rank": _RANK[state], "updated_at": at}
+    if state == "acknowledged":
+        values["working_days_to_acknowledge"] = working_days_between(
+            date.fromisoformat(row.sent_on), local_now(facts.region_code, at).date(), holidays
+        )
     if state in ("completed", "declined"):
         outcome_day = local_now(facts.region_code, at).date()
         values["outcome"] = outcome or state
