@@ -102,13 +102,7 @@ def _write(engine: Engine, topic: str, key: str, seq: int) -> None:
 def test_sixteen_concurrent_writers_lose_nothing_and_keep_per_key_order(
     engine: Engine, topic: str
 ) -> None:
-    relay = OutboxRelay(
-        engine,
-        lambda: kafka_producer(stack.KAFKA, "relay-test"),
-        service="relay-test",
-        topics=kafka_topics(stack.KAFKA, "relay-test"),
-        batch_size=50,
-    )
+    relay = _relay(engine, "relay-test", batch_size=50)
     stop = threading.Event()
     relay_thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle_wait_s": 0.01})
     relay_thread.start()
@@ -162,12 +156,13 @@ def test_only_one_relay_is_active_per_service(engine: Engine, topic: str) -> Non
     assert second.relay_batch() == 0  # nothing left
 
 
-def _relay(engine: Engine, service: str) -> OutboxRelay:
+def _relay(engine: Engine, service: str, **options: Any) -> OutboxRelay:
     return OutboxRelay(
         engine,
         lambda: kafka_producer(stack.KAFKA, service),
         service=service,
         topics=kafka_topics(stack.KAFKA, service),
+        **options,
     )
 
 
@@ -235,16 +230,8 @@ def test_a_missing_topic_stops_no_other_and_its_rows_wait_parked_for_an_operator
             _write(engine, topic, key, seq)
         for key in blocked:
             _write(engine, gone, key, seq)
-    relay = OutboxRelay(
-        engine,
-        lambda: kafka_producer(stack.KAFKA, "relay-test"),
-        service="relay-test",
-        topics=kafka_topics(stack.KAFKA, "relay-test"),
-        batch_size=50,
-        retries=Retries(
-            base=timedelta(milliseconds=50), cap=timedelta(milliseconds=200), park_after=3
-        ),
-    )
+    quick = Retries(base=timedelta(milliseconds=50), cap=timedelta(milliseconds=200), park_after=3)
+    relay = _relay(engine, "relay-test", batch_size=50, retries=quick)
     stop = threading.Event()
     relay_thread = threading.Thread(target=relay.run, args=(stop,), kwargs={"idle_wait_s": 0.01})
     try:

@@ -7,6 +7,8 @@ asked, 1 when it could not (nothing matched, a database away), 2 on a wrong invo
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -27,6 +29,11 @@ outbox = typer.Typer(
     help="The services' outboxes: rows their relay parked because the destination refused them.",
 )
 app.add_typer(outbox, name="outbox")
+partners = typer.Typer(
+    no_args_is_help=True,
+    help="Partners' set-up: their Keycloak client and topic (run where the referral service is).",
+)
+app.add_typer(partners, name="partners")
 
 ServiceOption = Annotated[
     Service | None, typer.Option("--service", "-s", help="One service (default: all).")
@@ -119,6 +126,34 @@ def retry(
     if ids and sum(counts.values()) < len(set(ids)):
         typer.echo("some ids were not parked rows of that service", err=True)
         raise typer.Exit(1)
+
+
+def _referral(*args: str) -> None:
+    """The referral service's own command, in this environment; its output and exit code."""
+    done = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
+        [sys.executable, "-m", "referral.entrypoints.partners", *args], check=False
+    )
+    raise typer.Exit(done.returncode)
+
+
+@partners.command("list")
+def list_partners() -> None:
+    """Every partner of the catalogue with its set-up state (JSON)."""
+    _referral("list")
+
+
+@partners.command("onboard")
+def onboard(code: Annotated[str, typer.Argument(help="The partner's code.")]) -> None:
+    """Make (or complete) the partner's Keycloak client and topic; the same as the API's PUT
+    of its catalogue entry (JSON)."""
+    _referral("onboard", code)
+
+
+@partners.command("offboard")
+def offboard(code: Annotated[str, typer.Argument(help="The partner's code.")]) -> None:
+    """Delete the partner's Keycloak client and topic; it stays in the catalogue as
+    offboarded (JSON)."""
+    _referral("offboard", code)
 
 
 def main() -> None:

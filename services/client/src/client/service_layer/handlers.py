@@ -303,12 +303,22 @@ async def referral_basis(
         client = await uow.clients.get(client_id, EVERY_REGION)
         if client is None:
             raise ClientNotFound()
-        live = [
+        consent = await _live_referral_consent(uow, client_id, partner_code)
+    return client, consent
+
+
+async def _live_referral_consent(
+    uow: UnitOfWork, client_id: UUID, partner_code: str
+) -> Consent | None:
+    """The newest live consent to refer the client to `partner_code`."""
+    return next(
+        (
             c
-            for c in await uow.consents.for_client(client_id)
+            for c in await uow.consents.for_client(client_id)  # newest first
             if c.live and c.purpose == "referral" and c.partner_code == partner_code
-        ]
-    return client, max(live, key=lambda c: c.granted_at, default=None)
+        ),
+        None,
+    )
 
 
 async def referral_profile(
@@ -322,14 +332,10 @@ async def referral_profile(
         client = await uow.clients.get(client_id, EVERY_REGION)
         if client is None:
             raise ClientNotFound()
-        live = [
-            c
-            for c in await uow.consents.for_client(client_id)
-            if c.live and c.purpose == "referral" and c.partner_code == partner_code
-        ]
-        if not live:
+        consent = await _live_referral_consent(uow, client_id, partner_code)
+        if consent is None:
             raise NoLiveConsent()
-        identity = "identity" in live[0].scope
+        identity = "identity" in consent.scope
         nik = await uow.clients.nik_of(client_id, EVERY_REGION) if identity else None
         await uow.audit.record(
             actor=caller.subject,
@@ -339,4 +345,4 @@ async def referral_profile(
             reference=f"referral:{referral_id}",
         )
         await uow.commit()
-    return client, live[0], nik.value if nik else None
+    return client, consent, nik.value if nik else None
