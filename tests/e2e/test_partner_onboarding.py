@@ -15,6 +15,7 @@ import jwt
 import pytest
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
+from sqlalchemy import create_engine, text
 
 from support import stack
 from support.referrals import client_with_consent, partner_body, refer
@@ -121,6 +122,24 @@ def test_an_onboarded_partner_logs_in_receives_its_offers_and_loses_all_when_off
     refused = refer(gateway, tokens, other["id"], partner=code, wait=False)
     assert refused.status_code == 409 and refused.json()["type"].endswith("/partner-not-ready")
     assert gateway.delete(f"/api/partners/{code}", headers=admin).status_code == 200  # again
+    # its referral still ends, and nothing is left waiting for the topic that is gone
+    siti = _auth(tokens, "siti")
+    assert gateway.post(f"/api/referrals/{referral_id}/withdraw", headers=siti).status_code == 200
+    assert _waiting_for(topic) == 0
+
+
+def _waiting_for(topic: str) -> int:
+    engine = create_engine(stack.database_url("referral"))
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text("SELECT count(*) FROM outbox WHERE published_at IS NULL AND topic = :t"),
+                    {"t": topic},
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
 
 
 def test_an_onboarding_stopped_half_way_is_completed_by_the_same_request(

@@ -241,7 +241,9 @@ def test_a_missing_topic_stops_no_other_and_its_rows_wait_parked_for_an_operator
         assert _sequences(records) == {key: list(range(10)) for key in flowing}
 
         # The first row of each blocked key is parked after its attempts; the rest wait behind.
-        parked = stack.eventually(lambda: _jembatan(schema, "parked", "--json") or None)
+        parked = stack.eventually(
+            lambda: _jembatan(schema, "parked", "--service", "client", "--json") or None
+        )
         assert [(row["topic"], row["key"], row["attempts"], row["behind"]) for row in parked] == [
             (gone, key, 3, 9) for key in blocked
         ]
@@ -259,7 +261,7 @@ def test_a_missing_topic_stops_no_other_and_its_rows_wait_parked_for_an_operator
             }
             records = stack.drain_until(consumer, lambda rs: len(rs) >= 20)
         assert _sequences(records) == {key: list(range(10)) for key in blocked}
-        assert _jembatan(schema, "parked", "--json") == []
+        assert _jembatan(schema, "parked", "--service", "client", "--json") == []
     finally:
         stop.set()
         relay_thread.join(timeout=30)

@@ -10,6 +10,7 @@ is checked too. The last test prints `cells tested / cells defined`.
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +153,11 @@ def records(
         "/api/client/breaches", json=OPERATIONS["POST /api/client/breaches"]["json"], headers=admin
     )
     assert breach.status_code == 201, breach.text
+    matrix_partner = f"matrix-{uuid.uuid4().hex[:8]}"
+    onboarded = gateway.put(
+        f"/api/partners/{matrix_partner}", json=_partner_entry(gateway, admin), headers=admin
+    )
+    assert onboarded.status_code == 200, onboarded.text
     return {
         "client_id": client["id"],
         "nik": body["nik"],
@@ -174,6 +180,7 @@ def records(
         "request_id": request["id"],
         "erasable_client_id": erasable["id"],
         "breach_id": breach.json()["id"],
+        "matrix_partner": matrix_partner,
     }
 
 

@@ -72,6 +72,15 @@ class Catalogue:
                 .on_conflict_do_update(index_elements=["partner_code", "code"], set_=row)
             )
 
+    async def offboarded(self) -> list[str]:
+        """The partners being or having been offboarded: their topics are gone."""
+        rows = await self._session.execute(
+            select(orm.partners.c.code).where(
+                orm.partners.c.status.in_(("offboarding", "offboarded"))
+            )
+        )
+        return list(rows.scalars())
+
     async def set_status(self, code: str, status: str) -> None:
         await self._session.execute(
             update(orm.partners).where(orm.partners.c.code == code).values(status=status)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from referral.adapters import orm, publishing
 from referral.adapters.repository import Catalogue, Erasures, Projections, Referrals
 from referral.domain.referral import Referral
+from shared.contracts import partner as partner_contracts
+from shared.contracts.referral import TOPIC
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import add_to_outbox
 
@@ -68,6 +70,11 @@ class UnitOfWork:
                 pending += publishing.envelopes(referral, happened)
             referral.events.clear()
         self._extra, self._tracked = [], []
+        # An offboarded partner's topic is gone with its access: nothing more is written for
+        # it (its referrals still end, expire and are erased on referral.events).
+        if any(t != TOPIC for t, _ in pending):
+            gone = {partner_contracts.topic_for(c) for c in await self.catalogue.offboarded()}
+            pending = [(t, e) for t, e in pending if t not in gone]
         for topic in dict.fromkeys(t for t, _ in pending):
             await add_to_outbox(
                 self.session, orm.outbox, topic, [e for t, e in pending if t == topic]
