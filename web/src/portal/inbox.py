@@ -40,10 +40,13 @@ def overdue(referral: dict[str, Any], now: datetime) -> bool:
     )
 
 
-def figures(referrals: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
-    """The partner's own service level over its recent referrals: how long acknowledging took
-    (median hours), how many were acknowledged by their day, what waits and what is late."""
-    acknowledged = [r for r in referrals if r.get("acknowledged_at")]
+def figures(
+    recent: list[dict[str, Any]], waiting: list[dict[str, Any]], now: datetime
+) -> dict[str, Any]:
+    """The partner's own service level: over its recent referrals, how long acknowledging took
+    (median hours) and how many were acknowledged by their day; over those still waiting (the
+    earliest deadlines first), how many there are and how many are late."""
+    acknowledged = [r for r in recent if r.get("acknowledged_at")]
     hours = [
         (_instant(r["acknowledged_at"]) - _instant(r["sent_at"])).total_seconds() / 3600
         for r in acknowledged
@@ -54,14 +57,14 @@ def figures(referrals: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
         if local_now(r["office_region_code"], _instant(r["acknowledged_at"])).date()
         <= date.fromisoformat(r["respond_by"])
     ]
-    answered = len(acknowledged) + sum(r["state"] == "expired" for r in referrals)
+    expired = sum(r["state"] == "expired" for r in recent)
     return {
-        "waiting": sum(r["state"] == "sent" for r in referrals),
-        "overdue": sum(overdue(r, now) for r in referrals),
+        "waiting": len(waiting),
+        "overdue": sum(overdue(r, now) for r in waiting),
         "median_hours": round(statistics.median(hours), 1) if hours else None,
         "in_time": len(in_time),
-        "answered": answered,
-        "expired": sum(r["state"] == "expired" for r in referrals),
+        "answered": len(acknowledged) + expired,
+        "expired": expired,
     }
 
 
@@ -76,12 +79,10 @@ async def inbox(request: Request, officer: VisitDep, state: str = "sent") -> HTM
         state = "sent"
     path = "/api/partner/referrals"
     chosen = {"status": state} if state else {}
-    # The earliest deadlines (the overdue among them) and the newest, of the chosen tab; the
-    # figures from the newest of all, and the waiting ones by deadline for what is overdue.
-    urgent, newest, recent, waiting = await asyncio.gather(
-        api(request, officer, "GET", path, params=chosen | {"order": "respond_by", "limit": 50}),
+    # The newest of the tab; the waiting ones by deadline (the late among them lead the tab
+    # that holds them, and give the figures what waits); the newest of all for the rest.
+    newest, waiting, recent = await asyncio.gather(
         api(request, officer, "GET", path, params=chosen | {"order": "newest", "limit": 50}),
-        api(request, officer, "GET", path, params={"order": "newest", "limit": RECENT}),
         api(
             request,
             officer,
@@ -89,9 +90,11 @@ async def inbox(request: Request, officer: VisitDep, state: str = "sent") -> HTM
             path,
             params={"status": "sent", "order": "respond_by", "limit": RECENT},
         ),
+        api(request, officer, "GET", path, params={"order": "newest", "limit": RECENT}),
     )
     now = datetime.now(UTC)
-    shown = {r["id"]: r for r in [*urgent.items, *newest.items]}.values()
+    late = [r for r in waiting.items if overdue(r, now)] if state in ("sent", "") else []
+    shown = {r["id"]: r for r in [*late, *newest.items]}.values()
     items = sorted(shown, key=lambda r: (not overdue(r, now), r["respond_by"], r["sent_at"]))
     return await full_page(
         request,
@@ -100,8 +103,7 @@ async def inbox(request: Request, officer: VisitDep, state: str = "sent") -> HTM
         referrals=[r | {"overdue": overdue(r, now)} for r in items],
         state=state,
         tabs=TABS,
-        figures=figures(recent.items, now)
-        | {"overdue": sum(overdue(r, now) for r in waiting.items)},
+        figures=figures(recent.items, waiting.items, now),
     )
 
 
@@ -111,9 +113,7 @@ async def _referral(request: Request, officer: Visit, referral_id: str) -> dict[
 
 
 @router.get("/inbox/{referral_id}", response_class=HTMLResponse)
-async def referral(
-    request: Request, officer: VisitDep, referral_id: str, errors: str = ""
-) -> HTMLResponse:
+async def referral(request: Request, officer: VisitDep, referral_id: str) -> HTMLResponse:
     _staff(officer)
     return await full_page(
         request,

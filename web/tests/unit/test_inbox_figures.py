@@ -34,13 +34,11 @@ def test_the_service_level_counts_what_waits_and_how_fast_acknowledgements_came(
         for h in (3, 4, 6)  # 1, 2 and 4 hours after sending
     ]
     late = _referral("completed", "2026-12-08", acknowledged_at="2026-12-09T02:00:00Z")
-    shown = figures(
-        [*acknowledged, late, _referral("sent", "2026-12-09"), _referral("expired", "2026-12-08")],
-        NOW,
-    )
-    assert shown == {
-        "waiting": 1,
-        "overdue": 1,
+    waiting = [_referral("sent", "2026-12-09"), _referral("sent", "2026-12-11")]
+    recent = [*acknowledged, late, waiting[0], _referral("expired", "2026-12-08")]
+    assert figures(recent, waiting, NOW) == {
+        "waiting": 2,
+        "overdue": 1,  # the one due on the 9th
         "median_hours": 3.0,  # of 1, 2, 4 and 48
         "in_time": 3,  # the completed one was acknowledged a day after its day
         "answered": 5,  # four acknowledged, one expired

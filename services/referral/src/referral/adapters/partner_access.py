@@ -15,6 +15,7 @@ from typing import Any
 
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
+from shared.contracts import partner as partner_contracts
 from shared.messaging.security import KafkaSecurity
 
 # The partner contract: three partitions (keyed by referral id), and every offer gone within
@@ -23,10 +24,6 @@ from shared.messaging.security import KafkaSecurity
 PARTITIONS = 3
 RETENTION = timedelta(hours=70)
 SEGMENT = timedelta(hours=1)
-
-
-def topic_of(code: str) -> str:
-    return f"partner.{code}.referrals"
 
 
 def client_id_of(code: str) -> str:
@@ -143,7 +140,7 @@ class PartnerAccess:
         from kafka.errors import TopicAlreadyExistsError
 
         topic = NewTopic(
-            topic_of(code),
+            partner_contracts.topic_for(code),
             num_partitions=PARTITIONS,
             replication_factor=self._replicas,
             topic_configs={
@@ -165,7 +162,7 @@ class PartnerAccess:
 
         admin = KafkaAdminClient(**self._kafka)
         try:
-            admin.delete_topics([topic_of(code)])
+            admin.delete_topics([partner_contracts.topic_for(code)])
         except UnknownTopicOrPartitionError:
             pass  # removed by an earlier, interrupted offboarding
         finally:

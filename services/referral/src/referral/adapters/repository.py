@@ -281,9 +281,13 @@ class Referrals:
         *,
         scope: RegionScope | None = None,
         partner_code: str | None = None,
+        lock: bool = True,
     ) -> Referral | None:
-        """One referral, within the officer's region or the partner's own; locked for change."""
-        query = select(orm.referrals).where(orm.referrals.c.id == referral_id).with_for_update()
+        """One referral, within the officer's region or the partner's own; locked for change
+        unless only read (`lock=False`)."""
+        query = select(orm.referrals).where(orm.referrals.c.id == referral_id)
+        if lock:
+            query = query.with_for_update()
         if scope is not None:
             query = query.where(scope.filter(orm.referrals.c.region_code))
         if partner_code is not None:

@@ -354,7 +354,9 @@ async def partner_referral(
 ) -> PartnerReferralOut:
     """One of your own referrals (any other answers 404)."""
     async with container.uow() as uow:
-        referral = await uow.referrals.get(referral_id, partner_code=_partner_code(user))
+        referral = await uow.referrals.get(
+            referral_id, partner_code=_partner_code(user), lock=False
+        )
     if referral is None:
         raise NotFound("referral")
     return _for_partner(referral)
