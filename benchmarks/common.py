@@ -18,12 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from shared.messaging.security import local_admin
+
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / ".cache" / "run"
 GATEWAY = "http://127.0.0.1:8080"
 KEYCLOAK = "http://localhost:8180"
 REALM = "jembatan"
-KAFKA = "127.0.0.1:9092"
+# As the local broker's admin, on the services' listener (infra/kafka/server.properties.in).
+KAFKA = "127.0.0.1:9095"
+ADMIN = local_admin()
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The benchmarks' own gateway: our Envoy configuration with the officers' global limit (200

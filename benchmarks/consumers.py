@@ -36,8 +36,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
+from shared.messaging.security import local_admin  # noqa: E402
 
-KAFKA = "127.0.0.1:9092"
+# As the local broker's admin, on the services' listener (infra/kafka/server.properties.in).
+KAFKA = "127.0.0.1:9095"
+ADMIN = local_admin()
 URLS = {
     "notify": "postgresql+psycopg://notify:notify-dev@127.0.0.1:5432/notify_bench",
     "timeline": "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client_bench",
@@ -92,10 +95,12 @@ def _fill(topic: str, count: int) -> None:
     from kafka import KafkaProducer
     from kafka.admin import KafkaAdminClient, NewTopic
 
-    admin = KafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA, **ADMIN.kafka_python())
     admin.create_topics([NewTopic(topic, num_partitions=3, replication_factor=1)])
     admin.close()
-    producer = KafkaProducer(bootstrap_servers=KAFKA, acks="all", linger_ms=5)
+    producer = KafkaProducer(
+        bootstrap_servers=KAFKA, **ADMIN.kafka_python(), acks="all", linger_ms=5
+    )
     for key, value, headers in _events(count):
         producer.send(topic, key=key, value=value, headers=headers)
     producer.flush()
@@ -105,7 +110,7 @@ def _fill(topic: str, count: int) -> None:
 def _drop(topic: str) -> None:
     from kafka.admin import KafkaAdminClient
 
-    admin = KafkaAdminClient(bootstrap_servers=KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=KAFKA, **ADMIN.kafka_python())
     admin.delete_topics([topic])
     admin.close()
 
@@ -117,7 +122,11 @@ async def _raw_consume(topic: str, count: int) -> float:
     from shared.messaging.envelope import Envelope
 
     consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=KAFKA, group_id=None, auto_offset_reset="earliest"
+        topic,
+        bootstrap_servers=KAFKA,
+        **ADMIN.kafka_python(),
+        group_id=None,
+        auto_offset_reset="earliest",
     )
     await consumer.start()
     seen = 0
@@ -140,7 +149,7 @@ def _serve(consumer: str, topic: str, group: str) -> None:
     from shared.messaging.consumer import IdempotentConsumer
     from shared.messaging.worker import create_worker_app, run_worker, subscribe
 
-    app = create_worker_app(group, KAFKA, group)
+    app = create_worker_app(group, KAFKA, group, ADMIN)
     if consumer == "notify":
         from notify import bootstrap
         from notify.settings import NotifySettings
@@ -169,7 +178,7 @@ def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
     from shared.messaging.envelope import Envelope
     from shared.messaging.worker import BATCH_MAX, BATCH_WITHIN_S, create_worker_app, run_worker
 
-    app = create_worker_app(group, KAFKA, group)
+    app = create_worker_app(group, KAFKA, group, ADMIN)
     source = app.topic(topic, key_serializer="raw", value_serializer="raw")
     seen, started = 0, 0.0
 

@@ -99,7 +99,7 @@ async def intake_to_timeline(rate: int, seconds: int) -> dict[str, Any]:
 def _partitions(topic: str) -> set[int]:
     from kafka import KafkaConsumer
 
-    consumer = KafkaConsumer(bootstrap_servers=common.KAFKA)
+    consumer = KafkaConsumer(bootstrap_servers=common.KAFKA, **common.ADMIN.kafka_python())
     try:
         return consumer.partitions_for_topic(topic) or set()
     finally:
@@ -138,7 +138,9 @@ async def referral_to_partner(rate: int, seconds: int) -> dict[str, Any]:
             )
         await asyncio.sleep(5)  # the referral service learns clients and consents from events
 
-        consumer = AIOKafkaConsumer(bootstrap_servers=common.KAFKA, enable_auto_commit=False)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=common.KAFKA, **common.ADMIN.kafka_python(), enable_auto_commit=False
+        )
         await consumer.start()
         partitions = [TopicPartition(PARTNER_TOPIC, p) for p in _partitions(PARTNER_TOPIC)]
         consumer.assign(partitions)

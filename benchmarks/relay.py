@@ -50,7 +50,7 @@ FROM generate_series(1, :n) AS g, CAST(md5(g::text || :topic) AS uuid) AS c
 def _topic(name: str, create: bool) -> None:
     from kafka.admin import KafkaAdminClient, NewTopic
 
-    admin = KafkaAdminClient(bootstrap_servers=common.KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=common.KAFKA, **common.ADMIN.kafka_python())
     if create:
         admin.create_topics([NewTopic(name, num_partitions=3, replication_factor=1)])
     else:
@@ -142,7 +142,7 @@ def producer_rate(topic: str, count: int) -> float:
         ).to_kafka()
         for r in rows
     ]
-    producer = kafka_producer(common.KAFKA, "bench-raw-producer")
+    producer = kafka_producer(common.KAFKA, "bench-raw-producer", common.ADMIN)
     producer.send(topic, key=b"warm-up", value=b"{}").get(timeout=30)
     started = time.perf_counter()
     futures = [producer.send(topic, key=k, value=v, headers=h) for k, v, h in messages]

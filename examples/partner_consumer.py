@@ -4,9 +4,10 @@ a bank.
     .venv/bin/python examples/partner_consumer.py --partner bank-nusantara [--from-beginning]
         [--confirm-erasures]
 
-Against the local stack (`make up`): Kafka on 127.0.0.1:9092 without authentication. In
-production your topic is reached over TLS with SCRAM credentials or OAUTHBEARER, and your
-consumer group must start with `partner-<code>-` (docs/partners.md).
+Kafka and the API take the same credentials: the bank's Keycloak client. Its token goes to
+Kafka over SASL OAUTHBEARER (the local stack's partner listener is 127.0.0.1:9096, without the
+TLS a cluster adds), and the broker lets the bank read its own topic, in the consumer group
+`partner-<code>` or one named `partner-<code>.<anything>`, and nothing else (docs/partners.md).
 
 An offer (v2) carries no personal data: for each one the consumer reads the applicant over
 HTTPS through the gateway with the bank's own client credentials, at the offer's
@@ -32,6 +33,7 @@ from typing import Any
 
 import httpx
 from kafka import KafkaConsumer
+from kafka.net.sasl.oauth import AbstractTokenProvider
 
 
 class Gateway:
@@ -55,20 +57,35 @@ class Gateway:
     def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
         return self._http.post(path, json=body, headers=self._authorization())
 
-    def _authorization(self) -> dict[str, str]:
+    def token(self) -> str:
+        """A client-credentials token, renewed at half its life."""
         if time.monotonic() >= self._renew_at:
             answer = httpx.post(self._token_url, data=self._form, timeout=15).raise_for_status()
             body = answer.json()
             self._token = body["access_token"]
             self._renew_at = time.monotonic() + body["expires_in"] / 2
-        return {"Authorization": f"Bearer {self._token}"}
+        return self._token
+
+    def _authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token()}"}
+
+
+class KafkaLogin(AbstractTokenProvider):
+    """kafka-python asks for a token at each new connection: the API's token serves."""
+
+    def __init__(self, gateway: Gateway) -> None:
+        super().__init__()
+        self._gateway = gateway
+
+    def token(self) -> str:
+        return self._gateway.token()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--partner", default="bank-nusantara")
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
-    parser.add_argument("--group", help="consumer group (default partner-<code>-example)")
+    parser.add_argument("--bootstrap", default="127.0.0.1:9096")
+    parser.add_argument("--group", help="consumer group (default partner-<code>.example)")
     parser.add_argument(
         "--from-beginning", action="store_true", help="a new group starts at the oldest offer"
     )
@@ -95,7 +112,10 @@ def main() -> int:
     consumer = KafkaConsumer(
         f"partner.{args.partner}.referrals",
         bootstrap_servers=args.bootstrap,
-        group_id=args.group or f"partner-{args.partner}-example",
+        security_protocol="SASL_PLAINTEXT",  # SASL_SSL against a cluster
+        sasl_mechanism="OAUTHBEARER",
+        sasl_oauth_token_provider=KafkaLogin(gateway),
+        group_id=args.group or f"partner-{args.partner}.example",
         enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
     )

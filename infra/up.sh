@@ -13,7 +13,8 @@ if [ "${1:-}" = status ]; then
 fi
 
 started=$SECONDS
-# Kafka and Keycloak are JVMs that take a while: start them side by side.
+# Kafka and Keycloak are JVMs that take a while: start them side by side. Kafka's run.sh waits
+# for Keycloak's keys before its broker starts (its partner listener validates tokens).
 "$ROOT/infra/postgres/run.sh" start
 "$ROOT/infra/kafka/run.sh" start & kafka=$!
 "$ROOT/infra/keycloak/run.sh" start & keycloak=$!
@@ -31,7 +32,8 @@ Jembatan is up ($((SECONDS - started)) s).
   Portal          http://localhost:8100            (officers; log in as siti)
   API gateway     http://localhost:8080/api/...   (OpenAPI: /api/client/openapi.json)
   Keycloak        http://localhost:8180/admin      (master admin: admin / admin)
-  Kafka           127.0.0.1:9092
+  Kafka           127.0.0.1:9095 services (SCRAM) and admin (PLAIN jembatan-admin / dev-only-kafka-admin)
+                  127.0.0.1:9096 partners (OAUTHBEARER, their Keycloak client's token)
   PostgreSQL      127.0.0.1:5432   (one database per service: client, referral, training, notify)
   SMTP (mail)     127.0.0.1:1025   (mail lands in .cache/mail)
   SMS provider    http://127.0.0.1:8109   (stand-in; what it received: GET /_control/messages)

@@ -1,6 +1,6 @@
 """Create the local stack's Kafka topics listed in topics.txt, each with its retention.
 
-Usage: create_topics.py [--bootstrap 127.0.0.1:9092] [topics.txt]
+Usage: create_topics.py [--bootstrap 127.0.0.1:9095] [topics.txt]   (as the broker's admin)
 Each non-comment line of the file is "<name> <partitions> retention=<n> segment=<n>", the
 durations in days (`30d`) or hours (`70h`); replication factor is 1. Missing topics are
 created with that `retention.ms` and `segment.ms`; existing ones are brought to them (a stack
@@ -17,6 +17,8 @@ from typing import NamedTuple
 from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+from shared.messaging.security import local_admin
 
 REPLICATION_FACTOR = 1
 # The line's keys and the topic configs they set: both always, so nothing is left endless.
@@ -144,7 +146,7 @@ def main() -> int:
     parser.add_argument(
         "file", nargs="?", type=pathlib.Path, default=pathlib.Path(__file__).with_name("topics.txt")
     )
-    parser.add_argument("--bootstrap", default="127.0.0.1:9092")
+    parser.add_argument("--bootstrap", default="127.0.0.1:9095")
     args = parser.parse_args()
 
     wanted = read_topics(args.file)
@@ -154,6 +156,7 @@ def main() -> int:
             client_id="jembatan-topics",
             bootstrap_timeout_ms=10000,
             request_timeout_ms=15000,
+            **local_admin().kafka_python(),
         )
     except KafkaError as exc:
         sys.exit(f"topics: cannot reach Kafka at {args.bootstrap}: {exc}")

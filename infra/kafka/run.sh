@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Local Kafka: one KRaft node (broker + controller in one JVM) on 127.0.0.1:9092 (clients)
-# and 127.0.0.1:9093 (controller), run from the Maven Central jars of pom.xml.
-# Usage: run.sh install|start|stop|status|topics
+# Local Kafka: one KRaft node (broker + controller in one JVM), run from the Maven Central
+# jars of pom.xml. Listeners (server.properties.in): 9092 anonymous (may do nothing), 9093
+# controller, 9094 chaos, 9095 SCRAM (services) and PLAIN (admin), 9096 OAUTHBEARER (partners).
+# Usage: run.sh install|start|stop|status|topics|access
 COMPONENT=kafka
 source "$(dirname "$0")/../lib.sh"
 
@@ -11,9 +12,18 @@ LIBS="$K/libs"
 STAMP="$K/libs.stamp"
 DATA="$K/data"
 CONF="$K/server.properties"
-BOOTSTRAP=127.0.0.1:9092
+# This script, the tests and the operator's tools speak to the broker as its admin.
+BOOTSTRAP=127.0.0.1:9095
+ADMIN_USER=jembatan-admin
+# Local-only secrets, like every other dev-only-* value of the stack.
+ADMIN_PASSWORD="${KAFKA_ADMIN_PASSWORD:-dev-only-kafka-admin}"
+BROKER_PASSWORD="${KAFKA_BROKER_PASSWORD:-dev-only-kafka-broker}"
+ISSUER="${KAFKA_OAUTH_ISSUER:-http://localhost:8180/realms/jembatan}"
+JWKS_URL="${KAFKA_OAUTH_JWKS_URL:-http://127.0.0.1:8180/realms/jembatan/protocol/openid-connect/certs}"
+export KAFKA_ADMIN_USER="$ADMIN_USER" KAFKA_ADMIN_PASSWORD="$ADMIN_PASSWORD"
 PY="${JEMBATAN_PYTHON:-$ROOT/.venv/bin/python}"
 START_TIMEOUT=90
+JWKS_TIMEOUT=240
 STOP_GRACE=30
 
 # The recorded pid, if it is still our broker: the pid file survives a reboot, when the
@@ -67,6 +77,9 @@ from kafka import KafkaAdminClient
 
 logging.disable(logging.CRITICAL)  # connection errors while the broker boots are expected
 bootstrap, seconds, pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+admin_login = dict(security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
+                   sasl_plain_username=os.environ["KAFKA_ADMIN_USER"],
+                   sasl_plain_password=os.environ["KAFKA_ADMIN_PASSWORD"])
 host, port = bootstrap.rsplit(":", 1)
 deadline = time.monotonic() + seconds
 
@@ -75,7 +88,7 @@ def round_trip():
     socket.create_connection((host, int(port)), timeout=1).close()
     admin = KafkaAdminClient(bootstrap_servers=bootstrap, client_id="jembatan-ready",
                              bootstrap_timeout_ms=3000, request_timeout_ms=3000,
-                             reconnect_backoff_max_ms=100)
+                             reconnect_backoff_max_ms=100, **admin_login)
     try:
         admin.describe_cluster()
     finally:
@@ -99,6 +112,17 @@ while True:
 EOF
 }
 
+# The broker's token validator reads the realm's keys when it starts, and the broker does not
+# start without them: wait for Keycloak (started beside Kafka by `make up`), every 0.2 s.
+wait_for_jwks() {
+  local deadline=$((SECONDS + JWKS_TIMEOUT)) said=""
+  until curl -fsS -o /dev/null --max-time 2 "$JWKS_URL"; do
+    [ -n "$said" ] || { log "waiting for Keycloak's keys at $JWKS_URL"; said=1; }
+    [ "$SECONDS" -lt "$deadline" ] || die "no keys at $JWKS_URL after ${JWKS_TIMEOUT}s: start Keycloak (infra/keycloak/run.sh start)"
+    sleep 0.2
+  done
+}
+
 cmd_status() {
   local pid
   pid="$(kafka_pid)" || { log "not running"; return 1; }
@@ -116,6 +140,12 @@ cmd_topics() {
   "$PY" "$HERE/create_topics.py" --bootstrap "$BOOTSTRAP" "$HERE/topics.txt"
 }
 
+# The services' SCRAM users and everyone's ACLs, from deploy/k8s (access.py).
+cmd_access() {
+  need_python
+  "$PY" "$HERE/access.py" --bootstrap "$BOOTSTRAP"
+}
+
 cmd_start() {
   local pid java_home java version major started rc cid
   need_python
@@ -123,6 +153,7 @@ cmd_start() {
     wait_ready "$START_TIMEOUT" "$pid" || die "process $pid is up but the broker never answered; see $LOGS/kafka.log"
     log "already running (pid $pid)"
     cmd_topics
+    cmd_access
     return 0
   fi
   if port_busy 9092 || port_busy 9093; then
@@ -135,8 +166,12 @@ cmd_start() {
   [ -x "$java" ] || die "no java at $java"
   started=$EPOCHREALTIME
   mkdir -p "$DATA"
-  sed "s#@DATA@#$DATA#" "$HERE/server.properties.in" >"$CONF"
+  # The passwords land in .cache only, readable by this user alone.
+  (umask 077; sed -e "s#@DATA@#$DATA#" -e "s#@ADMIN_PASSWORD@#$ADMIN_PASSWORD#g" \
+    -e "s#@BROKER_PASSWORD@#$BROKER_PASSWORD#g" -e "s#@ISSUER@#$ISSUER#" \
+    -e "s#@JWKS_URL@#$JWKS_URL#" "$HERE/server.properties.in" >"$CONF")
 
+  wait_for_jwks
   local cp="$LIBS/*"
   local log4j="-Dlog4j2.configurationFile=$HERE/log4j2.properties"
   # Format once: meta.properties marks formatted storage. A dynamic quorum
@@ -175,6 +210,7 @@ cmd_start() {
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "${jdk_opts[@]}" \
     -Dkafka.logs.dir="$LOGS" "$log4j" \
+    "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=$JWKS_URL" \
     -cp "$cp" kafka.Kafka "$CONF" </dev/null >>"$LOGS/kafka.log" 2>&1 &
   # Polled every 50 ms (wait_until polls once a second): this is on the critical path.
   for _ in {1..100}; do [ -s "$RUN/kafka.pid" ] && break; sleep 0.05; done
@@ -189,6 +225,7 @@ cmd_start() {
     *) tail -n 30 "$LOGS/kafka.log" >&2; stop_pid kafka "$STOP_GRACE"; die "not ready after ${START_TIMEOUT}s" ;;
   esac
   cmd_topics
+  cmd_access
 }
 
 # SIGTERM makes the broker do a controlled shutdown (flush, close logs cleanly), so the
@@ -204,5 +241,6 @@ case "${1:-}" in
   stop) cmd_stop ;;
   status) cmd_status ;;
   topics) cmd_topics ;;
-  *) echo "usage: $0 install|start|stop|status|topics" >&2; exit 2 ;;
+  access) cmd_access ;;
+  *) echo "usage: $0 install|start|stop|status|topics|access" >&2; exit 2 ;;
 esac

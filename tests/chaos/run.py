@@ -141,8 +141,10 @@ class LagMeter:
     def __init__(self) -> None:
         from kafka import KafkaAdminClient, KafkaConsumer
 
-        self._admin = KafkaAdminClient(bootstrap_servers=[stack.KAFKA])
-        self._reader = KafkaConsumer(bootstrap_servers=[stack.KAFKA], group_id=None)
+        self._admin = KafkaAdminClient(bootstrap_servers=[stack.KAFKA], **stack.AS_ADMIN)
+        self._reader = KafkaConsumer(
+            bootstrap_servers=[stack.KAFKA], **stack.AS_ADMIN, group_id=None
+        )
 
     def sample(self) -> dict[str, int]:
         from kafka import TopicPartition

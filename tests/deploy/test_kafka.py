@@ -172,7 +172,8 @@ def test_each_partner_reads_only_its_own_topic(manifests, asyncapi) -> None:
     for code in codes:
         user = manifests.named("KafkaUser", f"partner-{code}")
         own = f"partner.{code}.referrals"
-        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+        # no password: the partner comes with its Keycloak client's token (OAUTHBEARER)
+        assert "authentication" not in user["spec"]
         for topic in topics:
             assert allowed(user, "topic", topic, "Read") == (topic == own), (code, topic)
             assert not allowed(user, "topic", topic, "Write"), (code, topic)
@@ -213,20 +214,46 @@ def test_each_service_may_touch_only_the_topics_it_produces_and_consumes(
         assert allowed(user, "topic", topic, "Write"), (service, topic)
     for group in SERVICE_OF_GROUP:
         assert allowed(user, "group", group, "Read") == (group in groups), (service, group)
-    kinds = {acl["resource"]["type"] for acl in user["spec"]["authorization"]["acls"]}
-    assert kinds <= {"topic", "group"}
+    acls = user["spec"]["authorization"]["acls"]
+    assert {acl["resource"]["type"] for acl in acls} <= {"topic", "group", "cluster"}
+    # Only onboarding's service may give ACLs (Alter on the cluster), and nothing more there.
+    on_cluster = [acl["operations"] for acl in acls if acl["resource"]["type"] == "cluster"]
+    assert on_cluster == ([["Alter"]] if service == "referral" else [])
 
 
-def test_every_kafka_user_authenticates_with_scram(manifests) -> None:
+def test_services_use_scram_and_partners_keycloak_tokens_over_tls(manifests) -> None:
     users = {u["metadata"]["name"]: u for u in manifests.of_kind("KafkaUser")}
     assert set(SERVICE_OF_GROUP.values()) | {"keda"} <= users.keys()
-    for user in users.values():
-        assert user["spec"]["authentication"]["type"] == "scram-sha-512"
+    for name, user in users.items():
+        if name.startswith("partner-"):
+            assert "authentication" not in user["spec"], name
+        else:
+            assert user["spec"]["authentication"]["type"] == "scram-sha-512", name
     (kafka,) = manifests.of_kind("Kafka")
-    for listener in kafka["spec"]["kafka"]["listeners"]:
-        assert listener["tls"] is True
-        assert listener["authentication"]["type"] == "scram-sha-512"
+    listeners = {listener["name"]: listener for listener in kafka["spec"]["kafka"]["listeners"]}
+    assert all(listener["tls"] is True for listener in listeners.values())
+    assert listeners["tls"]["authentication"]["type"] == "scram-sha-512"
+    partners = listeners["external"]["authentication"]
+    assert (partners["type"], partners["sasl"]) == ("custom", True)
+    config = partners["listenerConfig"]
+    assert config["sasl.enabled.mechanisms"] == "OAUTHBEARER"
+    # the broker's validator, which checks signature, issuer and audience; the default does not
+    assert config["sasl.oauthbearer.jwt.validator.class"].endswith(".BrokerJwtValidator")
+    assert config["sasl.oauthbearer.expected.audience"] == "kafka"
+    assert config["sasl.oauthbearer.sub.claim.name"] == "azp"
+    jwks = config["sasl.oauthbearer.jwks.endpoint.url"]
+    allowed = {
+        p["name"]: p["value"] for p in kafka["spec"]["kafka"]["jvmOptions"]["javaSystemProperties"]
+    }
+    assert jwks in allowed["org.apache.kafka.sasl.oauthbearer.allowed.urls"].split(",")
     assert kafka["spec"]["kafka"]["authorization"]["type"] == "simple"
+
+
+def test_the_partner_listener_expects_the_issuer_the_services_expect(manifests) -> None:
+    (kafka,) = manifests.of_kind("Kafka")
+    external = next(li for li in kafka["spec"]["kafka"]["listeners"] if li["name"] == "external")
+    issuer = external["authentication"]["listenerConfig"]["sasl.oauthbearer.expected.issuer"]
+    assert issuer == manifests.config("platform")["OIDC_ISSUER"]
 
 
 def test_keda_never_scales_a_worker_past_its_topics_partitions(production, asyncapi) -> None:

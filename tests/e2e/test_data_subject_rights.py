@@ -230,7 +230,7 @@ def _indicators(gateway: httpx.Client, tokens: Any) -> Any:
 def _indicators_caught_up() -> bool:
     """The indicators worker has committed every record of the topics it reads."""
     topics = ("client.events", "referral.events", "training.events")
-    return unread(stack.KAFKA, "indicators", topics) == 0
+    return unread(stack.KAFKA, "indicators", topics, stack.ADMIN) == 0
 
 
 def _settled_indicators(gateway: httpx.Client, tokens: Any) -> Any:

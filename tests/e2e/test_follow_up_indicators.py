@@ -61,7 +61,9 @@ def _answered_total(period: str, today: date, key: str) -> float | None:
 
 def _forget_earlier_runs() -> None:
     topics = ("client.events", "referral.events", "training.events")
-    stack.eventually(lambda: unread(stack.KAFKA, "indicators", topics) == 0, timeout_s=120)
+    stack.eventually(
+        lambda: unread(stack.KAFKA, "indicators", topics, stack.ADMIN) == 0, timeout_s=120
+    )
     engine = create_engine(stack.database_url("indicators"))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM follow_ups WHERE region_code = :r"), {"r": REGENCY})

@@ -125,7 +125,7 @@ def inputs() -> dict[str, Any]:
             (training_contracts.TOPIC, _envelope(done, c.client_id, training_contracts.SOURCE))
         )
 
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all")
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all")
     for _ in range(2):  # every event delivered twice, exactly as it was
         for topic, envelope in events:
             key, value, headers = envelope.to_kafka()

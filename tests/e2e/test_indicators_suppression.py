@@ -196,7 +196,7 @@ def month() -> dict[str, Any]:
             envelope = _envelope(done, client.client_id, training_contracts.SOURCE)
             events.append((training_contracts.TOPIC, envelope))
             trained.append(region)
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all")
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all")
     for topic, envelope in events:
         key, value, headers = envelope.to_kafka()
         producer.send(topic, key=key, value=value, headers=headers)

@@ -36,7 +36,7 @@ def test_the_smtp_server_accepts_and_stores_mail() -> None:
 def test_an_undecodable_record_is_parked_on_the_dead_letter_topic_with_its_reason() -> None:
     key = str(uuid.uuid4()).encode()
     since = stack.topic_end_offsets("client.events.dlq")
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all")
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all")
     producer.send("client.events", key=key, value=b"this is not a CloudEvent", headers=[]).get(30)
     producer.close()
     # Every consumer group reading client.events parks it (the groups as docs/asyncapi.yaml says).

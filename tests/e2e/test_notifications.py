@@ -386,7 +386,7 @@ def test_one_event_three_times_and_a_crash_between_send_and_record_give_one_mess
             consumer, lambda rs: any(client["_consent_id"].encode() in r.value for r in rs)
         )
     [granted] = [r for r in records if client["_consent_id"].encode() in r.value]
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all")
+    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all")
     for _ in range(2):
         producer.send(
             "client.events", key=granted.key, value=granted.value, headers=granted.headers

@@ -106,7 +106,9 @@ def _publish_erased(client: dict[str, Any]) -> None:
         key=client["id"],
         data=data.to_data(),
     ).to_kafka()
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
+    producer = KafkaProducer(
+        bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all", enable_idempotence=True
+    )
     producer.send(client_contracts.TOPIC, key=key, value=value, headers=headers).get(30)
     producer.close()
 

@@ -27,7 +27,7 @@ def test_the_example_consumer_prints_offers_as_they_arrive(
             "--partner",
             "bank-nusantara",
             "--group",
-            f"partner-bank-nusantara-test-{uuid.uuid4().hex[:8]}",
+            f"partner-bank-nusantara.test-{uuid.uuid4().hex[:8]}",
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,

@@ -1,9 +1,11 @@
 """Onboarding a partner is one administrative action, against the real Keycloak and Kafka:
-its client, its topic and its catalogue entry; offboarding revokes them; an onboarding
-interrupted half-way is completed by the same request again."""
+its client, its topic, its ACLs and its catalogue entry; the new partner reads its offers over
+OAUTHBEARER with the credentials it uses for the API; offboarding revokes all of it; an
+onboarding interrupted half-way is completed by the same request again."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import uuid
@@ -14,10 +16,19 @@ import httpx
 import jwt
 import pytest
 from kafka import KafkaAdminClient
-from kafka.admin import ConfigResource, ConfigResourceType
+from kafka.admin import (
+    ACLFilter,
+    ACLOperation,
+    ACLPermissionType,
+    ACLResourcePatternType,
+    ConfigResource,
+    ConfigResourceType,
+    ResourcePatternFilter,
+    ResourceType,
+)
 from sqlalchemy import create_engine, text
 
-from support import stack
+from support import partner_kafka, stack
 from support.referrals import client_with_consent, partner_body, refer
 
 pytestmark = pytest.mark.integration
@@ -36,7 +47,7 @@ def code(gateway: httpx.Client, tokens: dict[str, str]) -> Iterator[str]:
 
 
 def _topics() -> set[str]:
-    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN)
     try:
         return set(admin.list_topics())
     finally:
@@ -44,7 +55,7 @@ def _topics() -> set[str]:
 
 
 def _retention_ms(topic: str) -> str:
-    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN)
     try:
         described = admin.describe_configs(
             [ConfigResource(ConfigResourceType.TOPIC, topic, {"retention.ms": None})],
@@ -53,6 +64,63 @@ def _retention_ms(topic: str) -> str:
         return str(described[topic]["retention.ms"]["value"])
     finally:
         admin.close()
+
+
+def _acls(code: str) -> set[tuple[str, str, str, str]]:
+    """The broker's ACLs of the partner's principal: (resource type, name, pattern, operation)."""
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN)
+    try:
+        everything = ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY)
+        found, error = admin.describe_acls(
+            ACLFilter(
+                f"User:partner-{code}", None, ACLOperation.ANY, ACLPermissionType.ANY, everything
+            )
+        )
+        assert error.errno == 0, error
+        return {
+            (
+                acl.resource_pattern.resource_type.name,
+                acl.resource_pattern.resource_name,
+                acl.resource_pattern.pattern_type.name,
+                acl.operation.name,
+            )
+            for acl in found
+        }
+    finally:
+        admin.close()
+
+
+def _expected_acls(code: str) -> set[tuple[str, str, str, str]]:
+    topic, group = f"partner.{code}.referrals", f"partner-{code}"
+    return {
+        ("TOPIC", topic, "LITERAL", "READ"),
+        ("TOPIC", topic, "LITERAL", "DESCRIBE"),
+        ("GROUP", group, "LITERAL", "READ"),
+        ("GROUP", f"{group}.", "PREFIXED", "READ"),
+    }
+
+
+async def _offers_read_by_the_partner(
+    code: str, secret: str, referral_id: str
+) -> list[bytes | None]:
+    """The partner's own consumer, in its own group, until the offer arrives."""
+    consumer = partner_kafka.consumer(
+        partner_kafka.ClientCredentials(f"partner-{code}", secret),
+        f"partner.{code}.referrals",
+        group_id=f"partner-{code}.e2e",
+        auto_offset_reset="earliest",
+    )
+    await consumer.start()
+    keys: list[bytes | None] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 60
+        while referral_id.encode() not in keys and asyncio.get_running_loop().time() < deadline:
+            batches = await consumer.getmany(timeout_ms=1000)
+            keys += [record.key for records in batches.values() for record in records]
+        await consumer.commit()
+    finally:
+        await consumer.stop()
+    return keys
 
 
 def _keycloak_clients(code: str) -> list[dict[str, Any]]:
@@ -82,8 +150,9 @@ def test_an_onboarded_partner_logs_in_receives_its_offers_and_loses_all_when_off
     assert topic in _topics()
     assert _retention_ms(topic) == str(70 * 3600 * 1000)
     assert len(_keycloak_clients(code)) == 1
+    assert _acls(code) == _expected_acls(code)
     assert _onboard(gateway, tokens, code).json()["status"] == "active"  # again: no change
-    assert len(_keycloak_clients(code)) == 1
+    assert len(_keycloak_clients(code)) == 1 and _acls(code) == _expected_acls(code)
 
     issued = gateway.post(f"/api/partners/{code}/secret", headers=admin)
     assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
@@ -97,15 +166,12 @@ def test_an_onboarded_partner_logs_in_receives_its_offers_and_loses_all_when_off
     partner = {"Authorization": f"Bearer {token}"}
 
     client = client_with_consent(gateway, tokens, ["contact"], partner=code)
-    since = stack.topic_end_offsets(topic)
     sent = refer(gateway, tokens, client["id"], partner=code)
     assert sent.status_code == 201, sent.text
     referral_id = sent.json()["id"]
-    with stack.reading(topic, since) as consumer:
-        records = stack.drain_until(
-            consumer, lambda rs: any(r.key == referral_id.encode() for r in rs)
-        )
-    assert [r.key for r in records].count(referral_id.encode()) == 1
+    # the same client credentials, as a token over OAUTHBEARER, read the partner's own topic
+    keys = asyncio.run(_offers_read_by_the_partner(code, credentials["client_secret"], referral_id))
+    assert keys.count(referral_id.encode()) == 1
     acknowledged = gateway.post(
         f"/api/partner/referrals/{referral_id}/status",
         json={"status": "acknowledged", "external_ref": "UJI-1"},
@@ -115,7 +181,7 @@ def test_an_onboarded_partner_logs_in_receives_its_offers_and_loses_all_when_off
 
     offboarded = gateway.delete(f"/api/partners/{code}", headers=admin)
     assert offboarded.status_code == 200 and offboarded.json()["status"] == "offboarded"
-    assert _keycloak_clients(code) == []
+    assert _keycloak_clients(code) == [] and _acls(code) == set()
     assert _token(credentials["client_id"], credentials["client_secret"]).status_code == 401
     stack.eventually(lambda: topic not in _topics() or None)
     other = client_with_consent(gateway, tokens, ["contact"], partner=code)
@@ -157,21 +223,27 @@ def test_an_onboarding_stopped_half_way_is_completed_by_the_same_request(
         client = client_with_consent(gateway, tokens, ["contact"], partner=code)
         refused = refer(gateway, tokens, client["id"], partner=code, wait=False)
         assert refused.status_code == 409 and refused.json()["type"].endswith("/partner-not-ready")
+    stop_after_topic = {"REFERRAL_FAULT_ONBOARDING_STOP_AFTER": "topic"}
+    with stack.restarted_with(("referral-api",), stop_after_topic):
+        assert _onboard(gateway, tokens, code).status_code == 500  # "crashed" after the topic
+        assert len(_keycloak_clients(code)) == 1 and topic in _topics() and _acls(code) == set()
     completed = _onboard(gateway, tokens, code)
     assert completed.status_code == 200 and completed.json()["status"] == "active"
     assert len(_keycloak_clients(code)) == 1 and topic in _topics()
+    assert _acls(code) == _expected_acls(code)
     assert refer(gateway, tokens, client["id"], partner=code).status_code == 201
 
     # the operator's command does the same as the API, and says so in JSON
     listed = {p["code"]: p["status"] for p in _jembatan("partners", "list")}
     assert listed[code] == "active" and listed["bank-nusantara"] == "active"
     assert _jembatan("partners", "offboard", code)["status"] == "offboarded"
-    assert _keycloak_clients(code) == [] and _jembatan("partners", "onboard", code) == {
+    assert _keycloak_clients(code) == [] and _acls(code) == set()
+    assert _jembatan("partners", "onboard", code) == {
         "code": code,
         "name": f"Bank Uji {code}",
         "status": "active",
     }
-    assert len(_keycloak_clients(code)) == 1
+    assert len(_keycloak_clients(code)) == 1 and _acls(code) == _expected_acls(code)
 
 
 def _jembatan(*args: str) -> Any:

@@ -1,89 +1,64 @@
-"""The services authenticate to Kafka with SCRAM-SHA-512 when told to, as in a cluster.
+"""Each service speaks to Kafka as its own SCRAM-SHA-512 user, allowed only what it does.
 
-The local broker has a SASL listener (127.0.0.1:9095, SCRAM-SHA-512 without TLS; the
-cluster adds TLS, deploy/k8s). A user is created through the admin API, as Strimzi does for
-a `KafkaUser`; then the settings a pod gets (`<SERVICE>_KAFKA_SECURITY_PROTOCOL`, ...) drive
-the relay's producer, the workers' consumer (faust's credentials, as its aiokafka driver
-turns them into options) and the watchdog's offset check. A wrong password is refused.
+The local broker's SCRAM listener (127.0.0.1:9095, without the TLS a cluster adds) has the
+users and ACLs of deploy/k8s (infra/kafka/access.py); a service's settings name its user and,
+in development, its password. The relay's producer (kafka-python), a worker's consumer
+(faust's credentials, as its aiokafka driver turns them into options) and the watchdog's
+offset check all go through that door, and the broker refuses what the user may not do.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
 import uuid
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.errors import KafkaConnectionError
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.errors import KafkaConnectionError, TopicAuthorizationFailedError
 from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
-from kafka import KafkaAdminClient
-from kafka.admin import ScramMechanism, UserScramCredentialDeletion, UserScramCredentialUpsertion
+from kafka.errors import TopicAuthorizationFailedError as SyncTopicAuthorizationFailed
 
 from client.settings import ClientSettings
 from shared.messaging.relay import kafka_producer
 from shared.messaging.security import KafkaSecurity
 from shared.messaging.watchdog import unread
 from support import stack
+from training.settings import TrainingSettings
 
 pytestmark = pytest.mark.integration
 
-SCRAM_LISTENER = "127.0.0.1:9095"
 TOPIC = "client.events"
+PARTNER_TOPIC = "partner.bank-nusantara.referrals"
 
 
-@pytest.fixture
-def user() -> Iterator[tuple[str, str]]:
-    """A SCRAM-SHA-512 user of the broker, removed afterwards."""
-    name, password = f"svc-{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(24)
-    admin = KafkaAdminClient(bootstrap_servers=[stack.KAFKA])
-    try:
-        failed = admin.alter_user_scram_credentials(
-            [UserScramCredentialUpsertion(name, ScramMechanism.SCRAM_SHA_512, password)]
-        )
-        assert failed == {name: None}
-        yield name, password
-        admin.alter_user_scram_credentials(
-            [UserScramCredentialDeletion(name, ScramMechanism.SCRAM_SHA_512)]
-        )
-    finally:
-        admin.close()
+def _local(settings_class: type[ClientSettings] | type[TrainingSettings]) -> KafkaSecurity:
+    """What a process of `make up` gets: its settings' defaults, no environment."""
+    settings = settings_class(database_url="postgresql+psycopg://unused@127.0.0.1/unused")
+    assert settings.kafka_bootstrap_servers == stack.KAFKA
+    return settings.kafka_security
 
 
-def _settings(monkeypatch: pytest.MonkeyPatch, name: str, password: str) -> KafkaSecurity:
-    """A pod's environment (deploy/k8s/base) read by the service's own settings."""
-    for key, value in {
-        "CLIENT_DATABASE_URL": "postgresql+psycopg://unused@127.0.0.1/unused",
-        "CLIENT_KAFKA_BOOTSTRAP_SERVERS": SCRAM_LISTENER,
-        "CLIENT_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT",
-        "CLIENT_KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
-        "CLIENT_KAFKA_SASL_USERNAME": name,
-        "CLIENT_KAFKA_SASL_PASSWORD": password,
-    }.items():
-        monkeypatch.setenv(key, value)
-    security = ClientSettings().kafka_security  # type: ignore[call-arg]
-    assert security.protocol == "SASL_PLAINTEXT" and security.username == name
-    return security
+def _aiokafka(security: KafkaSecurity) -> dict[str, Any]:
+    return dict(credentials_to_aiokafka_auth(security.faust_credentials()))
 
 
-async def test_the_relay_publishes_and_a_worker_reads_with_scram(
-    user: tuple[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    security = _settings(monkeypatch, *user)
+async def test_the_relay_publishes_and_a_worker_reads_as_the_service_s_own_user() -> None:
+    security = _local(ClientSettings)
+    assert (security.protocol, security.mechanism, security.username) == (
+        "SASL_PLAINTEXT",
+        "SCRAM-SHA-512",
+        "client",
+    )
     marker = f"scram-{uuid.uuid4()}".encode()
-    producer = kafka_producer(SCRAM_LISTENER, "scram-test", security)
+    producer = kafka_producer(stack.KAFKA, "scram-test", security)
     try:
         sent = producer.send(TOPIC, key=b"scram-test", value=marker).get(timeout=30)
     finally:
         producer.close()
 
-    group = f"scram-test-{uuid.uuid4().hex[:8]}"
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=SCRAM_LISTENER,
-        group_id=group,
-        enable_auto_commit=False,
-        **credentials_to_aiokafka_auth(security.faust_credentials()),
+        bootstrap_servers=stack.KAFKA, enable_auto_commit=False, **_aiokafka(security)
     )
     partition = TopicPartition(TOPIC, sent.partition)
     await consumer.start()
@@ -92,35 +67,56 @@ async def test_the_relay_publishes_and_a_worker_reads_with_scram(
         consumer.seek(partition, sent.offset)
         record = await asyncio.wait_for(consumer.getone(), 30)
         assert record.value == marker
-        await consumer.commit({partition: sent.offset + 1})
     finally:
         await consumer.stop()
 
-    # The watchdog asks the broker for the group's unread records through the same door, and
-    # hears what the plain listener says.
-    through_scram = await asyncio.to_thread(unread, SCRAM_LISTENER, group, [TOPIC], security)
-    assert through_scram == await asyncio.to_thread(unread, stack.KAFKA, group, [TOPIC])
+    # The watchdog reads its own group's backlog as the service, and hears what the admin hears.
+    as_client = await asyncio.to_thread(unread, stack.KAFKA, "client-timeline", [TOPIC], security)
+    as_admin = await asyncio.to_thread(unread, stack.KAFKA, "client-timeline", [TOPIC], stack.ADMIN)
+    assert abs(as_client - as_admin) <= 5  # the live worker may read a few in between
 
 
-async def test_a_wrong_password_is_refused(
-    user: tuple[str, str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_a_service_may_not_write_another_service_s_topic() -> None:
+    producer = kafka_producer(stack.KAFKA, "scram-test", _local(TrainingSettings))
+    try:
+        with pytest.raises(SyncTopicAuthorizationFailed):
+            producer.send(TOPIC, key=b"scram-test", value=b"not training's").get(timeout=30)
+    finally:
+        producer.close()
+
+
+@pytest.mark.parametrize("settings_class", [ClientSettings, TrainingSettings])
+async def test_no_service_reads_a_partner_s_topic(
+    settings_class: type[ClientSettings] | type[TrainingSettings],
 ) -> None:
-    name, _ = user
-    security = _settings(monkeypatch, name, "not-the-password")
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=SCRAM_LISTENER,
-        request_timeout_ms=10_000,
-        **credentials_to_aiokafka_auth(security.faust_credentials()),
+        PARTNER_TOPIC,
+        bootstrap_servers=stack.KAFKA,
+        group_id=None,
+        **_aiokafka(_local(settings_class)),
+    )
+    try:
+        with pytest.raises(TopicAuthorizationFailedError):
+            await consumer.start()  # its metadata request already names the topic
+            await asyncio.wait_for(consumer.getmany(timeout_ms=2000), 30)
+    finally:
+        await consumer.stop()
+
+
+async def test_a_wrong_password_is_refused(caplog: pytest.LogCaptureFixture) -> None:
+    wrong = KafkaSecurity("SASL_PLAINTEXT", "SCRAM-SHA-512", "client", "not-the-password")
+    producer = AIOKafkaProducer(
+        bootstrap_servers=stack.KAFKA, request_timeout_ms=10_000, **_aiokafka(wrong)
     )
     try:
         with pytest.raises(KafkaConnectionError):
-            await consumer.start()
+            await producer.start()
     finally:
-        await consumer.stop()
+        await producer.stop()
     assert "SaslAuthenticationFailed" in caplog.text  # refused for the password, not absent
 
 
-def test_plain_text_is_the_local_default_and_sasl_needs_its_credentials() -> None:
+def test_sasl_needs_its_credentials_and_never_shows_the_password() -> None:
     assert KafkaSecurity().kafka_python() == {"security_protocol": "PLAINTEXT"}
     assert KafkaSecurity().faust_credentials() is None
     scram = KafkaSecurity("SASL_SSL", "SCRAM-SHA-512", "client", "s3cret-pw")

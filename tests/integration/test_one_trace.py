@@ -72,9 +72,9 @@ async def test_one_trace_from_request_to_consumer(
     relay_engine = db.sync_engine(client_db)
     relay = OutboxRelay(
         relay_engine,
-        lambda: kafka_producer(stack.KAFKA, "trace-test"),
+        lambda: kafka_producer(stack.KAFKA, "trace-test", stack.ADMIN),
         service="trace-test",
-        topics=kafka_topics(stack.KAFKA, "trace-test"),
+        topics=kafka_topics(stack.KAFKA, "trace-test", stack.ADMIN),
     )
     assert relay.relay_batch() == 1
     relay_engine.dispose()

@@ -71,7 +71,7 @@ def engine(schema: str) -> Iterator[Engine]:
 @pytest.fixture
 def topic() -> Iterator[str]:
     name = f"test.relay.{uuid.uuid4().hex[:8]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN)
     admin.create_topics({name: {"num_partitions": 3, "replication_factor": 1}})
     yield name
     admin.delete_topics([name])
@@ -159,9 +159,9 @@ def test_only_one_relay_is_active_per_service(engine: Engine, topic: str) -> Non
 def _relay(engine: Engine, service: str, **options: Any) -> OutboxRelay:
     return OutboxRelay(
         engine,
-        lambda: kafka_producer(stack.KAFKA, service),
+        lambda: kafka_producer(stack.KAFKA, service, stack.ADMIN),
         service=service,
-        topics=kafka_topics(stack.KAFKA, service),
+        topics=kafka_topics(stack.KAFKA, service, stack.ADMIN),
         **options,
     )
 
@@ -221,7 +221,7 @@ def _jembatan(schema: str, *args: str) -> Any:
 def test_a_missing_topic_stops_no_other_and_its_rows_wait_parked_for_an_operator(
     engine: Engine, schema: str, topic: str
 ) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA)
+    admin = KafkaAdminClient(bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN)
     gone = f"test.relay.gone.{uuid.uuid4().hex[:8]}"  # a partner topic someone deleted
     flowing = [f"flowing-{n}" for n in range(10)]
     blocked = [f"blocked-{n}" for n in range(2)]

@@ -42,7 +42,9 @@ def listed() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def admin() -> Iterator[KafkaAdminClient]:
-    client = KafkaAdminClient(bootstrap_servers=[stack.KAFKA], client_id="retention-check")
+    client = KafkaAdminClient(
+        bootstrap_servers=[stack.KAFKA], **stack.AS_ADMIN, client_id="retention-check"
+    )
     try:
         yield client
     finally:

@@ -20,12 +20,12 @@ def test_unread_counts_what_the_group_has_not_committed() -> None:
     group = f"watchdog-test-{uuid.uuid4()}"
     ends = stack.topic_end_offsets("client.events")
     assert sum(ends.values()) > 0
-    assert unread(stack.KAFKA, group, ["client.events"]) == sum(ends.values())
+    assert unread(stack.KAFKA, group, ["client.events"], stack.ADMIN) == sum(ends.values())
     # a group without members owns nothing: all it has not read is nobody's
-    found = backlog(stack.KAFKA, group, ["client.events"])
+    found = backlog(stack.KAFKA, group, ["client.events"], stack.ADMIN)
     assert found.unowned == found.unread > 0
     consumer = KafkaConsumer(
-        bootstrap_servers=stack.KAFKA, group_id=group, enable_auto_commit=False
+        bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, group_id=group, enable_auto_commit=False
     )
     try:
         consumer.commit({tp: OffsetAndMetadata(end, "", -1) for tp, end in ends.items()})
@@ -33,7 +33,7 @@ def test_unread_counts_what_the_group_has_not_committed() -> None:
         consumer.close()
     latest = stack.topic_end_offsets("client.events")
     behind = sum(latest[tp] - ends[tp] for tp in ends)
-    assert unread(stack.KAFKA, group, ["client.events"]) == behind
+    assert unread(stack.KAFKA, group, ["client.events"], stack.ADMIN) == behind
 
 
 async def test_a_stalled_worker_leaves_so_that_its_group_assigns_afresh() -> None:
@@ -44,7 +44,7 @@ async def test_a_stalled_worker_leaves_so_that_its_group_assigns_afresh() -> Non
     from kafka import KafkaAdminClient
 
     group, instance = f"leave-test-{uuid.uuid4()}", f"worker-{uuid.uuid4().hex[:6]}"
-    admin = KafkaAdminClient(bootstrap_servers=[stack.KAFKA])
+    admin = KafkaAdminClient(bootstrap_servers=[stack.KAFKA], **stack.AS_ADMIN)
 
     def members() -> dict[str, str]:
         described = admin.describe_groups([group])[group]
@@ -53,6 +53,7 @@ async def test_a_stalled_worker_leaves_so_that_its_group_assigns_afresh() -> Non
     consumer = AIOKafkaConsumer(
         "client.events",
         bootstrap_servers=stack.KAFKA,
+        **stack.AS_ADMIN,
         group_id=group,
         group_instance_id=instance,
         auto_offset_reset="earliest",
@@ -67,9 +68,9 @@ async def test_a_stalled_worker_leaves_so_that_its_group_assigns_afresh() -> Non
         before = await asyncio.to_thread(members)
         assert instance in before
         # a member holds every partition: nothing unread is unowned, though much is unread
-        found = await asyncio.to_thread(backlog, stack.KAFKA, group, ["client.events"])
+        found = await asyncio.to_thread(backlog, stack.KAFKA, group, ["client.events"], stack.ADMIN)
         assert found.unread > 0 and found.unowned == 0
-        await asyncio.to_thread(leave_group, stack.KAFKA, group, instance)
+        await asyncio.to_thread(leave_group, stack.KAFKA, group, instance, stack.ADMIN)
         assert instance not in await asyncio.to_thread(members)
     finally:
         await consumer.stop()

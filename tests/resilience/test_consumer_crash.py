@@ -61,7 +61,9 @@ def test_a_worker_killed_mid_batch_neither_loses_nor_duplicates() -> None:
 
     envelopes = [_consented(uuid.uuid4()) for _ in range(EVENTS)]
     event_ids = [str(e.id) for e in envelopes]
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
+    producer = KafkaProducer(
+        bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all", enable_idempotence=True
+    )
     for envelope in envelopes:
         key, value, headers = envelope.to_kafka()
         producer.send(client_contracts.TOPIC, key=key, value=value, headers=headers)

@@ -17,7 +17,9 @@ from support import stack
 
 def publish_completed(clients: list[dict[str, Any]], outcome: str = "account_opened") -> None:
     """What the referral service publishes when a partner reports each client's outcome."""
-    producer = KafkaProducer(bootstrap_servers=stack.KAFKA, acks="all", enable_idempotence=True)
+    producer = KafkaProducer(
+        bootstrap_servers=stack.KAFKA, **stack.AS_ADMIN, acks="all", enable_idempotence=True
+    )
     for client in clients:
         data = referral_contracts.ReferralCompleted(
             referral_id=uuid.uuid4(),

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.messaging.security import local_admin
 from shared.oidc import client_credentials, login_with_pkce
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +21,11 @@ GATEWAY = "http://127.0.0.1:8080"
 KEYCLOAK = "http://localhost:8180"
 REALM = "jembatan"
 ISSUER = f"{KEYCLOAK}/realms/{REALM}"
-KAFKA = "127.0.0.1:9092"
+# The broker's admin, on the listener the services use (infra/kafka/server.properties.in):
+# tests read and write every topic. The anonymous listener (9092) may do nothing.
+KAFKA = "127.0.0.1:9095"
+ADMIN = local_admin()
+AS_ADMIN = ADMIN.kafka_python()  # kafka-python's and aiokafka's keyword arguments
 DEMO_PASSWORD = "jembatan-dev"
 CLI_REDIRECT = "http://127.0.0.1/callback"
 SERVICE_PORTS = {
@@ -151,7 +156,7 @@ def log_files() -> list[Path]:
 def topic_end_offsets(topic: str) -> dict[Any, int]:
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=KAFKA, **AS_ADMIN, enable_auto_commit=False)
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         return dict(consumer.end_offsets(partitions))
@@ -163,7 +168,9 @@ def topic_begin_offsets(topic: str) -> dict[Any, int]:
     """Where each partition of `topic` starts now (retention may have deleted the first)."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(
+        bootstrap_servers=KAFKA, **AS_ADMIN, enable_auto_commit=False, group_id=None
+    )
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         return dict(consumer.beginning_offsets(partitions))
@@ -176,7 +183,9 @@ def reading(topic: str, since: dict[Any, int] | None = None) -> Iterator[Any]:
     """A consumer outside any group, positioned at `since` (or the current end) of `topic`."""
     from kafka import KafkaConsumer, TopicPartition
 
-    consumer = KafkaConsumer(bootstrap_servers=KAFKA, enable_auto_commit=False, group_id=None)
+    consumer = KafkaConsumer(
+        bootstrap_servers=KAFKA, **AS_ADMIN, enable_auto_commit=False, group_id=None
+    )
     try:
         partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
         consumer.assign(partitions)
@@ -217,26 +226,27 @@ def keycloak_admin() -> Any:
 
 @contextmanager
 def throwaway_client(
-    *, with_api_audience: bool, lifespan_s: int | None = None
+    *, with_api_audience: bool, lifespan_s: int | None = None, with_kafka_audience: bool = False
 ) -> Iterator[tuple[str, str]]:
     """A service-account client created for one test and deleted after it."""
     admin = keycloak_admin()
     client_id = f"test-{int(time.time() * 1000)}"
     secret = "throwaway-" + client_id
-    mappers = []
-    if with_api_audience:
-        mappers.append(
-            {
-                "name": "jembatan-api audience",
-                "protocol": "openid-connect",
-                "protocolMapper": "oidc-audience-mapper",
-                "config": {
-                    "included.custom.audience": "jembatan-api",
-                    "access.token.claim": "true",
-                    "id.token.claim": "false",
-                },
-            }
-        )
+    audiences = ["jembatan-api"] if with_api_audience else []
+    audiences += ["kafka"] if with_kafka_audience else []
+    mappers = [
+        {
+            "name": f"{audience} audience",
+            "protocol": "openid-connect",
+            "protocolMapper": "oidc-audience-mapper",
+            "config": {
+                "included.custom.audience": audience,
+                "access.token.claim": "true",
+                "id.token.claim": "false",
+            },
+        }
+        for audience in audiences
+    ]
     attributes = {"access.token.lifespan": str(lifespan_s)} if lifespan_s else {}
     internal_id = admin.create_client(
         {

@@ -23,10 +23,13 @@ class ServiceSettings(BaseSettings):
     service_name: str
     environment: str = "dev"
     database_url: str
-    kafka_bootstrap_servers: str = "127.0.0.1:9092"
-    # Plain text on the local stack; TLS and SCRAM in a cluster (shared.messaging.security).
-    kafka_security_protocol: Protocol = "PLAINTEXT"
-    kafka_sasl_mechanism: Mechanism | None = None
+    # Each service is its own Kafka user (shared.messaging.security): locally over the SCRAM
+    # listener without TLS, in a cluster over TLS. The user defaults to the service's name
+    # and, in development only, the password to the local broker's `dev-only-kafka-<user>`
+    # (infra/kafka/access.py).
+    kafka_bootstrap_servers: str = "127.0.0.1:9095"
+    kafka_security_protocol: Protocol = "SASL_PLAINTEXT"
+    kafka_sasl_mechanism: Mechanism | None = "SCRAM-SHA-512"
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_cafile: str | None = None
@@ -51,11 +54,14 @@ class ServiceSettings(BaseSettings):
 
     @property
     def kafka_security(self) -> KafkaSecurity:
+        user = self.kafka_sasl_username or self.service_name
         password = self.kafka_sasl_password
+        if password is None and self.is_dev:
+            password = SecretStr(f"{DEV_ONLY_SECRET_PREFIX}kafka-{user}")
         return KafkaSecurity(
             protocol=self.kafka_security_protocol,
             mechanism=self.kafka_sasl_mechanism,
-            username=self.kafka_sasl_username,
+            username=user,
             password=password.get_secret_value() if password else None,
             cafile=self.kafka_ssl_cafile,
         )
@@ -72,6 +78,8 @@ class ServiceSettings(BaseSettings):
             return self
         if self.fault_relay_hold_after_ack_seconds:
             raise ValueError("fault injection is for development and tests only")
+        if not self.kafka_security_protocol.endswith("SSL"):
+            raise ValueError("kafka_security_protocol must use TLS outside development")
         for name, value in self:
             if isinstance(value, SecretStr) and value.get_secret_value().startswith(
                 DEV_ONLY_SECRET_PREFIX

@@ -98,6 +98,9 @@ def configure_logging(service: str, level: str = "INFO", log_file: str | None = 
     logging.getLogger("uvicorn.access").disabled = True
     for noisy in ("kafka", "aiokafka", "faust", "mode", "httpx"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+    # kafka-python warns of SASL without TLS on every connection. Only the local broker's
+    # loopback listeners allow that, and the settings refuse it elsewhere (shared.settings).
+    logging.getLogger("kafka.net.sasl").setLevel(logging.ERROR)
 
 
 def _file_exporter(path: Path) -> SpanExporter:

@@ -30,7 +30,7 @@ class ReferralSettings(ServiceSettings):
     onboarding_client_secret: SecretStr = SecretStr("dev-only-service-onboarding-secret")
     partner_topic_replicas: int = Field(default=1, ge=1)
     # Tests only: an onboarding or offboarding stops after this step, as a crash would.
-    fault_onboarding_stop_after: Literal["client", "topic"] | None = None
+    fault_onboarding_stop_after: Literal["client", "topic", "acls"] | None = None
     sla_scan_seconds: float = 30.0
     worker_instance_id: str = Field(default_factory=lambda: f"referral-{socket.gethostname()}")
 

@@ -196,13 +196,46 @@ def document() -> dict[str, Any]:
             "from shared/contracts by `python -m shared.contracts.asyncapi`.",
         },
         "servers": {
-            "local": {"host": "127.0.0.1:9092", "protocol": "kafka", "description": "make up"}
+            "local-services": {
+                "host": "127.0.0.1:9095",
+                "protocol": "kafka",
+                "description": "make up: the services, each as its own SCRAM-SHA-512 user "
+                "(in a cluster over TLS).",
+                "security": [{"$ref": "#/components/securitySchemes/service"}],
+            },
+            "local-partners": {
+                "host": "127.0.0.1:9096",
+                "protocol": "kafka",
+                "description": "make up: partners, SASL OAUTHBEARER with a token of their own "
+                "Keycloak client (audience kafka); each reads its own topic only.",
+                "security": [{"$ref": "#/components/securitySchemes/partner"}],
+            },
         },
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages, "schemas": schemas},
+        "components": {
+            "messages": messages,
+            "schemas": schemas,
+            "securitySchemes": {
+                "service": {"type": "scramSha512"},
+                "partner": {
+                    "type": "oauth2",
+                    "description": "Client credentials of the partner's Keycloak client, "
+                    "the same as for the partner API.",
+                    "flows": {
+                        "clientCredentials": {
+                            "tokenUrl": LOCAL_TOKEN_URL,
+                            "availableScopes": {},
+                        }
+                    },
+                },
+            },
+        },
     }
+
+
+LOCAL_TOKEN_URL = "http://localhost:8180/realms/jembatan/protocol/openid-connect/token"
 
 
 def render() -> str:

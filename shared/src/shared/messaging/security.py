@@ -1,14 +1,19 @@
-"""How a service authenticates to Kafka: nothing locally, TLS and SCRAM in a cluster.
+"""How a service authenticates to Kafka: SCRAM, and in a cluster over TLS.
 
-The local stack's broker listens in plain text on loopback. In Kubernetes (deploy/k8s) each
-service is a Strimzi `KafkaUser` with a SCRAM-SHA-512 password, over TLS signed by the
-cluster's CA, and its ACLs allow only its own topics. The settings (`<SERVICE>_KAFKA_*`)
-become one `KafkaSecurity`, which speaks both client libraries: kafka-python's keyword
-arguments (the relays, the watchdog, admin tools) and faust's credentials (the workers).
+Each service is its own Kafka user with a SCRAM-SHA-512 password, and ACLs allow it only its
+own topics. In Kubernetes (deploy/k8s) it is a Strimzi `KafkaUser`, over TLS signed by the
+cluster's CA; the local broker (infra/kafka) has the same users and ACLs on its SCRAM
+listener, without the TLS. The settings (`<SERVICE>_KAFKA_*`) become one `KafkaSecurity`,
+which speaks both client libraries: kafka-python's keyword arguments (the relays, the
+watchdog, admin tools) and faust's credentials (the workers).
+
+The local broker also has an admin (SASL PLAIN, a super user) for its start script, the
+tests and the operator's tools: `local_admin()`.
 """
 
 from __future__ import annotations
 
+import os
 import ssl
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -63,3 +68,14 @@ class KafkaSecurity:
                 ssl_context=context,
             )
         return faust.SSLCredentials(context) if context is not None else None
+
+
+def local_admin() -> KafkaSecurity:
+    """The local broker's admin (infra/kafka/server.properties.in), a development secret;
+    `KAFKA_ADMIN_USER` and `KAFKA_ADMIN_PASSWORD` override it."""
+    return KafkaSecurity(
+        protocol="SASL_PLAINTEXT",
+        mechanism="PLAIN",
+        username=os.environ.get("KAFKA_ADMIN_USER", "jembatan-admin"),
+        password=os.environ.get("KAFKA_ADMIN_PASSWORD", "dev-only-kafka-admin"),
+    )

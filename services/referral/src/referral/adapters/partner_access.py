@@ -1,6 +1,7 @@
 """What a partner needs outside the catalogue: its Keycloak client (the credentials it uses
-for the partner API) and its Kafka topic. Each call makes or removes one of them and is
-idempotent, so an onboarding interrupted half-way is completed by running it again.
+for the partner API and, as OAUTHBEARER tokens, for Kafka), its Kafka topic and the ACLs that
+let it read that topic alone. Each call makes or removes one of them and is idempotent, so an
+onboarding interrupted half-way is completed by running it again.
 
 The Keycloak side uses the referral service's onboarding account, which may manage clients
 and nothing more (realm-management `manage-clients`): the partner's role and `partner_code`
@@ -27,7 +28,38 @@ SEGMENT = timedelta(hours=1)
 
 
 def client_id_of(code: str) -> str:
+    """Also the partner's Kafka principal: the broker names a token's holder by its `azp`."""
     return f"partner-{code}"
+
+
+def acls_of(code: str) -> list[Any]:
+    """What deploy/k8s gives every partner: read its own topic, in the consumer group
+    `partner-<code>` or any group named `partner-<code>.<anything>` (a partner code has no
+    dot, so no other partner's groups match)."""
+    from kafka.admin import (
+        ACL,
+        ACLOperation,
+        ACLPermissionType,
+        ACLResourcePatternType,
+        ResourcePattern,
+        ResourceType,
+    )
+
+    principal, group = f"User:{client_id_of(code)}", client_id_of(code)
+    topic = ResourcePattern(ResourceType.TOPIC, partner_contracts.topic_for(code))
+    resources = [
+        (topic, ACLOperation.READ),
+        (topic, ACLOperation.DESCRIBE),
+        (ResourcePattern(ResourceType.GROUP, group), ACLOperation.READ),
+        (
+            ResourcePattern(ResourceType.GROUP, f"{group}.", ACLResourcePatternType.PREFIXED),
+            ACLOperation.READ,
+        ),
+    ]
+    return [
+        ACL(principal, "*", operation, ACLPermissionType.ALLOW, pattern)
+        for pattern, operation in resources
+    ]
 
 
 def _client(code: str, name: str) -> dict[str, Any]:
@@ -50,6 +82,13 @@ def _client(code: str, name: str) -> dict[str, Any]:
                 "protocol": "openid-connect",
                 "protocolMapper": "oidc-audience-mapper",
                 "config": {"included.custom.audience": "jembatan-api", **claim},
+            },
+            {
+                # The broker takes only tokens meant for it (infra/kafka/server.properties.in).
+                "name": "audience kafka",
+                "protocol": "openid-connect",
+                "protocolMapper": "oidc-audience-mapper",
+                "config": {"included.custom.audience": "kafka", **claim},
             },
             {
                 "name": "partner_code",
@@ -115,6 +154,12 @@ class PartnerAccess:
     async def remove_topic(self, code: str) -> None:
         await asyncio.to_thread(self._remove_topic, code)
 
+    async def ensure_acls(self, code: str) -> None:
+        await asyncio.to_thread(self._ensure_acls, code)
+
+    async def remove_acls(self, code: str) -> None:
+        await asyncio.to_thread(self._remove_acls, code)
+
     def _keycloak(self) -> KeycloakAdmin:
         return KeycloakAdmin(connection=self._connection)
 
@@ -167,3 +212,42 @@ class PartnerAccess:
             pass  # removed by an earlier, interrupted offboarding
         finally:
             admin.close()
+
+    def _ensure_acls(self, code: str) -> None:
+        """Creating an ACL that exists is a no-op for the broker."""
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(**self._kafka)
+        try:
+            failed = admin.create_acls(acls_of(code))["failed"]
+        finally:
+            admin.close()
+        if failed:
+            raise failed[0]()
+
+    def _remove_acls(self, code: str) -> None:
+        """Every ACL of the partner's principal, whoever added it; none left is no error."""
+        from kafka import KafkaAdminClient
+        from kafka.admin import (
+            ACLFilter,
+            ACLOperation,
+            ACLPermissionType,
+            ACLResourcePatternType,
+            ResourcePatternFilter,
+            ResourceType,
+        )
+
+        everything = ACLFilter(
+            f"User:{client_id_of(code)}",
+            None,
+            ACLOperation.ANY,
+            ACLPermissionType.ANY,
+            ResourcePatternFilter(ResourceType.ANY, None, ACLResourcePatternType.ANY),
+        )
+        admin = KafkaAdminClient(**self._kafka)
+        try:
+            [(_, _, error)] = admin.delete_acls([everything])
+        finally:
+            admin.close()
+        if error.errno != 0:
+            raise error()

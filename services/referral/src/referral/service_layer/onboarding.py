@@ -1,10 +1,10 @@
 """Onboarding and offboarding a partner: one administrative action each (docs/partners.md).
 
 The catalogue row is written first, in its own transaction, as `provisioning` (or
-`offboarding`); then the partner's Keycloak client and Kafka topic are made (or removed), each
-step idempotent; then the row becomes `active` (or `offboarded`). A crash anywhere leaves the
-row in its intermediate state, in which referrals to the partner are refused
-(`partner-not-ready`); the same action again completes it.
+`offboarding`); then the partner's Keycloak client, Kafka topic and Kafka ACLs are made (or
+removed), each step idempotent; then the row becomes `active` (or `offboarded`). A crash
+anywhere leaves the row in its intermediate state, in which referrals to the partner are
+refused (`partner-not-ready`); the same action again completes it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 from referral.domain.catalogue import Partner
 from referral.service_layer.unit_of_work import UnitOfWork
 
-Step = Literal["client", "topic"]
+Step = Literal["client", "topic", "acls"]
 
 
 class PartnerAccess(Protocol):
@@ -23,6 +23,8 @@ class PartnerAccess(Protocol):
     async def remove_client(self, code: str) -> None: ...
     async def ensure_topic(self, code: str) -> None: ...
     async def remove_topic(self, code: str) -> None: ...
+    async def ensure_acls(self, code: str) -> None: ...
+    async def remove_acls(self, code: str) -> None: ...
 
 
 class Interrupted(Exception):
@@ -48,17 +50,21 @@ async def onboard(
     _maybe_stop("client", stop_after)
     await access.ensure_topic(partner.code)
     _maybe_stop("topic", stop_after)
+    await access.ensure_acls(partner.code)
+    _maybe_stop("acls", stop_after)
     return await _set(partner.code, "active", uow)
 
 
 async def offboard(
     code: str, uow: UnitOfWork, access: PartnerAccess, stop_after: Step | None = None
 ) -> Partner:
-    """Revoke the partner's credentials and delete its topic; its catalogue entry stays, as
-    `offboarded` (its referrals and their history refer to it)."""
+    """Revoke the partner's credentials and ACLs and delete its topic; its catalogue entry
+    stays, as `offboarded` (its referrals and their history refer to it)."""
     await _set(code, "offboarding", uow)
     await access.remove_client(code)
     _maybe_stop("client", stop_after)
+    await access.remove_acls(code)
+    _maybe_stop("acls", stop_after)
     await access.remove_topic(code)
     _maybe_stop("topic", stop_after)
     return await _set(code, "offboarded", uow)
