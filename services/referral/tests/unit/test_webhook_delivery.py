@@ -4,6 +4,7 @@ lane per partner, and where a callback URL may point. Fakes stand for HTTP and t
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterable
 from uuid import uuid4
 
@@ -105,6 +106,14 @@ async def test_a_dead_letter_that_cannot_be_written_raises() -> None:
     sender = ScriptedSender([Answer(400)])
     with pytest.raises(ConnectionError):
         await deliver(_delivery(), sender, FakeDeadLetters(fail_times=1), POLICY, Pauses())
+
+
+async def test_a_record_that_cannot_be_sent_is_parked_without_a_try() -> None:
+    sender, dead = ScriptedSender(), FakeDeadLetters()
+    broken = dataclasses.replace(_delivery(), problem="undecodable_KeyError")
+    outcome = await deliver(broken, sender, dead, POLICY, Pauses())
+    assert outcome == Outcome(delivered=False, attempts=0, reason="undecodable_KeyError")
+    assert sender.sent == [] and dead.parked == [(broken, 0, "undecodable_KeyError")]
 
 
 def test_the_pauses_double_up_to_the_cap() -> None:

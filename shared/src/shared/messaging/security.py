@@ -3,8 +3,9 @@
 The local stack's broker listens in plain text on loopback. In Kubernetes (deploy/k8s) each
 service is a Strimzi `KafkaUser` with a SCRAM-SHA-512 password, over TLS signed by the
 cluster's CA, and its ACLs allow only its own topics. The settings (`<SERVICE>_KAFKA_*`)
-become one `KafkaSecurity`, which speaks both client libraries: kafka-python's keyword
-arguments (the relays, the watchdog, admin tools) and faust's credentials (the workers).
+become one `KafkaSecurity`, which speaks each client library: kafka-python's keyword
+arguments (the relays, the watchdog, admin tools), faust's credentials (the workers) and
+aiokafka's arguments (the webhook dispatcher).
 """
 
 from __future__ import annotations
@@ -48,6 +49,21 @@ class KafkaSecurity:
             }
         if self.tls and self.cafile:
             options["ssl_cafile"] = self.cafile
+        return options
+
+    def aiokafka(self) -> dict[str, Any]:
+        """Keyword arguments of aiokafka's consumer (the webhook dispatcher reads with it)."""
+        from aiokafka.helpers import create_ssl_context
+
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.sasl:
+            options |= {
+                "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        if self.tls:
+            options["ssl_context"] = create_ssl_context(cafile=self.cafile)
         return options
 
     def faust_credentials(self) -> Any:

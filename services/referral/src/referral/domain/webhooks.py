@@ -74,6 +74,9 @@ class Delivery:
     topic: str
     partition: int
     offset: int
+    # Why it cannot be sent at all (a record that is no CloudEvent): parked without a try,
+    # in its place in the partner's lane, so offsets are still committed in order.
+    problem: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from referral.adapters.webhooks import DeadLetter
 from referral.domain.webhooks import Answer, Delivery, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ async def deliver(
     sleep: Sleep = asyncio.sleep,
 ) -> Outcome:
     """Deliver once or park it; returns what happened (raises only if parking failed)."""
+    if delivery.problem is not None:
+        await dead_letters.park(delivery, 0, delivery.problem)
+        _log(delivery, "webhook dead-lettered", 0, Answer(None, delivery.problem), logging.ERROR)
+        return Outcome(False, 0, delivery.problem)
     answer = Answer(None, "not_tried")
     attempt = 0
     for attempt in range(1, policy.attempts + 1):
@@ -81,6 +86,44 @@ def _log(delivery: Delivery, message: str, attempt: int, answer: Answer, level: 
             "result": answer.reason,
         },
     )
+
+
+class Redrives(DeadLetters, Protocol):
+    async def asked(self, limit: int = 50) -> list[tuple[DeadLetter, bytes | None]]: ...
+    async def delivered(self, dead_letter_id: int) -> None: ...
+    async def unasked(self, dead_letter_id: int, reason: str) -> None: ...
+
+
+async def redrive(
+    store: Redrives,
+    urls: Mapping[str, str],
+    sender: Sender,
+    policy: RetryPolicy,
+    sleep: Sleep = asyncio.sleep,
+) -> int:
+    """Try again the dead letters an operator asked for, each to its partner's callback URL
+    as it is now (it may have been corrected), with the same policy; a failure parks it again.
+    Returns how many were delivered."""
+    delivered = 0
+    for letter, body in await store.asked():
+        url = urls.get(letter.partner_code)
+        if url is None or body is None:
+            await store.unasked(letter.id, "no_callback_url" if url is None else "body_expired")
+            continue
+        delivery = Delivery(
+            partner_code=letter.partner_code,
+            url=url,
+            event_id=letter.event_id,
+            event_type=letter.event_type,
+            body=body,
+            topic=letter.topic,
+            partition=letter.partition,
+            offset=letter.offset,
+        )
+        if (await deliver(delivery, sender, store, policy, sleep)).delivered:
+            await store.delivered(letter.id)
+            delivered += 1
+    return delivered
 
 
 Deliver = Callable[[Delivery], Awaitable[Outcome]]
