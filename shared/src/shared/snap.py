@@ -160,9 +160,13 @@ def load_private_key(path: Path) -> rsa.RSAPrivateKey:
 
 
 def load_public_key(path: Path) -> rsa.RSAPublicKey:
-    key = serialization.load_pem_public_key(path.read_bytes())
+    return public_key_of(path.read_bytes())
+
+
+def public_key_of(pem: bytes) -> rsa.RSAPublicKey:
+    key = serialization.load_pem_public_key(pem)
     if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError(f"{path} is not an RSA public key")
+        raise ValueError("not an RSA public key")
     return key
 
 

@@ -16,24 +16,15 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from aiokafka import ConsumerRebalanceListener, TopicPartition
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from referral import bootstrap
 from referral.adapters.webhooks import DeadLetterStore, HttpSender, KafkaFeed
+from referral.bootstrap import signing_key
 from referral.domain.webhooks import Delivery, RetryPolicy
 from referral.service_layer.webhooks import Lanes, Outcome, deliver, redrive
 from referral.settings import ReferralSettings
-from shared import snap
 from shared.periodic import Job, run_jobs
 from shared.telemetry import configure_logging, configure_telemetry
-
-
-def signing_key(settings: ReferralSettings) -> rsa.RSAPrivateKey:
-    """The private key: made at first use in development, read from its file elsewhere."""
-    path = settings.webhook_signing_key_path()
-    if settings.is_dev and not settings.webhook_signing_key_file:
-        return snap.dev_key(path)
-    return snap.load_private_key(path)
 
 
 def policy_of(settings: ReferralSettings) -> RetryPolicy:
