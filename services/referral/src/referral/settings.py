@@ -44,7 +44,7 @@ class ReferralSettings(ServiceSettings):
     # marked dev-only is refused.
     webhook_signing_key_file: str | None = None
     webhook_public_key_file: str | None = None
-    webhook_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_attempts: int = Field(default=10, ge=1, le=50)
     webhook_first_pause_seconds: float = Field(default=1.0, ge=0)
     webhook_max_pause_seconds: float = Field(default=300.0, ge=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)

@@ -110,10 +110,10 @@ class Answer:
 @dataclass(frozen=True)
 class RetryPolicy:
     """`attempts` tries in all, pausing 1, 2, 4 … `first_pause_s`·2ⁿ seconds between them,
-    never more than `max_pause_s`. The defaults spread eight attempts over about eight
-    minutes; what outlasts them is parked and redriven by an operator."""
+    never more than `max_pause_s`. The defaults spread ten attempts over about eight and a
+    half minutes (pauses 1 … 256 s); what outlasts them is parked for an operator's redrive."""
 
-    attempts: int = 8
+    attempts: int = 10
     first_pause_s: float = 1.0
     max_pause_s: float = 300.0
 
