@@ -3,7 +3,7 @@
 COMPONENT=up
 source "$(dirname "$0")/lib.sh"
 
-INFRA=(postgres kafka keycloak smtp smsprovider)
+INFRA=(postgres kafka keycloak smtp smsprovider partnerhook)
 
 if [ "${1:-}" = status ]; then
   for c in "${INFRA[@]}"; do "$ROOT/infra/$c/run.sh" status >/dev/null 2>&1 && echo "$c ready" || echo "$c down"; done
@@ -20,6 +20,7 @@ started=$SECONDS
 "$ROOT/infra/keycloak/run.sh" start & keycloak=$!
 "$ROOT/infra/smtp/run.sh" start
 "$ROOT/infra/smsprovider/run.sh" start
+"$ROOT/infra/partnerhook/run.sh" start
 wait "$kafka" || die "Kafka did not start (see $LOGS/kafka.log)"
 wait "$keycloak" || die "Keycloak did not start (see $LOGS/keycloak.log)"
 "$ROOT/infra/services.sh" start
@@ -37,6 +38,7 @@ Jembatan is up ($((SECONDS - started)) s).
   PostgreSQL      127.0.0.1:5432   (one database per service: client, referral, training, notify)
   SMTP (mail)     127.0.0.1:1025   (mail lands in .cache/mail)
   SMS provider    http://127.0.0.1:8109   (stand-in; what it received: GET /_control/messages)
+  Partner webhook http://127.0.0.1:8110   (stand-in bank; what it accepted: GET /_control/deliveries)
   Logs            make logs        (.cache/logs/<process>.log)
 
 Demo logins (realm jembatan, password jembatan-dev): siti (officer, 3273 Kota Bandung),

@@ -789,7 +789,19 @@ def test_an_administrator_keeps_the_catalogue_and_a_suspended_licence_ends_refer
     _shot(admin, "42-admin-partner-secret")
     assert _partner_login("partner-koperasi-portal", secret).status_code == 200
     admin.click("text=Kembali ke mitra")
-    admin.click("#access summary")
+    # a cooperative without Kafka takes its events as signed webhooks
+    admin.click("#webhook summary")
+    admin.fill("#callback_url", "https://koperasi.example/hooks?token=1")
+    admin.click("#webhook button")
+    expect(admin.locator("#callback_url-error")).to_contain_text("tanpa query")
+    admin.fill("#callback_url", "http://127.0.0.1:8110/hooks/koperasi-portal")
+    admin.click("#webhook button")
+    expect(admin.locator(".flash")).to_contain_text("URL callback disimpan")
+    expect(admin.locator("#access .facts")).to_contain_text("127.0.0.1:8110/hooks/koperasi-portal")
+    listed = gateway.get("/api/partners", headers={"Authorization": f"Bearer {tokens['admin']}"})
+    entry = next(p for p in listed.json()["items"] if p["code"] == "koperasi-portal")
+    assert entry["callback_url"] == "http://127.0.0.1:8110/hooks/koperasi-portal"
+    admin.click("#offboard summary")
     admin.fill("#confirm", "koperasi-lain")
     admin.click("#access button:has-text('Hapus')")
     expect(admin.locator("#confirm-error")).to_contain_text("Ketik kode mitra")

@@ -34,6 +34,11 @@ partners = typer.Typer(
     help="Partners' set-up: their Keycloak client and topic (run where the referral service is).",
 )
 app.add_typer(partners, name="partners")
+webhooks = typer.Typer(
+    no_args_is_help=True,
+    help="Partner webhooks that failed for good (run where the referral service is).",
+)
+app.add_typer(webhooks, name="webhooks")
 
 ServiceOption = Annotated[
     Service | None, typer.Option("--service", "-s", help="One service (default: all).")
@@ -128,10 +133,10 @@ def retry(
         raise typer.Exit(1)
 
 
-def _referral(*args: str) -> None:
+def _referral(*args: str, module: str = "referral.entrypoints.partners") -> None:
     """The referral service's own command, in this environment; its output and exit code."""
     done = subprocess.run(  # noqa: S603 (our own module, fixed arguments)
-        [sys.executable, "-m", "referral.entrypoints.partners", *args], check=False
+        [sys.executable, "-m", module, *args], check=False
     )
     raise typer.Exit(done.returncode)
 
@@ -154,6 +159,44 @@ def offboard(code: Annotated[str, typer.Argument(help="The partner's code.")]) -
     """Delete the partner's Keycloak client and topic; it stays in the catalogue as
     offboarded (JSON)."""
     _referral("offboard", code)
+
+
+PartnerOption = Annotated[
+    str | None, typer.Option("--partner", "-p", help="One partner's code (default: all).")
+]
+_DEAD_LETTERS = "referral.entrypoints.dead_letters"
+
+
+@webhooks.command("dead-letters")
+def dead_letters(
+    partner: PartnerOption = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="Rows at most.")] = 100,
+) -> None:
+    """Webhook deliveries parked after their last attempt, oldest first, with the reason
+    and the attempts (JSON; never a body)."""
+    _referral(
+        "list",
+        "--limit",
+        str(limit),
+        *(["--partner", partner] if partner else []),
+        module=_DEAD_LETTERS,
+    )
+
+
+@webhooks.command("redrive")
+def redrive(
+    ids: Annotated[list[int] | None, typer.Argument(help="Dead letter ids.")] = None,
+    partner: PartnerOption = None,
+    every: Annotated[bool, typer.Option("--all", help="Every undelivered dead letter.")] = False,
+) -> None:
+    """Hand dead letters back to the webhook dispatcher, once the partner is reachable: it
+    delivers them to the partner's current callback URL, or parks them again."""
+    if not (ids or partner or every):
+        raise typer.BadParameter("give dead letter ids, --partner or --all")
+    args = [str(i) for i in ids or []]
+    args += ["--partner", partner] if partner else []
+    args += ["--all"] if every else []
+    _referral("redrive", *args, module=_DEAD_LETTERS)
 
 
 def main() -> None:

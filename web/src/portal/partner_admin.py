@@ -385,6 +385,39 @@ async def offboard(request: Request, officer: PostDep, code: str) -> Response:
     return RedirectResponse(f"/partners/{code}#access", status_code=303)
 
 
+@router.post("/partners/{code}/webhook", response_class=HTMLResponse)
+async def set_webhook(request: Request, officer: PostDep, code: str) -> Response:
+    """The partner's callback URL: its events as signed webhooks; empty, none (Kafka only)."""
+    _admin(officer)
+    _ = translator_for(request)
+    values = await _form(request, ("callback_url",))
+    partner = await _partner(request, officer, code)
+    body = _entry(partner) | {"callback_url": values["callback_url"] or None}
+    answer = await api(request, officer, "PUT", f"/api/partners/{code}", json=body)
+    if answer.ok:
+        await flash(
+            request,
+            officer,
+            _("Callback URL saved: each event is sent there, signed.")
+            if values["callback_url"]
+            else _("Callback URL removed: the partner reads its Kafka topic."),
+        )
+        return RedirectResponse(f"/partners/{code}#access", status_code=303)
+    refused = any(field.endswith("callback_url") for field in answer.errors)
+    errors = (
+        {
+            "callback_url": _(
+                "Use an https address without a query, e.g. https://bank.example/hooks."
+            )
+        }
+        if refused
+        else {"form": _("The catalogue could not be saved.")}
+    )
+    return await _partner_page(
+        request, officer, code, form="webhook", values=values, errors=errors, status_code=422
+    )
+
+
 @router.post("/partners/{code}/secret", response_class=HTMLResponse)
 async def new_secret(request: Request, officer: PostDep, code: str) -> Response:
     """A new client secret, shown on this answer only (never stored by the portal)."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import DEV_ONLY_SECRET_PREFIX, ServiceSettings
+
+# Where development makes its webhook signing key at first use (never committed; .cache).
+DEV_WEBHOOK_KEY = Path(".cache/referral/dev-only-webhook-signing-key.pem")
 
 
 class ReferralSettings(ServiceSettings):
@@ -33,9 +37,45 @@ class ReferralSettings(ServiceSettings):
     fault_onboarding_stop_after: Literal["client", "topic", "acls"] | None = None
     sla_scan_seconds: float = 30.0
     worker_instance_id: str = Field(default_factory=lambda: f"referral-{socket.gethostname()}")
+    # Webhooks to partners without Kafka (decision 0021). The dispatcher signs with the
+    # private key; the API publishes the public half (from `webhook_public_key_file`, or
+    # derived from the private key where the API may read it). Unset in development: a key
+    # made at first use under .cache. Outside development both must be set, and a path
+    # marked dev-only is refused.
+    webhook_signing_key_file: str | None = None
+    webhook_public_key_file: str | None = None
+    webhook_attempts: int = Field(default=10, ge=1, le=50)
+    webhook_first_pause_seconds: float = Field(default=1.0, ge=0)
+    webhook_max_pause_seconds: float = Field(default=300.0, ge=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    # How often the dispatcher rereads which partners have a callback URL, and looks for
+    # dead letters an operator asked to redrive.
+    webhook_refresh_seconds: float = Field(default=30.0, gt=0)
+    webhook_redrive_scan_seconds: float = Field(default=10.0, gt=0)
+    # A dead letter's body is kept as long as the partner's topic keeps the event.
+    webhook_body_retention_hours: float = Field(default=70.0, gt=0)
+    webhooks_instance_id: str = Field(
+        default_factory=lambda: f"referral-webhooks-{socket.gethostname()}"
+    )
 
     @model_validator(mode="after")
     def _no_faults_outside_dev(self) -> ReferralSettings:
         if self.fault_onboarding_stop_after and not self.is_dev:
             raise ValueError("fault injection is for development and tests only")
         return self
+
+    @model_validator(mode="after")
+    def _no_dev_webhook_key_outside_dev(self) -> ReferralSettings:
+        for name in ("webhook_signing_key_file", "webhook_public_key_file"):
+            path = getattr(self, name)
+            if not self.is_dev and path and DEV_ONLY_SECRET_PREFIX in Path(path).name:
+                raise ValueError(f"{name} names a development key outside development")
+        return self
+
+    def webhook_signing_key_path(self) -> Path:
+        """The private key's file; outside development it must have been set."""
+        if self.webhook_signing_key_file:
+            return Path(self.webhook_signing_key_file)
+        if not self.is_dev:
+            raise ValueError("webhook_signing_key_file must be set outside development")
+        return DEV_WEBHOOK_KEY

@@ -31,6 +31,10 @@ DEAD_LETTER_RETENTION = {"retention.ms": 30 * _DAY_MS, "segment.ms": _DAY_MS}
 # keep every offer less than 72 hours.
 PARTNER_RETENTION = {"retention.ms": 70 * _HOUR_MS, "segment.ms": _HOUR_MS}
 
+# The referral service's webhook dispatcher (decision 0021): its failures are rows of
+# `webhook_dead_letters`, not a dead-letter topic.
+WEBHOOKS_GROUP = "referral-webhooks"
+
 # Each internal topic: who writes it, who reads it (consumer group), and what it carries.
 TOPICS: dict[str, dict[str, Any]] = {
     client_contracts.TOPIC: {
@@ -52,7 +56,8 @@ TOPICS: dict[str, dict[str, Any]] = {
     **{
         partner_contracts.topic_for(code): {
             "producer": "referral",
-            "consumers": [f"partner-{code}"],
+            # the partner itself, or, for a partner with a callback URL, the webhook dispatcher
+            "consumers": [f"partner-{code}", WEBHOOKS_GROUP],
             "contracts": partner_contracts.PUBLISHED,
             "partitions": 3,
             "retention": PARTNER_RETENTION,
@@ -162,8 +167,7 @@ def document() -> dict[str, Any]:
             f"Written by {spec['producer']} through its outbox relay; "
             f"{spec['partitions']} partitions locally; kept {_duration(spec['retention'])}."
         )
-        if any(not group.startswith("partner-") for group in spec["consumers"]):
-            # Our workers park what they cannot handle beside the topic (shared/messaging).
+        if any(_has_dead_letter_topic(group) for group in spec["consumers"]):
             kafka["x-dead-letters"] = {
                 "topic": f"{topic}.dlq",
                 "topicConfiguration": {"cleanup.policy": ["delete"], **DEAD_LETTER_RETENTION},
@@ -181,10 +185,15 @@ def document() -> dict[str, Any]:
             "summary": f"{spec['producer']} publishes (transactional outbox, at least once)",
         }
         for group in spec["consumers"]:
+            how = (
+                "signed webhooks to the partner's callback URL, at least once"
+                if group == WEBHOOKS_GROUP
+                else "inbox: each event's effect exactly once"
+            )
             operations[f"{group.replace('-', '_')}_consumes_{channel}"] = {
                 "action": "receive",
                 "channel": {"$ref": f"#/channels/{channel}"},
-                "summary": f"consumer group {group} (inbox: each event's effect exactly once)",
+                "summary": f"consumer group {group} ({how})",
             }
     schemas = messages.pop("__schemas__", {})
     return {
@@ -235,7 +244,12 @@ def document() -> dict[str, Any]:
     }
 
 
-LOCAL_TOKEN_URL = "http://localhost:8180/realms/jembatan/protocol/openid-connect/token"
+def _has_dead_letter_topic(group: str) -> bool:
+    """Our workers park what they cannot handle beside the topic (shared/messaging)."""
+    return not group.startswith("partner-") and group != WEBHOOKS_GROUP
+
+
+LOCAL_TOKEN_URL = "http://localhost:8180/realms/jembatan/protocol/openid-connect/token"  # noqa: S105
 
 
 def render() -> str:

@@ -4,8 +4,9 @@ Each service is its own Kafka user with a SCRAM-SHA-512 password, and ACLs allow
 own topics. In Kubernetes (deploy/k8s) it is a Strimzi `KafkaUser`, over TLS signed by the
 cluster's CA; the local broker (infra/kafka) has the same users and ACLs on its SCRAM
 listener, without the TLS. The settings (`<SERVICE>_KAFKA_*`) become one `KafkaSecurity`,
-which speaks both client libraries: kafka-python's keyword arguments (the relays, the
-watchdog, admin tools) and faust's credentials (the workers).
+which speaks each client library: kafka-python's keyword arguments (the relays, the
+watchdog, admin tools), faust's credentials (the workers) and aiokafka's arguments (the
+webhook dispatcher).
 
 The local broker also has an admin (SASL PLAIN, a super user) for its start script, the
 tests and the operator's tools: `local_admin()`.
@@ -53,6 +54,21 @@ class KafkaSecurity:
             }
         if self.tls and self.cafile:
             options["ssl_cafile"] = self.cafile
+        return options
+
+    def aiokafka(self) -> dict[str, Any]:
+        """Keyword arguments of aiokafka's consumer (the webhook dispatcher reads with it)."""
+        from aiokafka.helpers import create_ssl_context
+
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.sasl:
+            options |= {
+                "sasl_mechanism": self.mechanism,
+                "sasl_plain_username": self.username,
+                "sasl_plain_password": self.password,
+            }
+        if self.tls:
+            options["ssl_context"] = create_ssl_context(cafile=self.cafile)
         return options
 
     def faust_credentials(self) -> Any:

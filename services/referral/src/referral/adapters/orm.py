@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -11,9 +12,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     text,
 )
@@ -39,6 +42,8 @@ partners = Table(
     Column("licence_verified_on", Date, nullable=False),
     Column("offer_version", Integer, nullable=False, server_default="2"),
     Column("status", Text, nullable=False, server_default="active"),
+    # Where its events are also POSTed, signed (decision 0021); NULL: Kafka only.
+    Column("callback_url", Text),
     CheckConstraint("regulator IN ('OJK', 'BI')", name="regulator"),
     CheckConstraint(
         "status IN ('provisioning', 'active', 'offboarding', 'offboarded')", name="status"
@@ -144,6 +149,33 @@ partner_erasures = Table(
         "ix_partner_erasures_unconfirmed_erase_by",
         "erase_by",
         postgresql_where=text("confirmed_at IS NULL AND escalated_at IS NULL"),
+    ),
+)
+
+# Webhook deliveries that failed for good, per partner, until an operator redrives them
+# (decision 0021). The body is what was to be sent; it is emptied once the partner's topic
+# would no longer hold the event either (offers v1 carry an applicant).
+webhook_dead_letters = Table(
+    "webhook_dead_letters",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=True),
+    Column("partner_code", Text, nullable=False),
+    Column("event_id", Uuid, nullable=False),
+    Column("event_type", Text, nullable=False),
+    Column("topic", Text, nullable=False),
+    Column("kafka_partition", Integer, nullable=False),
+    Column("kafka_offset", BigInteger, nullable=False),
+    Column("body", LargeBinary),
+    Column("attempts", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("parked_at", DateTime(timezone=True), nullable=False),
+    Column("redrive_at", DateTime(timezone=True)),  # an operator asked for another try
+    Column("delivered_at", DateTime(timezone=True)),  # a redrive got through
+    UniqueConstraint("partner_code", "event_id"),
+    Index(
+        "ix_webhook_dead_letters_redrive_at",
+        "redrive_at",
+        postgresql_where=text("redrive_at IS NOT NULL AND delivered_at IS NULL"),
     ),
 )
 

@@ -108,6 +108,7 @@ def _partner(row: Any, products: list[Any]) -> Partner:
         licence_verified_on=row["licence_verified_on"],
         offer_version=row["offer_version"],
         status=row["status"],
+        callback_url=row["callback_url"],
         products=tuple(
             Product(
                 code=p["code"],

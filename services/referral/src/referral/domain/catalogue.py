@@ -55,6 +55,8 @@ class Partner:
     # Onboarding (docs/partners.md): `provisioning` until its Keycloak client and its topic
     # exist, then `active`; `offboarding` while they are removed, then `offboarded`.
     status: str = "active"
+    # Where its offers and withdrawals are also POSTed, signed (decision 0021); None: Kafka only.
+    callback_url: str | None = None
 
     @property
     def may_receive_referrals(self) -> bool:

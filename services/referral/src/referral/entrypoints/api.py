@@ -18,6 +18,7 @@ from referral.bootstrap import Container
 from referral.domain.catalogue import reused_fee_sheet_versions
 from referral.domain.referral import IllegalTransition
 from referral.domain.summary import MIN_CELL
+from referral.domain.webhooks import callback_url_problem
 from referral.entrypoints.schemas import (
     ErasureConfirmation,
     LicenceChange,
@@ -35,8 +36,11 @@ from referral.entrypoints.schemas import (
     ReferralOut,
     ReferralPage,
     StatusChange,
+    WebhookKey,
+    WebhookKeys,
 )
 from referral.service_layer import handlers, onboarding, summaries
+from shared import snap
 from shared.auth import Principal, require_roles
 from shared.problems import Conflict, FieldError, Forbidden, Gone, Invalid, NotFound, Problem
 
@@ -44,6 +48,8 @@ officer_router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 log = logging.getLogger(__name__)
 catalogue_router = APIRouter(prefix="/api/partners", tags=["catalogue"])
 partner_router = APIRouter(prefix="/api/partner/referrals", tags=["partner"])
+# Public, like a JWKS: anyone may verify what Jembatan signed (decision 0021).
+webhook_key_router = APIRouter(prefix="/api/partner", tags=["partner"])
 
 CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Admin = Annotated[Principal, Depends(require_roles("admin"))]
@@ -97,6 +103,10 @@ async def put_partner(
     async with container.uow() as uow:
         current = await uow.catalogue.partner(partner_code)
     partner = body.to_partner(partner_code, current)
+    if partner.callback_url is not None and "callback_url" in body.model_fields_set:
+        dev = container.settings.is_dev
+        if problem := callback_url_problem(partner.callback_url, dev=dev):
+            raise Invalid([FieldError("callback_url", problem)])
     if reused := reused_fee_sheet_versions(current, partner):
         raise Invalid(
             [
@@ -161,6 +171,30 @@ async def new_partner_secret(
     if secret is None:
         raise Conflict("The partner has no Keycloak client.", "partner-not-ready")
     return PartnerSecret(client_id=client_id_of(partner_code), client_secret=secret)
+
+
+@webhook_key_router.get(
+    "/webhook-key",
+    response_model=WebhookKeys,
+    responses={503: {"description": "No signing key is configured here."}},
+)
+async def webhook_key(container: ContainerDep, response: Response) -> WebhookKeys:
+    """The public keys that verify Jembatan's webhooks (SHA256withRSA over the string to
+    sign), for partners to fetch and cache; no token needed."""
+    keys = container.webhook_public_keys
+    if not keys:
+        raise Problem(503, "Service Unavailable", "No webhook key is published here.")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return WebhookKeys(
+        keys=[
+            WebhookKey(
+                key_id=snap.key_id(k), algorithm="SHA256withRSA", public_key_pem=snap.public_pem(k)
+            )
+            for k in keys
+        ],
+        string_to_sign="POST:<callback URL path>:<lowercase hex SHA-256 of the minified body>"
+        ":<X-TIMESTAMP>",
+    )
 
 
 @contextmanager

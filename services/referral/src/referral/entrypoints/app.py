@@ -9,7 +9,12 @@ from fastapi import FastAPI
 
 from referral import bootstrap
 from referral.adapters import orm
-from referral.entrypoints.api import catalogue_router, officer_router, partner_router
+from referral.entrypoints.api import (
+    catalogue_router,
+    officer_router,
+    partner_router,
+    webhook_key_router,
+)
 from referral.settings import ReferralSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -31,7 +36,7 @@ def create(settings: ReferralSettings | None = None, *, configure_process: bool 
         settings,
         title="Jembatan referrals",
         description="Refer consenting clients to licensed partners; the partner side of it.",
-        routers=[officer_router, catalogue_router, partner_router],
+        routers=[officer_router, catalogue_router, partner_router, webhook_key_router],
         engine=container.engine,
         lifespan=lifespan,
         idempotency_keys=orm.idempotency_keys,

@@ -42,6 +42,11 @@ class PartnerOut(BaseModel):
         description="provisioning until the partner's Keycloak client and topic exist; "
         "referrals reach only an active partner (409 partner-not-ready otherwise)"
     )
+    callback_url: str | None = Field(
+        default=None,
+        description="where the partner's events are also POSTed, signed (docs/partners.md "
+        '"Webhooks"); null: it reads its Kafka topic only',
+    )
 
     @classmethod
     def of(cls, partner: Partner) -> PartnerOut:
@@ -211,11 +216,20 @@ class PartnerIn(BaseModel):
         description="Read-only: onboarding sets it. Accepted so that an entry read with GET "
         "can be sent back as it is; its value is ignored.",
     )
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="An https URL (no query) that receives the partner's events, signed "
+        '(docs/partners.md "Webhooks"); null removes it, absent keeps the partner\'s',
+        examples=["https://hooks.bank-nusantara.example/jembatan/events"],
+    )
 
     def to_partner(self, code: str, current: Partner | None = None) -> Partner:
         version = self.offer_version or (current.offer_version if current else 2)
+        kept = current.callback_url if current else None
         return Partner(
             offer_version=version,
+            callback_url=self.callback_url if "callback_url" in self.model_fields_set else kept,
             status=current.status if current else "provisioning",
             code=code,
             name=self.name,
@@ -237,6 +251,28 @@ class PartnerIn(BaseModel):
                 for p in self.products
             ),
         )
+
+
+class WebhookKey(BaseModel):
+    key_id: str = Field(description="the SHA-256 of the key's DER, 16 hex digits")
+    algorithm: Literal["SHA256withRSA"] = Field(
+        description="RSASSA-PKCS1-v1_5 with SHA-256, the signature Base64 in X-SIGNATURE"
+    )
+    public_key_pem: str = Field(description="SubjectPublicKeyInfo, PEM")
+
+
+class WebhookKeys(BaseModel):
+    """The keys that sign Jembatan's webhooks: a delivery is genuine if one of them verifies
+    it (two while a key is being replaced)."""
+
+    keys: list[WebhookKey]
+    string_to_sign: str = Field(
+        description="what X-SIGNATURE covers",
+        examples=[
+            "POST:/jembatan/events:<lowercase hex SHA-256 of the minified body>:"
+            "2026-12-07T10:55:00+07:00"
+        ],
+    )
 
 
 class PartnerSecret(BaseModel):
