@@ -184,6 +184,13 @@ def test_indicators_equal_the_inputs_counted_independently_after_double_delivery
     assert total["referrals"]["by_state"]["sent"] is None  # 3 sent, 3 acknowledged: both hidden
     assert total["referrals"]["by_partner_type"] == {"bank": 7, "e-money": 5}
     assert total["referrals"]["conversion"] == round(states["completed"] / len(referrals), 4)
+    # per partner type, in the total row: for every type or none (each completed 0 or >= 5)
+    completed = Counter(r["kind"] for r in referrals if r["state"] == "completed")
+    sent = Counter(r["kind"] for r in referrals)
+    printable = all(completed[k] == 0 or completed[k] >= 5 for k in sent)
+    assert total["referrals"]["conversion_by_partner_type"] == {
+        k: round(completed[k] / sent[k], 4) if printable else None for k in ("bank", "e-money")
+    }
     # 7 bank referrals and 2 e-money ones acknowledged the day they were sent: 2 are too few
     by_type = total["referrals"]["median_working_days_to_acknowledge_by_partner_type"]
     assert by_type == {"bank": 0.0, "e-money": None}

@@ -161,6 +161,36 @@ def test_each_partner_type_has_its_median_days_to_acknowledge_over_five_or_none(
     }
 
 
+def _by_type(
+    bank: tuple[int, int], e_money: tuple[int, int], region: str = "3273"
+) -> list[ReferralRow]:
+    """(completed, sent) referrals of each partner type."""
+    rows: list[ReferralRow] = []
+    for kind, product, (completed, sent) in (
+        ("bank", "savings-basic", bank),
+        ("e-money", "ewallet-account", e_money),
+    ):
+        rows += [_referral(region, "completed", kind=kind, product=product)] * completed
+        rows += [_referral(region, "sent", kind=kind, product=product)] * (sent - completed)
+    return rows
+
+
+def test_conversion_per_partner_type_is_printed_for_every_type_or_for_none() -> None:
+    by_type = "conversion_by_partner_type"
+    # bank 6 of 10, e-money 0 of 8: every completed count is 0 or at least 5
+    report = build("2026-11", "32", [], _by_type((6, 10), (0, 8)), [], 5)
+    assert report["total"]["referrals"][by_type] == {"bank": 0.6, "e-money": 0.0}
+    # the areas never print it: the split summed over areas is not among the checked sums
+    assert [a["referrals"][by_type] for a in report["areas"]] == [{"bank": None, "e-money": None}]
+    # e-money 3 of 8: its conversion would print the 3, and the bank's 6 would give 9 - 6 back
+    report = build("2026-11", "32", [], _by_type((6, 10), (3, 8)), [], 5)
+    assert report["total"]["referrals"]["by_state"]["completed"] == 9
+    assert report["total"]["referrals"][by_type] == {"bank": None, "e-money": None}
+    # a type with fewer than 5 sent: none either
+    report = build("2026-11", "32", [], _by_type((6, 10), (0, 4)), [], 5)
+    assert report["total"]["referrals"][by_type] == {"bank": None, "e-money": None}
+
+
 def test_a_mean_is_withheld_when_its_trainings_are() -> None:
     trainings = [TrainingRow("3273", 10) for _ in range(3)] + [
         TrainingRow("3204", 30) for _ in range(9)

@@ -92,6 +92,7 @@ class _Area:
     with_disability: int = 0
     sent: int = 0
     by_partner_kind: Counter[str] = field(default_factory=Counter)
+    completed_by_partner_kind: Counter[str] = field(default_factory=Counter)
     by_product: Counter[str] = field(default_factory=Counter)
     by_offer: Counter[tuple[str, str]] = field(default_factory=Counter)  # (partner type, product)
     by_state: Counter[str] = field(default_factory=Counter)
@@ -206,6 +207,7 @@ def build(
             a.by_product[r.product_code] += 1
             a.by_offer[(r.partner_kind, r.product_code)] += 1
             a.by_state[r.state] += 1
+            a.completed_by_partner_kind[r.partner_kind] += int(r.state == "completed")
             if r.state == "completed" and r.outcome == "account_opened" and r.client_sex == "F":
                 a.accounts_opened_by_women += 1
             if r.working_days_to_outcome is not None:
@@ -251,7 +253,9 @@ def build(
         "period": period,
         "region": within or None,
         "min_cell": min_cell,
-        "total": _publish(within or "ID", level, total, printed(None), categories, min_cell),
+        "total": _publish(
+            within or "ID", level, total, printed(None), categories, min_cell, whole=True
+        ),
         "areas": [
             _publish(
                 code,
@@ -296,6 +300,30 @@ def _counts(a: _Area, categories: _Categories) -> dict[str, int]:
     return counts
 
 
+def _conversions(
+    a: _Area, shown: Callable[[str], int | None], kinds: Sequence[str], min_cell: int
+) -> dict[str, float | None]:
+    """Completed ÷ sent per partner type, in the answer's total row only, and for every type
+    or for none. Beside its printed `sent`, a type's conversion prints its completed count,
+    a split of the printed completed that the suppression does not hold as cells: so each
+    type's completed must be 0 or at least the threshold (then no other type's is small by
+    subtraction either), and its sent printed and at least the threshold. In the areas'
+    rows the same split would add sums across areas, which the suppression does not check
+    (docs/indicators.md); there it is always None."""
+    if shown(COMPLETED) is None:
+        return dict.fromkeys(kinds)
+    shares: dict[str, float | None] = {}
+    for kind in kinds:
+        sent, completed = (
+            shown(f"referrals.by_partner_type.{kind}"),
+            a.completed_by_partner_kind[kind],
+        )
+        if sent is None or sent < min_cell or 0 < completed < min_cell:
+            return dict.fromkeys(kinds)
+        shares[kind] = round(completed / sent, 4)
+    return shares
+
+
 def _publish(
     code: str,
     level: str,
@@ -303,6 +331,7 @@ def _publish(
     shown: Callable[[str], int | None],
     categories: _Categories,
     min_cell: int,
+    whole: bool = False,
 ) -> dict[str, Any]:
     def breakdown(path: str, keys: Sequence[str]) -> dict[str, int | None]:
         return {k: shown(f"{path}.{k}") for k in keys}
@@ -330,6 +359,11 @@ def _publish(
             "conversion": cells.ratio(completed, sent, min_cell),
             "median_working_days_to_outcome": (
                 cells.median(a.days_to_outcome, min_cell) if outcomes_printed else None
+            ),
+            "conversion_by_partner_type": (
+                _conversions(a, shown, categories.partner_kinds, min_cell)
+                if whole
+                else dict.fromkeys(categories.partner_kinds)
             ),
             # Medians only, over at least the threshold's acknowledgements; how many were
             # acknowledged is printed nowhere, so no sum ties a median to a count.
