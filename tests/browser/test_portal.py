@@ -786,6 +786,10 @@ def test_an_administrator_keeps_the_catalogue_and_a_suspended_licence_ends_refer
     shown = admin.locator("dl.facts code")
     expect(shown.first).to_have_text("partner-koperasi-portal")
     secret = shown.nth(1).inner_text()
+    width = admin.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the new secret's page is {width}px wide"
+    violations = _axe(admin, AXE_RULES)
+    assert violations == [], [v["id"] for v in violations]
     _shot(admin, "42-admin-partner-secret")
     assert _partner_login("partner-koperasi-portal", secret).status_code == 200
     admin.click("text=Kembali ke mitra")
@@ -1250,6 +1254,11 @@ def test_a_partners_staff_acknowledges_an_offer_in_the_inbox_and_sees_no_other_p
     page.click("button:has-text('Terima')")
     expect(page.locator(".flash")).to_have_text("Jawaban Anda telah dicatat.")
     expect(page.locator(".facts")).to_contain_text("diterima: laporkan hasilnya")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"the referral's page is {width}px wide"
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    violations = _axe(page, AXE_RULES)
+    assert violations == [], [v["id"] for v in violations]
     _shot(page, "51-partner-acknowledged")
 
     siti = {"Authorization": f"Bearer {tokens['siti']}"}

@@ -139,14 +139,36 @@ def stop(*processes: str) -> None:
 
 @contextmanager
 def restarted_with(processes: tuple[str, ...], env: dict[str, str]) -> Iterator[None]:
-    """Run some of the stack's processes with extra settings, and restore them afterwards."""
+    """Run some of the stack's processes with extra settings, and restore them afterwards.
+    Only those are started again (`revive`: no migration, which `start` runs and which
+    costs about 25 s here), and an API is waited for until it is ready."""
     stop(*processes)
-    run_infra("services.sh", "start", env=env)
+    run_infra("services.sh", "revive", env=env)
+    _ready(processes)
     try:
         yield
     finally:
         stop(*processes)
-        run_infra("services.sh", "start")
+        run_infra("services.sh", "revive")
+        _ready(processes)
+
+
+def _ready(processes: tuple[str, ...]) -> None:
+    import httpx
+
+    for process in processes:
+        service = process.removesuffix("-api")
+        if service == process:
+            continue  # a worker, relay or timer: it has no readiness to ask
+        port = 8100 if service == "portal" else SERVICE_PORTS[service]
+
+        def ready(port: int = port) -> bool | None:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).is_success or None
+            except httpx.HTTPError:
+                return None
+
+        eventually(ready, timeout_s=180, every_s=0.3)
 
 
 def log_files() -> list[Path]:

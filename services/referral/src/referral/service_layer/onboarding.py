@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 
 from referral.domain.catalogue import Partner
 from referral.service_layer.unit_of_work import UnitOfWork
+from shared.contracts import partner as partner_contracts
 
 Step = Literal["client", "topic", "acls"]
 
@@ -60,7 +61,7 @@ async def offboard(
 ) -> Partner:
     """Revoke the partner's credentials and ACLs and delete its topic; its catalogue entry
     stays, as `offboarded` (its referrals and their history refer to it)."""
-    await _set(code, "offboarding", uow)
+    await _set(code, "offboarding", uow, discard=True)
     await access.remove_client(code)
     _maybe_stop("client", stop_after)
     await access.remove_acls(code)
@@ -70,9 +71,13 @@ async def offboard(
     return await _set(code, "offboarded", uow)
 
 
-async def _set(code: str, status: str, uow: UnitOfWork) -> Partner:
+async def _set(code: str, status: str, uow: UnitOfWork, discard: bool = False) -> Partner:
+    """The partner's new status; `discard`: with it, the offers still waiting in the outbox
+    for the partner's topic are dropped (from `offboarding` on, none is written)."""
     async with uow:
         await uow.catalogue.set_status(code, status)
+        if discard:
+            await uow.discard_unpublished(partner_contracts.topic_for(code))
         partner = await uow.catalogue.partner(code)
         if partner is None:
             raise UnknownPartner(code)

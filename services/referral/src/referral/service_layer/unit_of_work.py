@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from referral.adapters import orm, publishing
@@ -79,6 +80,16 @@ class UnitOfWork:
             await add_to_outbox(
                 self.session, orm.outbox, topic, [e for t, e in pending if t == topic]
             )
+
+    async def discard_unpublished(self, topic: str) -> int:
+        """Drop the outbox rows still waiting for `topic` (an offboarded partner's: the topic
+        is gone, and what they carry must not wait at rest for ever); how many. A row the
+        relay is sending right now is locked: this waits, then finds it published."""
+        outbox = orm.outbox.c
+        result = await self.session.execute(
+            delete(orm.outbox).where(outbox.topic == topic, outbox.published_at.is_(None))
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def commit(self) -> None:
         await self.flush_events()
