@@ -6,8 +6,6 @@ onboarding interrupted half-way is completed by the same request again."""
 from __future__ import annotations
 
 import asyncio
-import json
-import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -243,25 +241,13 @@ def test_an_onboarding_stopped_half_way_is_completed_by_the_same_request(
     assert refer(gateway, tokens, client["id"], partner=code).status_code == 201
 
     # the operator's command does the same as the API, and says so in JSON
-    listed = {p["code"]: p["status"] for p in _jembatan("partners", "list")}
+    listed = {p["code"]: p["status"] for p in stack.jembatan("partners", "list")}
     assert listed[code] == "active" and listed["bank-nusantara"] == "active"
-    assert _jembatan("partners", "offboard", code)["status"] == "offboarded"
+    assert stack.jembatan("partners", "offboard", code)["status"] == "offboarded"
     assert _keycloak_clients(code) == [] and _acls(code) == set()
-    assert _jembatan("partners", "onboard", code) == {
+    assert stack.jembatan("partners", "onboard", code) == {
         "code": code,
         "name": f"Bank Uji {code}",
         "status": "active",
     }
     assert len(_keycloak_clients(code)) == 1 and _acls(code) == _expected_acls(code)
-
-
-def _jembatan(*args: str) -> Any:
-    done = subprocess.run(
-        [str(stack.ROOT / ".venv" / "bin" / "jembatan"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)

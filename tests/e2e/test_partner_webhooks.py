@@ -7,7 +7,6 @@ publishes, with its own code written from the docs."""
 from __future__ import annotations
 
 import json
-import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -133,26 +132,14 @@ def test_a_partner_down_for_good_is_parked_and_redriven_by_the_operator(
         sent = refer(gateway, tokens, client["id"], partner=code)
         assert sent.status_code == 201, sent.text
         referral_id = sent.json()["id"]
-        parked = stack.eventually(lambda: _jembatan("webhooks", "dead-letters", "-p", code))
+        parked = stack.eventually(lambda: stack.jembatan("webhooks", "dead-letters", "-p", code))
         assert [(d["event_type"], d["attempts"], d["reason"]) for d in parked] == [
             (OFFERED, 2, "http_503")
         ]
         assert _received(code) == []
         # The bank is back; the operator hands the dead letter back to the dispatcher.
         httpx.post(f"{RECEIVER}/_control/reset", json={}).raise_for_status()
-        assert _jembatan("webhooks", "redrive", "-p", code) == {"asked": 1}
+        assert stack.jembatan("webhooks", "redrive", "-p", code) == {"asked": 1}
         offers = stack.eventually(lambda: _of(referral_id, _received(code, OFFERED)), 60)
         assert len(offers) == 1
-        assert _jembatan("webhooks", "dead-letters", "-p", code) == []
-
-
-def _jembatan(*args: str) -> Any:
-    done = subprocess.run(
-        [str(stack.ROOT / ".venv" / "bin" / "jembatan"), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+        assert stack.jembatan("webhooks", "dead-letters", "-p", code) == []

@@ -291,3 +291,18 @@ def throwaway_client(
 def throwaway_token(*, with_api_audience: bool, lifespan_s: int | None = None) -> str:
     with throwaway_client(with_api_audience=with_api_audience, lifespan_s=lifespan_s) as (cid, sec):
         return str(client_credentials(KEYCLOAK, REALM, cid, sec)["access_token"])
+
+
+def jembatan(*args: str) -> Any:
+    """The operator's command line, as the engineer on call runs it; its JSON answer."""
+    import json
+
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "jembatan"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)

@@ -57,16 +57,11 @@ class KafkaSecurity:
         return options
 
     def aiokafka(self) -> dict[str, Any]:
-        """Keyword arguments of aiokafka's consumer (the webhook dispatcher reads with it)."""
+        """Keyword arguments of aiokafka's consumer (the webhook dispatcher reads with it):
+        kafka-python's, with the CA as an SSL context instead of a file."""
         from aiokafka.helpers import create_ssl_context
 
-        options: dict[str, Any] = {"security_protocol": self.protocol}
-        if self.sasl:
-            options |= {
-                "sasl_mechanism": self.mechanism,
-                "sasl_plain_username": self.username,
-                "sasl_plain_password": self.password,
-            }
+        options = {k: v for k, v in self.kafka_python().items() if k != "ssl_cafile"}
         if self.tls:
             options["ssl_context"] = create_ssl_context(cafile=self.cafile)
         return options
