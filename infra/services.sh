@@ -11,7 +11,7 @@ each() { grep -vE '^\s*(#|$)' "$ROOT/infra/services.txt"; }
 migrate() {
   local s
   for s in "${SERVICES[@]}"; do "$PY" -m "$s.entrypoints.migrate" || die "migrating $s failed"; done
-  # The fictional demo partners of DESIGN.md §4: local stacks only, never a production overlay.
+  # The fictional demo partners of docs/contract.md §4: local stacks only, never a production overlay.
   "$PY" -m referral.entrypoints.seed_demo || die "seeding the demo partners failed"
   log "migrations applied, demo partners seeded"
 }

@@ -1,4 +1,4 @@
-"""Check a running Keycloak against the realm contract of DESIGN.md §4.
+"""Check a running Keycloak against the realm contract of docs/contract.md §4.
 
 Run `python infra/keycloak/verify_realm.py` after `infra/keycloak/run.sh start`. It fetches
 real tokens (client credentials for the service accounts, authorization code + PKCE through
@@ -28,7 +28,7 @@ REALM = "jembatan"
 # `--hostname` fixes the issuer, whatever address a request went to.
 ISSUER = "http://localhost:8180/realms/jembatan"
 AUDIENCE = "jembatan-api"
-DEMO_PASSWORD = "jembatan-dev"  # noqa: S105 - the documented demo password (DESIGN.md §4)
+DEMO_PASSWORD = "jembatan-dev"  # noqa: S105 - the documented demo password (docs/contract.md §4)
 CLI_REDIRECT = "http://127.0.0.1/callback"
 PORTAL_REDIRECT = "http://localhost:8100/auth/callback"
 PORTAL_SECRET = os.environ.get("OFFICER_PORTAL_CLIENT_SECRET", "officer-portal-dev-secret")

@@ -38,7 +38,7 @@ IDENTITY_SETTINGS = (
     "authenticatorConfig",
     "authenticationFlows",
 )
-# Whoever holds one of these may reveal a NIK (DESIGN.md §4 and the client service's routes).
+# Whoever holds one of these may reveal a NIK (docs/contract.md §4 and the client service's routes).
 NIK_ROLES = ("officer", "supervisor", "admin")
 
 

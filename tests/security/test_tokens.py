@@ -1,5 +1,5 @@
 """Every protected operation refuses every kind of bad token with 401, at the gateway and at
-the service itself (DESIGN.md §4: neither trusts the other to have checked).
+the service itself (docs/contract.md §4: neither trusts the other to have checked).
 
 The bad tokens differ from a good one in one property each. To make that so, the test adds
 an RSA key of its own to the realm (passive: Keycloak publishes it in its JWKS but never signs

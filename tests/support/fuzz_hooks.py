@@ -50,7 +50,7 @@ def _personal_values(value: Any, key: str = "") -> list[str]:
 def no_personal_value_echoed(
     ctx: schemathesis.CheckContext, response: schemathesis.Response, case: schemathesis.Case
 ) -> bool | None:
-    """A refusal never repeats a NIK, name, phone or email the caller sent (DESIGN.md §5)."""
+    """A refusal never repeats a NIK, name, phone or email the caller sent (docs/contract.md §5)."""
     if response.status_code < 400:
         return None
     sent = _personal_values(case.body) + _personal_values(dict(case.query or {}))

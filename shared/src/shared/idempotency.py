@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POST (DESIGN.md §5): a retried request gets the first answer.
+"""`Idempotency-Key` on POST (docs/contract.md §5): a retried request gets the first answer.
 
 Only answers that did something are kept for replay (2xx); a refusal (4xx) changed nothing,
 so its retry is answered afresh, as are server failures.

@@ -110,7 +110,7 @@ timeline_entries = Table(
     Index("ix_timeline_entries_client_id_occurred_at", "client_id", "occurred_at"),
 )
 
-# Every read of a person's record by a user: who, when, which record, why (DESIGN.md §7).
+# Every read of a person's record by a user: who, when, which record, why (docs/contract.md §7).
 record_reads = Table(
     "record_reads",
     metadata,

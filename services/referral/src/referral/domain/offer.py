@@ -1,6 +1,6 @@
 """What a partner receives about an applicant: exactly the consented scope, nothing more.
 
-DESIGN.md §6.1: `contact` → full_name, phone; `identity` → nik, birth_date, sex;
+docs/contract.md §6.1: `contact` → full_name, phone; `identity` → nik, birth_date, sex;
 `business` → the business object. Never income, disability, financial profile, notes, other
 referrals or the officer's name.
 """

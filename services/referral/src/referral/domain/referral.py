@@ -1,4 +1,4 @@
-"""The referral lifecycle (DESIGN.md §5.2) as a state machine that records what happened.
+"""The referral lifecycle (docs/contract.md §5.2) as a state machine that records what happened.
 
 sent → acknowledged → completed | declined; sent | acknowledged → withdrawn;
 sent → expired when the partner does not acknowledge within 2 Indonesian working days;

@@ -1,4 +1,4 @@
-"""Seed the demo partners of DESIGN.md §4, for local use only.
+"""Seed the demo partners of docs/contract.md §4, for local use only.
 
 `python -m referral.entrypoints.seed_demo`; idempotent.
 A licence changed by a test or an admin is set back to the demo value.
