@@ -48,7 +48,8 @@ up: install
 down:
 	infra/down.sh
 
-test: install
+# The lint (with the import contracts) runs first: a layering break fails the build like a test.
+test: install lint
 	infra/test.sh
 
 test-unit: install
