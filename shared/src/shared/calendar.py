@@ -72,6 +72,21 @@ def working_days_between(start: date, end: date, holidays: Container[date]) -> i
     return count
 
 
+class WorkingCalendar:
+    """Indonesian office time for a domain that must not know where it comes from: the zone of
+    a region and working days past a set of holidays. Domains declare the protocol they need
+    (e.g. `referral.domain.referral.OfficeCalendar`); the service layer hands them this."""
+
+    def __init__(self, holidays: Container[date]) -> None:
+        self._holidays = holidays
+
+    def local(self, region_code: str, at: datetime) -> datetime:
+        return local_now(region_code, at)
+
+    def add_working_days(self, start: date, days: int) -> date:
+        return add_working_days(start, days, self._holidays)
+
+
 class IndonesianHolidays:
     """A date container: `day in calendar` is True on a public holiday or joint-leave day.
 

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 import pytest
 
 from notify.adapters import templates
-from notify.domain import breach_words, wording
+from notify.domain import breach_words
 from notify.domain.messages import LANGUAGES, PersonalDataInMessage, sample_context
+from notify.service_layer import wording
 from shared.contracts import client as client_contracts
 
 

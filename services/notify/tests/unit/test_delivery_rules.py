@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notify.domain import wording
 from notify.domain.model import Reach, RetryPolicy, deliver_at
+from notify.service_layer import wording
+from shared.calendar import local_now
 
 WITA = ZoneInfo("Asia/Makassar")
 WIB = ZoneInfo("Asia/Jakarta")
@@ -51,21 +52,21 @@ def test_quiet_hours_defer_to_seven_in_the_client_s_own_zone(
     local_time: datetime, region: str, expected: datetime
 ) -> None:
     now = local_time.astimezone(UTC)  # the clock is UTC; the rule is local
-    assert deliver_at(now, region) == expected
+    assert deliver_at(local_now(region, now)) == expected
 
 
 def test_the_same_instant_is_quiet_in_bali_but_not_in_java() -> None:
     now = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)  # 21:30 WIB, 22:30 WITA
-    assert deliver_at(now, "5171") == datetime(2026, 12, 2, 7, 0, tzinfo=WITA)
-    assert deliver_at(now, "3273") == datetime(2026, 12, 2, 7, 0, tzinfo=WIB)
+    assert deliver_at(local_now("5171", now)) == datetime(2026, 12, 2, 7, 0, tzinfo=WITA)
+    assert deliver_at(local_now("3273", now)) == datetime(2026, 12, 2, 7, 0, tzinfo=WIB)
     now = datetime(2026, 12, 1, 13, 30, tzinfo=UTC)  # 20:30 WIB, 21:30 WITA
-    assert deliver_at(now, "3273") == now
-    assert deliver_at(now, "5171") == datetime(2026, 12, 2, 7, 0, tzinfo=WITA)
+    assert deliver_at(local_now("3273", now)) == now
+    assert deliver_at(local_now("5171", now)) == datetime(2026, 12, 2, 7, 0, tzinfo=WITA)
 
 
 def test_urgent_alerts_ignore_quiet_hours() -> None:
     now = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # 23:00 WIB
-    assert deliver_at(now, "3273", urgent=True) == now
+    assert deliver_at(local_now("3273", now), urgent=True) == now
 
 
 def test_a_channel_needs_consent_and_an_address() -> None:

@@ -23,6 +23,7 @@ from referral.domain.demo_catalogue import BANK_NUSANTARA, DOMPET_RAKYAT
 from referral.domain.erasure import PartnerErasure
 from referral.domain.referral import IllegalTransition, Referral
 from referral.service_layer import handlers
+from shared.calendar import WorkingCalendar
 from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
 from shared.messaging.envelope import Envelope
@@ -180,7 +181,7 @@ def _referral(client_id: UUID, partner: str, product: str, *steps: str) -> Refer
         options_shown=(),
         sent_by="siti",
         now=MONDAY,
-        holidays=frozenset(),
+        calendar=WorkingCalendar(frozenset()),
     )
     for step in steps:
         if step == "acknowledge":

@@ -14,10 +14,12 @@ from referral.domain.referral import (
     IllegalTransition,
     Referral,
 )
+from shared.calendar import WorkingCalendar
 
 # Monday 21 December 2026, 10:00 WIB. Thursday 24 (joint leave) and Friday 25 (Christmas).
 MONDAY = datetime(2026, 12, 21, 3, 0, tzinfo=UTC)
 HOLIDAYS = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
+CALENDAR = WorkingCalendar(HOLIDAYS)
 
 
 def _sent(now: datetime = MONDAY) -> Referral:
@@ -31,7 +33,7 @@ def _sent(now: datetime = MONDAY) -> Referral:
         options_shown=("dompet-rakyat",),
         sent_by="siti",
         now=now,
-        holidays=HOLIDAYS,
+        calendar=CALENDAR,
     )
 
 
@@ -95,16 +97,18 @@ def test_acknowledgement_is_due_two_working_days_later_skipping_holidays() -> No
 
 def test_an_unacknowledged_referral_expires_only_after_its_respond_by_day() -> None:
     referral = _sent(MONDAY + timedelta(days=2))  # respond by Tuesday 29
-    assert not referral.expire_if_late(datetime(2026, 12, 29, 16, 59, tzinfo=UTC))  # 23:59 WIB
+    last_minute = datetime(2026, 12, 29, 16, 59, tzinfo=UTC)  # 23:59 WIB
+    assert not referral.expire_if_late(last_minute, CALENDAR)
     assert referral.state == "sent"
-    assert referral.expire_if_late(datetime(2026, 12, 29, 17, 0, tzinfo=UTC))  # 30th, 00:00 WIB
+    next_day = datetime(2026, 12, 29, 17, 0, tzinfo=UTC)  # the 30th, 00:00 WIB
+    assert referral.expire_if_late(next_day, CALENDAR)
     assert referral.state == "expired"
     assert referral.events[-1].detail["reason"] == "expired"
 
 
 def test_an_acknowledged_referral_never_expires() -> None:
     referral = _in_state("acknowledged")
-    assert not referral.expire_if_late(MONDAY + timedelta(days=30))
+    assert not referral.expire_if_late(MONDAY + timedelta(days=30), CALENDAR)
 
 
 def test_a_withdrawal_obliges_the_partner_to_erase_within_72_hours() -> None:
@@ -125,8 +129,8 @@ def test_an_answered_referral_has_no_erasure_deadline_until_the_client_is_erased
 
 def test_a_late_outcome_is_noticed_after_ten_working_days() -> None:
     referral = _in_state("acknowledged")
-    assert not referral.outcome_is_late(MONDAY + timedelta(days=7), HOLIDAYS)
-    assert referral.outcome_is_late(MONDAY + timedelta(days=21), HOLIDAYS)
+    assert not referral.outcome_is_late(MONDAY + timedelta(days=7), CALENDAR)
+    assert referral.outcome_is_late(MONDAY + timedelta(days=21), CALENDAR)
 
 
 def test_unknown_outcomes_and_reasons_are_refused() -> None:
@@ -141,5 +145,5 @@ def test_a_referral_acknowledged_but_never_completed_is_late_only_once_past_ten_
 ):
     referral = _in_state("acknowledged")
     # Monday 21 Dec + 10 working days, skipping 24-25 Dec and two weekends: Wednesday 6 Jan.
-    assert not referral.outcome_is_late(datetime(2027, 1, 6, 10, 0, tzinfo=UTC), HOLIDAYS)
-    assert referral.outcome_is_late(datetime(2027, 1, 7, 10, 0, tzinfo=UTC), HOLIDAYS)
+    assert not referral.outcome_is_late(datetime(2027, 1, 6, 10, 0, tzinfo=UTC), CALENDAR)
+    assert referral.outcome_is_late(datetime(2027, 1, 7, 10, 0, tzinfo=UTC), CALENDAR)

@@ -14,8 +14,6 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from uuid import UUID, uuid4
 
-from shared.calendar import local_now
-
 CHANNELS = ("sms", "whatsapp", "email")
 # The recipient of alerts to the platform's administrators (one address, from the settings).
 ADMINISTRATORS = "administrators"
@@ -116,17 +114,16 @@ class Notification:
         )
 
 
-def deliver_at(now: datetime, region_code: str, urgent: bool = False) -> datetime:
-    """`now`, unless it falls in quiet hours (21:00 to 07:00) where the recipient lives: then
-    07:00 local time. Urgent alerts are exempt."""
+def deliver_at(local: datetime, urgent: bool = False) -> datetime:
+    """`local` (now, in the recipient's own zone), unless it falls in quiet hours (21:00 to
+    07:00): then 07:00 there. Urgent alerts are exempt."""
     if urgent:
-        return now
-    local = local_now(region_code, now)
+        return local
     if local.time() >= QUIET_FROM:
         return datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL, local.tzinfo)
     if local.time() < QUIET_UNTIL:
         return datetime.combine(local.date(), QUIET_UNTIL, local.tzinfo)
-    return now
+    return local
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from notify.adapters.planbook import PlanBook
 from notify.adapters.repository import NotificationRepository
 from notify.domain.messages import KINDS, check_context
 from notify.domain.model import ADMINISTRATORS, CHANNELS, OFFICER, Notification, deliver_at
+from shared.calendar import local_now
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class Rules:
 
     def deliver_at(self, at: datetime, region_code: str, template: str) -> datetime:
         """When a message may go: quiet hours apply unless it is urgent or they are off."""
-        return deliver_at(at, region_code, KINDS[template].urgent or not self.quiet_hours)
+        return deliver_at(
+            local_now(region_code, at), KINDS[template].urgent or not self.quiet_hours
+        )
 
     def repository(self, session: AsyncSession) -> NotificationRepository:
         return NotificationRepository(session, self.contacts)

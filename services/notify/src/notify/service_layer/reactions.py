@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from notify.domain import breach_words, wording
-from notify.service_layer import training
+from notify.domain import breach_words
+from notify.service_layer import training, wording
 from notify.service_layer.planning import (
     Rules,
     Work,

@@ -15,7 +15,7 @@ from uuid import UUID, uuid5
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.adapters.repository import UpcomingSession
-from notify.domain import wording
+from notify.service_layer import wording
 from notify.service_layer.planning import Rules, Work, tell_client
 from shared.contracts import training as contracts
 from shared.messaging.envelope import Envelope

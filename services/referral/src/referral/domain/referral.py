@@ -7,12 +7,18 @@ any state → erased when the client is erased (UU 27/2022 Pasal 43): nothing mo
 
 from __future__ import annotations
 
-from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from uuid import UUID, uuid4
 
-from shared.calendar import add_working_days, local_now
+
+class OfficeCalendar(Protocol):
+    """The office's time: deadlines count working days where the referral was made."""
+
+    def local(self, region_code: str, at: datetime) -> datetime: ...
+    def add_working_days(self, start: date, days: int) -> date: ...
+
 
 ACK_WORKING_DAYS = 2
 OUTCOME_WORKING_DAYS = 10
@@ -101,11 +107,11 @@ class Referral:
         options_shown: tuple[str, ...],
         sent_by: str,
         now: datetime,
-        holidays: Container[date],
+        calendar: OfficeCalendar,
         names: dict[str, str] | None = None,
     ) -> Referral:
         """Send; `names` (partner and product names as the client reads them) ride along."""
-        today = local_now(region_code, now).date()
+        today = calendar.local(region_code, now).date()
         referral = cls(
             id=uuid4(),
             client_id=client_id,
@@ -117,7 +123,7 @@ class Referral:
             options_shown=tuple(sorted(set(options_shown) | {partner_code})),
             state="sent",
             sent_at=now,
-            respond_by=add_working_days(today, ACK_WORKING_DAYS, holidays),
+            respond_by=calendar.add_working_days(today, ACK_WORKING_DAYS),
             sent_by=sent_by,
         )
         referral.events.append(Happened(referral.id, "send", "sent", now, dict(names or {})))
@@ -173,18 +179,18 @@ class Referral:
         self.external_ref = None
         return erase_by
 
-    def expire_if_late(self, now: datetime) -> bool:
+    def expire_if_late(self, now: datetime, calendar: OfficeCalendar) -> bool:
         """Expire a referral still unacknowledged after its respond-by day (office time)."""
-        if self.state != "sent" or local_now(self.region_code, now).date() <= self.respond_by:
+        if self.state != "sent" or calendar.local(self.region_code, now).date() <= self.respond_by:
             return False
         self._apply("expire", now, reason="expired", erase_by=(now + ERASE_AFTER).isoformat())
         self.reason = "expired"
         return True
 
-    def outcome_is_late(self, now: datetime, holidays: Container[date]) -> bool:
+    def outcome_is_late(self, now: datetime, calendar: OfficeCalendar) -> bool:
         """An acknowledged referral without an outcome 10 working days after it was sent."""
         if self.state != "acknowledged":
             return False
-        sent_on = local_now(self.region_code, self.sent_at).date()
-        deadline = add_working_days(sent_on, OUTCOME_WORKING_DAYS, holidays)
-        return local_now(self.region_code, now).date() > deadline
+        sent_on = calendar.local(self.region_code, self.sent_at).date()
+        deadline = calendar.add_working_days(sent_on, OUTCOME_WORKING_DAYS)
+        return calendar.local(self.region_code, now).date() > deadline

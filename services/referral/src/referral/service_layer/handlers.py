@@ -17,7 +17,7 @@ from referral.domain.offer import applicant_for_partner as applicant_for_partner
 from referral.domain.referral import Referral
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.calendar import local_now
+from shared.calendar import WorkingCalendar, local_now
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
             options_shown=cmd.options_shown,
             sent_by=cmd.actor.subject,
             now=now,
-            holidays=ctx.holidays,
+            calendar=WorkingCalendar(ctx.holidays),
             names={
                 "partner_name": partner.name,
                 "product_name": product.name,
@@ -256,11 +256,13 @@ async def answer_as_partner(cmd: PartnerAnswer, uow: UnitOfWork, ctx: Context) -
 
 
 async def expire_late_referrals(uow: UnitOfWork, now: datetime, limit: int = 200) -> int:
-    """Expire what the partners left unacknowledged; each expiry escalates."""
+    """Expire what the partners left unacknowledged; each expiry escalates. The respond-by
+    day is already counted in working days: expiry only compares days in the office's zone."""
+    calendar = WorkingCalendar(holidays=())
     async with uow:
         # The westernmost zone (WIB, UTC+7) is the last to leave a day: a superset.
         candidates = await uow.referrals.unacknowledged_due_by(now.date(), limit)
-        expired = [r for r in candidates if r.expire_if_late(now)]
+        expired = [r for r in candidates if r.expire_if_late(now, calendar)]
         for referral in expired:
             await uow.referrals.save(referral)
             uow.track(referral)
@@ -275,7 +277,7 @@ async def remind_late_outcomes(
     async with uow:
         # 10 working days span at least 14 calendar days: older referrals are the candidates.
         candidates = await uow.referrals.acknowledged_sent_before(now - timedelta(days=14), limit)
-        late = [r for r in candidates if r.outcome_is_late(now, holidays)]
+        late = [r for r in candidates if r.outcome_is_late(now, WorkingCalendar(holidays))]
         for referral in late:
             await uow.referrals.mark_outcome_reminded(referral.id, now)
             uow.announce(*publishing.outcome_late(referral, now))
