@@ -125,10 +125,37 @@ def test_roles_without_business_with_people_are_forbidden(
 
 
 def test_each_service_publishes_its_openapi_through_the_gateway(gateway: httpx.Client) -> None:
-    for service in ("client", "referral", "training", "notify"):
+    for service in ("client", "referral", "training", "notify", "indicators", "ministry"):
         response = gateway.get(f"/api/{service}/openapi.json")
         assert response.status_code == 200, service
         assert response.json()["openapi"].startswith("3.")
+    ministry = gateway.get("/api/ministry/openapi.json").json()
+    assert "/api/ministry/indicators" in ministry["paths"]
+
+
+def _untyped_answers(document: dict[str, Any]) -> list[str]:
+    """Successful answers whose body has no schema, or only "some object"."""
+    untyped = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status, answer in operation.get("responses", {}).items():
+                if not status.startswith("2"):
+                    continue
+                for media_type, body in answer.get("content", {}).items():
+                    schema = body.get("schema", {})
+                    typed = "$ref" in schema or "properties" in schema or "items" in schema
+                    typed = typed or "anyOf" in schema or "oneOf" in schema
+                    typed = typed or schema.get("type") == "string"
+                    if not typed:
+                        untyped.append(f"{method.upper()} {path} {status} {media_type}")
+    return untyped
+
+
+@pytest.mark.parametrize("service", ["client", "referral", "training", "notify", "ministry"])
+def test_every_answer_in_each_openapi_has_a_schema(gateway: httpx.Client, service: str) -> None:
+    document = gateway.get(f"/api/{service}/openapi.json").json()
+    assert document["paths"], service
+    assert _untyped_answers(document) == []
 
 
 def test_unknown_paths_answer_404_problem(gateway: httpx.Client) -> None:

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from kafka import KafkaProducer
 
+from indicators.entrypoints.schemas import Indicators
 from shared.contracts import Contract
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
@@ -148,6 +149,8 @@ def _report(
         "/api/ministry/indicators", params={"period": PERIOD, "region": region}, headers=ministry()
     )
     assert answer.status_code == 200, answer.text
+    # Every real answer is what the OpenAPI document says, key for key (unknown keys refused).
+    Indicators.model_validate(answer.json())
     return answer.json()
 
 
@@ -341,6 +344,7 @@ def test_officers_and_supervisors_read_their_own_area_only(
         assert answer.status_code == status, (who, answer.text)
         if area is not None:
             body = answer.json()
+            Indicators.model_validate(body)
             assert body["region"] == area and body["total"]["region_code"] == area
             assert all(a["region_code"].startswith(area) for a in body["areas"])
     anonymous = gateway.get("/api/indicators/my-region", params={"period": PERIOD})

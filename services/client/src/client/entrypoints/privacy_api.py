@@ -186,11 +186,29 @@ async def erase(
     return ErasureOut(client_id=client_id, request=RequestOut.of(request, ctx.now()))
 
 
+# The export gathers every service's part under its own key; what each holds is described in
+# docs/privacy.md. The document is read as a whole, never as a contract to build on.
+EXPORT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "exported_at": {"type": "string", "format": "date-time"},
+        "request_id": {"type": "string", "format": "uuid"},
+    },
+    "required": ["exported_at", "request_id"],
+    "additionalProperties": {"description": "one part per service that keeps something"},
+}
+
+
 @router.get(
     "/{client_id}/export",
     responses={
         **NOT_FOUND,
-        200: {"content": {"application/json": {}, "application/pdf": {}}},
+        200: {
+            "content": {
+                "application/json": {"schema": EXPORT_SCHEMA},
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
         503: {"description": "another service did not answer: nothing was exported"},
     },
 )

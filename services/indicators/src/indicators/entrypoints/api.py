@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
+from indicators.entrypoints.schemas import EXAMPLE, Indicators
 from indicators.service_layer import queries
 from shared.auth import Principal, require_roles
 from shared.problems import Problem
@@ -18,54 +19,6 @@ Ministry = Annotated[Principal, Depends(require_roles("ministry"))]
 Office = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppressed")
-
-# A real answer (a province with one regency): the 2 clients aged 65+ are withheld, and with
-# them the 16 aged 45-54, or 128 minus the other bands would give the 2 away.
-_EXAMPLE_AREA = {
-    "region_code": "3273",
-    "level": "regency",
-    "clients_registered": {
-        "total": 128,
-        "by_kind": {"worker": 98, "business": 30},
-        "by_sex": {"F": 80, "M": 48},
-        "by_age_band": {
-            "under-15": 0,
-            "15-24": 21,
-            "25-34": 35,
-            "35-44": 38,
-            "45-54": None,
-            "55-64": 16,
-            "65+": None,
-        },
-        "with_disability": 6,
-    },
-    "referrals": {
-        "sent": 64,
-        "by_partner_type": {"bank": 41, "e-money": 23},
-        "by_product": {"ewallet-account": 23, "kur-mikro": 15, "savings-basic": 26},
-        "by_state": {
-            "sent": 12,
-            "acknowledged": None,
-            "completed": 35,
-            "declined": 6,
-            "withdrawn": None,
-            "expired": None,
-        },
-        "conversion": 0.5469,
-        "median_working_days_to_outcome": 3.0,
-    },
-    "accounts_opened_by_women": 20,
-    "trainings": {"completed": 40, "mean_knowledge_gain": 26.38},
-    "accounts_in_own_name_at_30_days": {"F": 0.8889, "M": None},
-    "accounts_in_use_at_90_days": {"F": 0.6667, "M": 0.5},
-}
-EXAMPLE = {
-    "period": "2026-11",
-    "region": "32",
-    "min_cell": 5,
-    "total": _EXAMPLE_AREA | {"region_code": "32", "level": "province"},
-    "areas": [_EXAMPLE_AREA],
-}
 
 
 @router.get(
@@ -79,11 +32,13 @@ EXAMPLE = {
             "in time and of accounts in the client's own name at 30 days and in use at 90 (by "
             "sex, of the follow-ups due in the month by today in Jakarta) are ratios whose "
             "counts are never printed: `null` unless both are at least 5.",
+            "model": Indicators,
             "content": {
                 "application/json": {"example": EXAMPLE},
                 "text/csv": {
+                    "schema": {"type": "string"},
                     "example": "period,region_code,level,indicator,value,suppressed\r\n"
-                    "2026-11,32,province,clients_registered.total,128,False\r\n"
+                    "2026-11,32,province,clients_registered.total,128,False\r\n",
                 },
             },
         }
@@ -128,7 +83,8 @@ async def indicators(
 
 
 @regional_router.get(
-    "/my-region", responses={200: {"content": {"application/json": {"example": EXAMPLE}}}}
+    "/my-region",
+    responses={200: {"model": Indicators, "content": {"application/json": {"example": EXAMPLE}}}},
 )
 async def my_region(user: Office, request: Request, period: Period) -> Any:
     """The same aggregates for the caller's own area only (an officer's regency, a

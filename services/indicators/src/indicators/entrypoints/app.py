@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from indicators import bootstrap
@@ -27,4 +29,11 @@ def create(
         engine=container.engine,
     )
     app.state.container = container
+
+    # The ministry reads its API under /api/ministry/…, so its document is there too; the
+    # service's own name (/api/indicators/openapi.json, decision 0009) stays.
+    @app.get("/api/ministry/openapi.json", include_in_schema=False)
+    async def ministry_openapi() -> dict[str, Any]:
+        return app.openapi()
+
     return app

@@ -96,15 +96,25 @@ async def list_notifications(
     )
 
 
-@router.get("/templates")
-async def list_templates(user: CaseWorker) -> dict[str, Any]:
+class TemplateOut(BaseModel):
+    template: str
+    variables: list[str]
+    max_segments: int
+
+
+class TemplateList(BaseModel):
+    items: list[TemplateOut]
+
+
+@router.get("/templates", response_model=TemplateList)
+async def list_templates(user: CaseWorker) -> TemplateList:
     """The message kinds and the variables each needs."""
-    return {
-        "items": [
-            {"template": k.name, "variables": list(k.variables), "max_segments": k.max_segments}
+    return TemplateList(
+        items=[
+            TemplateOut(template=k.name, variables=list(k.variables), max_segments=k.max_segments)
             for k in KINDS.values()
         ]
-    }
+    )
 
 
 @router.post("/preview", response_model=PreviewOut)
@@ -143,6 +153,15 @@ class DeliveryReport(BaseModel):
     status: Literal["delivered", "failed", "undeliverable"]
     at: AwareDatetime
     reason: str | None = Field(default=None, max_length=200)
+
+
+class DeliveryRecorded(BaseModel):
+    matched: bool = Field(description="the report moved a message")
+    duplicate: bool = Field(description="this webhook came before; nothing changed now")
+
+
+class InboundReceived(BaseModel):
+    status: Literal["received"] = "received"
 
 
 class InboundMessage(BaseModel):
@@ -226,7 +245,7 @@ async def delivery_status(
     request: Request,
     signature: Signature = None,
     webhook_id: WebhookId = None,
-) -> dict[str, bool]:
+) -> DeliveryRecorded:
     """A delivery report for a message the provider accepted. `matched` says whether it moved
     a message (a status never goes back); `duplicate`, that this webhook came before and
     changed nothing now. Both are 200, so the provider stops retrying."""
@@ -245,7 +264,7 @@ async def delivery_status(
             # a code, never the provider's own words (they may quote the number)
             None if report.status == "delivered" else f"provider_reported_{report.status}",
         )
-    return {"matched": recorded == "recorded", "duplicate": recorded == "duplicate"}
+    return DeliveryRecorded(matched=recorded == "recorded", duplicate=recorded == "duplicate")
 
 
 @router.post("/webhooks/{provider}/inbound", **_webhook(InboundMessage))
@@ -254,7 +273,7 @@ async def inbound_message(
     request: Request,
     signature: Signature = None,
     webhook_id: WebhookId = None,
-) -> dict[str, str]:
+) -> InboundReceived:
     """A client's reply; STOP withdraws the notifications consents granted before it. The
     answer never says whether the number belongs to a client, nor whether it came before."""
     webhook, data = await _signed_body(request, provider, signature, webhook_id)
@@ -271,4 +290,4 @@ async def inbound_message(
             message.text,
             message.received_at,
         )
-    return {"status": "received"}
+    return InboundReceived()
