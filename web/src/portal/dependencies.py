@@ -4,7 +4,7 @@ FastAPI dependencies (`VisitDep` for a page, `PostDep` for a form post) load the
 session, refreshing the access token when it is about to expire, and check that a form post
 carries the session's CSRF token. The helpers below call the APIs through the gateway with
 the officer's own token and render pages with the session's one-time message; the page
-modules (`portal.pages`) import them from here, so no page module depends on another's.
+modules (`portal.pages`) import them from here rather than from one another.
 """
 
 from __future__ import annotations
