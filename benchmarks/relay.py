@@ -8,7 +8,7 @@ them (same payload and headers) addressed to a fresh topic of 3 partitions, runs
 service's relay process on that database (`python -m client.entrypoints.relay`, acks=all and
 idempotence as in production) and times it from the rows' `published_at`; then the reference
 sends the very messages the relay would send (same keys, values and headers) through a
-producer made by `shared.messaging.relay.kafka_producer`, and times it to the last ack.
+producer made by `shared.messaging.producer.kafka_producer`, and times it to the last ack.
 Prints one JSON line per figure. Loopback only; the topics are deleted afterwards.
 """
 
@@ -121,7 +121,7 @@ def producer_rate(topic: str, count: int) -> float:
     from sqlalchemy import create_engine, text
 
     from shared.messaging.envelope import Envelope
-    from shared.messaging.relay import kafka_producer
+    from shared.messaging.producer import kafka_producer
 
     # The relay emptied the payloads it published: fill the outbox again, with the same rows.
     _fill(topic, count)

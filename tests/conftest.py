@@ -62,7 +62,8 @@ def gateway() -> Iterator[httpx.Client]:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     from support import report
 
-    if report.FIGURES:
+    figures = report.lines()
+    if figures:
         terminalreporter.section("figures")
-        for line in report.FIGURES:
+        for line in figures:
             terminalreporter.write_line(line)

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from support import matrix, report
 from support.people import new_worker
 
 pytestmark = pytest.mark.integration
@@ -76,7 +77,14 @@ EXPECTED: dict[str, dict[str, int]] = {
 FINDS_THE_RECORD = {"search by nik": {"siti": True, "budi": False, "rina": True}}
 
 CELLS = [(endpoint, caller) for endpoint in ENDPOINTS for caller in CALLERS]
-tested: set[tuple[str, str]] = set()
+cells = report.Cells(CELLS)
+
+
+@report.at_end
+def _cells_tested() -> str | None:
+    if not cells.ran:
+        return None
+    return f"authorization matrix (client): {len(cells.passed)} cells tested / {len(CELLS)} defined"
 
 
 @pytest.fixture(scope="module")
@@ -98,8 +106,16 @@ def record(gateway: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
 
 def test_every_cell_of_the_matrix_is_defined() -> None:
     assert set(EXPECTED) == set(ENDPOINTS)
-    for endpoint, row in EXPECTED.items():
-        assert set(row) == set(CALLERS), endpoint
+    assert matrix.undefined_cells(EXPECTED, CALLERS) == {}
+    assert len(set(CELLS)) == len(ENDPOINTS) * len(CALLERS)
+
+
+def test_every_endpoint_of_the_matrix_is_an_operation_the_client_service_publishes(
+    gateway: httpx.Client,
+) -> None:
+    document = gateway.get("/api/client/openapi.json").json()
+    endpoints = [(method, template) for method, template, _ in ENDPOINTS.values()]
+    assert matrix.unpublished(endpoints, matrix.published_operations([document])) == set()
 
 
 @pytest.mark.parametrize(("endpoint", "caller"), CELLS)
@@ -110,24 +126,19 @@ def test_cell(
     gateway: httpx.Client,
     tokens: dict[str, str],
 ) -> None:
-    method, template, body = ENDPOINTS[endpoint]
-    if body is not None:
-        body = json.loads(json.dumps(body).replace("{case_id}", record["case_id"]))
-    answer = gateway.request(
-        method,
-        template.format(**record),
-        json=body,
-        headers={"Authorization": f"Bearer {tokens[caller]}"},
-    )
-    assert answer.status_code == EXPECTED[endpoint][caller], answer.text
-    if answer.status_code == 404:
-        assert record["id"] not in answer.text
-    if endpoint in FINDS_THE_RECORD and caller in FINDS_THE_RECORD[endpoint]:
-        ids = [c["id"] for c in answer.json()["items"]]
-        assert (record["id"] in ids) is FINDS_THE_RECORD[endpoint][caller]
-    tested.add((endpoint, caller))
-
-
-def test_zz_report_cells_tested() -> None:
-    print(f"\nauthorization matrix (client): {len(tested)} cells tested / {len(CELLS)} defined")
-    assert len(tested) == len(CELLS)
+    with cells.check((endpoint, caller)):
+        method, template, body = ENDPOINTS[endpoint]
+        if body is not None:
+            body = json.loads(json.dumps(body).replace("{case_id}", record["case_id"]))
+        answer = gateway.request(
+            method,
+            template.format(**record),
+            json=body,
+            headers={"Authorization": f"Bearer {tokens[caller]}"},
+        )
+        assert answer.status_code == EXPECTED[endpoint][caller], answer.text
+        if answer.status_code == 404:
+            assert record["id"] not in answer.text
+        if endpoint in FINDS_THE_RECORD and caller in FINDS_THE_RECORD[endpoint]:
+            ids = [c["id"] for c in answer.json()["items"]]
+            assert (record["id"] in ids) is FINDS_THE_RECORD[endpoint][caller]

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from support import stack
+from support import matrix, report, stack
 from support.people import new_worker
 
 pytestmark = pytest.mark.integration
@@ -46,7 +46,16 @@ EXPECTED: dict[str, dict[str, int]] = {
     "partner answer": {**OFFICERS_ONLY, "bank-nusantara": 200, "dompet-rakyat": 404},
 }
 CELLS = [(endpoint, caller) for endpoint in ENDPOINTS for caller in CALLERS]
-tested: set[tuple[str, str]] = set()
+cells = report.Cells(CELLS)
+
+
+@report.at_end
+def _cells_tested() -> str | None:
+    if not cells.ran:
+        return None
+    return (
+        f"authorization matrix (referral): {len(cells.passed)} cells tested / {len(CELLS)} defined"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +99,17 @@ def records(gateway: httpx.Client, callers: dict[str, dict[str, str]]) -> dict[s
 
 
 def test_every_cell_is_defined() -> None:
-    for endpoint in ENDPOINTS:
-        assert set(EXPECTED[endpoint]) == set(CALLERS), endpoint
+    assert set(EXPECTED) == set(ENDPOINTS)
+    assert matrix.undefined_cells(EXPECTED, CALLERS) == {}
+    assert len(set(CELLS)) == len(ENDPOINTS) * len(CALLERS)
+
+
+def test_every_endpoint_is_an_operation_the_referral_service_publishes(
+    gateway: httpx.Client,
+) -> None:
+    document = gateway.get("/api/referral/openapi.json").json()
+    endpoints = [(method, path) for method, path, _ in ENDPOINTS.values()]
+    assert matrix.unpublished(endpoints, matrix.published_operations([document])) == set()
 
 
 @pytest.mark.parametrize(("endpoint", "caller"), CELLS)
@@ -102,12 +120,9 @@ def test_cell(
     gateway: httpx.Client,
     callers: dict[str, dict[str, str]],
 ) -> None:
-    method, template, body = ENDPOINTS[endpoint]
-    answer = gateway.request(method, template.format(**records), json=body, headers=callers[caller])
-    assert answer.status_code == EXPECTED[endpoint][caller], answer.text
-    tested.add((endpoint, caller))
-
-
-def test_zz_report_cells_tested() -> None:
-    print(f"\nauthorization matrix (referral): {len(tested)} cells tested / {len(CELLS)} defined")
-    assert len(tested) == len(CELLS)
+    with cells.check((endpoint, caller)):
+        method, template, body = ENDPOINTS[endpoint]
+        answer = gateway.request(
+            method, template.format(**records), json=body, headers=callers[caller]
+        )
+        assert answer.status_code == EXPECTED[endpoint][caller], answer.text

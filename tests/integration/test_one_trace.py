@@ -20,8 +20,10 @@ from notify.settings import NotifySettings
 from shared import db
 from shared.db import upgrade
 from shared.messaging.consumer import Outcome
+from shared.messaging.destinations import kafka_topics
 from shared.messaging.envelope import Envelope
-from shared.messaging.relay import OutboxRelay, kafka_producer, kafka_topics
+from shared.messaging.producer import kafka_producer
+from shared.messaging.relay import OutboxRelay
 from shared.sealing import DataKeys
 from shared.service_token import ServiceToken
 from shared.settings import service_account

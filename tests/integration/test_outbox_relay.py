@@ -23,9 +23,12 @@ from sqlalchemy import Engine, MetaData, create_engine, insert, text
 from typer.testing import CliRunner
 
 from ops.cli import app as jembatan
+from shared.messaging.claiming import Retries
+from shared.messaging.destinations import kafka_topics
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox import outbox_table
-from shared.messaging.relay import OutboxRelay, Retries, kafka_producer, kafka_topics
+from shared.messaging.producer import kafka_producer
+from shared.messaging.relay import OutboxRelay
 from support import stack
 
 pytestmark = pytest.mark.integration

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, text
 from client.adapters import orm
 from shared.db import upgrade
 from shared.messaging.envelope import Envelope
-from shared.messaging.relay import Wakeup
+from shared.messaging.wakeup import Wakeup
 from support import stack
 
 pytestmark = pytest.mark.integration

@@ -61,53 +61,66 @@ EXAMPLES = int(os.environ.get("JEMBATAN_FUZZ_EXAMPLES", "10"))
 SEED = os.environ.get("JEMBATAN_FUZZ_SEED", "42")
 REPORTS = stack.CACHE / "test-artefacts" / "fuzz"
 generated: dict[str, int] = {}
+runs = report.Cells(RUNS)
+
+
+@report.at_end
+def _fuzzing() -> str | None:
+    if not runs.ran:
+        return None
+    return (
+        f"schemathesis: {len(runs.passed)}/{len(RUNS)} runs without a failure, "
+        f"{sum(generated.values())} test cases, {EXAMPLES} examples per operation and phase, "
+        f"seed {SEED}"
+    )
+
+
+def test_the_runs_cover_every_service_as_callers_the_tests_have_tokens_for(
+    tokens: dict[str, str],
+) -> None:
+    assert len(set(RUNS)) == len(RUNS)
+    assert {service for service, _ in RUNS} == set(stack.SERVICE_PORTS)
+    assert {caller for _, caller in RUNS} <= set(tokens)
 
 
 @pytest.mark.parametrize(("service", "caller"), RUNS, ids=[f"{s}-{c}" for s, c in RUNS])
 def test_schemathesis_finds_no_failure(service: str, caller: str) -> None:
-    REPORTS.mkdir(parents=True, exist_ok=True)
-    command = [
-        str(stack.ROOT / ".venv" / "bin" / "st"),
-        "--config-file",
-        str(stack.ROOT / "tests" / "security" / "schemathesis.toml"),
-        "run",
-        f"{stack.GATEWAY}/api/{service}/openapi.json",
-        "--url",
-        stack.GATEWAY,
-        "--checks",
-        ",".join(CHECKS),
-        "--max-examples",
-        str(EXAMPLES),
-        "--rate-limit",
-        "150/s",  # under the officers' shared bucket at the gateway (200/s)
-        "--workers",
-        "1",
-        "--report",
-        "junit",
-        "--report-junit-path",
-        str(REPORTS / f"{service}-{caller}.xml"),
-        "--no-color",
-    ]
-    if SEED != "random":
-        command += ["--seed", SEED]
-    env = {
-        **os.environ,
-        "PYTHONPATH": f"{stack.ROOT / 'tests'}:{stack.ROOT}",
-        "SCHEMATHESIS_HOOKS": "support.fuzz_hooks",
-        "JEMBATAN_FUZZ_CALLER": caller,
-    }
-    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output[-6000:]
-    cases = re.search(r"(\d+) generated", output)
-    assert cases and int(cases.group(1)) > 0, output[-2000:]
-    generated[f"{service}-{caller}"] = int(cases.group(1))
-    assert "Selected:" in output
-
-
-def test_zz_report_fuzzing() -> None:
-    report.figure(
-        f"schemathesis: {len(generated)}/{len(RUNS)} runs without a failure, "
-        f"{sum(generated.values())} test cases, {EXAMPLES} examples per operation and phase, "
-        f"seed {SEED}"
-    )
+    with runs.check((service, caller)):
+        REPORTS.mkdir(parents=True, exist_ok=True)
+        command = [
+            str(stack.ROOT / ".venv" / "bin" / "st"),
+            "--config-file",
+            str(stack.ROOT / "tests" / "security" / "schemathesis.toml"),
+            "run",
+            f"{stack.GATEWAY}/api/{service}/openapi.json",
+            "--url",
+            stack.GATEWAY,
+            "--checks",
+            ",".join(CHECKS),
+            "--max-examples",
+            str(EXAMPLES),
+            "--rate-limit",
+            "150/s",  # under the officers' shared bucket at the gateway (200/s)
+            "--workers",
+            "1",
+            "--report",
+            "junit",
+            "--report-junit-path",
+            str(REPORTS / f"{service}-{caller}.xml"),
+            "--no-color",
+        ]
+        if SEED != "random":
+            command += ["--seed", SEED]
+        env = {
+            **os.environ,
+            "PYTHONPATH": f"{stack.ROOT / 'tests'}:{stack.ROOT}",
+            "SCHEMATHESIS_HOOKS": "support.fuzz_hooks",
+            "JEMBATAN_FUZZ_CALLER": caller,
+        }
+        run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1200)
+        output = run.stdout + run.stderr
+        assert run.returncode == 0, output[-6000:]
+        cases = re.search(r"(\d+) generated", output)
+        assert cases and int(cases.group(1)) > 0, output[-2000:]
+        generated[f"{service}-{caller}"] = int(cases.group(1))
+        assert "Selected:" in output

@@ -59,6 +59,27 @@ PLAIN_TEXT_HOMES = {
     "email": {("client", "clients")},
 }
 OUTBOX_DATABASES = ("client", "referral", "training", "notify")
+SINKS = ("logs and spans", "error bodies", "topics", "databases")
+sinks = report.Cells(SINKS)  # each searched and found clean
+
+
+@report.at_end
+def _searched() -> str | None:
+    if not sinks.ran:
+        return None
+    if sinks.complete:
+        return (
+            f"canary: {len(PROCESSES)} processes' logs and spans, error bodies, "
+            f"{len(TOPICS)} topics and {len(DATABASES)} databases searched"
+        )
+    clean = [sink for sink in SINKS if sink in sinks.passed]
+    return f"canary: only {', '.join(clean) or 'no sink'} searched and found clean"
+
+
+def _listed(path: str) -> list[list[str]]:
+    """The lines of an infra list file, split into words, comments and blanks left out."""
+    lines = (stack.ROOT / path).read_text().splitlines()
+    return [line.split() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def _letters(n: int) -> str:
@@ -100,6 +121,27 @@ def _spellings(canary: dict[str, str]) -> dict[str, list[str]]:
 
 def _found(text: str, canary: dict[str, str]) -> set[str]:
     return {kind for kind, forms in _spellings(canary).items() if any(f in text for f in forms)}
+
+
+def test_the_search_covers_every_sink_and_every_canary_value(canary: dict[str, str]) -> None:
+    """What the search will cover, known before anything runs: every process (and its
+    settings, for its spans), every topic, every service's database, every outbox, and each
+    canary value in every spelling it could take."""
+    assert PROCESSES and TOPICS
+    assert {process.split("-")[0].upper() for process in PROCESSES} <= set(SETTINGS_PREFIXES)
+    assert set(DATABASES) == {
+        words[0] for words in _listed("infra/postgres/databases.txt") if words[0] == words[1]
+    }
+    relays = {p.removesuffix("-relay") for p in PROCESSES if p.endswith("-relay")}
+    assert set(OUTBOX_DATABASES) == relays
+    assert {f"{service}.events" for service in relays} <= set(TOPICS)
+    spellings = _spellings(canary)
+    assert set(spellings) == {"nik", "name", "phone", "email", "token"}
+    assert all(forms and all(forms) for forms in spellings.values())
+    assert set(PLAIN_TEXT_HOMES) <= set(spellings)
+    assert {database for homes in PLAIN_TEXT_HOMES.values() for database, _ in homes} <= set(
+        DATABASES
+    )
 
 
 @pytest.fixture(scope="module")
@@ -205,22 +247,26 @@ def _every_relay_published() -> bool:
 def test_no_canary_in_any_log_or_exported_span(
     workflow: dict[str, Any], canary: dict[str, str]
 ) -> None:
-    logs = stack.log_files()
-    spans = sorted(TRACES.glob("*.jsonl"))
-    offenders = {p.name: _found(p.read_text(errors="replace"), canary) for p in logs + spans}
-    assert {name: kinds for name, kinds in offenders.items() if kinds} == {}
-    assert len(logs) >= len(PROCESSES)  # every process's log was read
-    # Spans were exported by the APIs, the workers and the relays, and they follow the canary's
-    # requests: the search covers the traces, not empty files.
-    exporters = {p.name.rsplit("-", 1)[0] for p in spans if p.stat().st_size}
-    assert {"client-api", "client-relay", "notify-worker", "referral-api"} <= exporters
-    assert any(workflow["client_id"] in p.read_text() for p in spans)
+    with sinks.check("logs and spans"):
+        logs = stack.log_files()
+        spans = sorted(TRACES.glob("*.jsonl"))
+        offenders = {p.name: _found(p.read_text(errors="replace"), canary) for p in logs + spans}
+        assert {name: kinds for name, kinds in offenders.items() if kinds} == {}
+        assert len(logs) >= len(PROCESSES)  # every process's log was read
+        # Spans were exported by the APIs, the workers and the relays, and they follow the canary's
+        # requests: the search covers the traces, not empty files.
+        exporters = {p.name.rsplit("-", 1)[0] for p in spans if p.stat().st_size}
+        assert {"client-api", "client-relay", "notify-worker", "referral-api"} <= exporters
+        assert any(workflow["client_id"] in p.read_text() for p in spans)
 
 
 def test_no_canary_in_any_error_body(workflow: dict[str, Any], canary: dict[str, str]) -> None:
-    errors = [a for a in workflow["answers"] if a.status_code >= 400]
-    assert {a.status_code for a in errors} >= {401, 409, 422}
-    assert [(a.status_code, _found(a.text, canary)) for a in errors if _found(a.text, canary)] == []
+    with sinks.check("error bodies"):
+        errors = [a for a in workflow["answers"] if a.status_code >= 400]
+        assert {a.status_code for a in errors} >= {401, 409, 422}
+        assert [
+            (a.status_code, _found(a.text, canary)) for a in errors if _found(a.text, canary)
+        ] == []
 
 
 def _records(since: dict[str, dict[Any, int]]) -> Iterator[tuple[str, Any]]:
@@ -241,19 +287,20 @@ def _records(since: dict[str, dict[Any, int]]) -> Iterator[tuple[str, Any]]:
 def test_no_topic_holds_a_canary_in_clear_read_from_the_beginning(
     workflow: dict[str, Any], canary: dict[str, str]
 ) -> None:
-    in_keys, in_values = set(), defaultdict(set)
-    seen = 0
-    beginning = {topic: stack.topic_begin_offsets(topic) for topic in TOPICS}
-    for topic, record in _records(beginning):
-        seen += 1
-        key = (record.key or b"").decode(errors="replace")
-        headers = " ".join(f"{k}={v.decode(errors='replace')}" for k, v in record.headers or [])
-        in_keys |= _found(key + " " + headers, canary)
-        in_values[topic] |= _found((record.value or b"").decode(errors="replace"), canary)
-    assert seen > 0
-    assert in_keys == set()
-    # Sealed under the client's own key, or (offers) never there: nothing in clear anywhere.
-    assert {topic: kinds for topic, kinds in in_values.items() if kinds} == {}
+    with sinks.check("topics"):
+        in_keys, in_values = set(), defaultdict(set)
+        seen = 0
+        beginning = {topic: stack.topic_begin_offsets(topic) for topic in TOPICS}
+        for topic, record in _records(beginning):
+            seen += 1
+            key = (record.key or b"").decode(errors="replace")
+            headers = " ".join(f"{k}={v.decode(errors='replace')}" for k, v in record.headers or [])
+            in_keys |= _found(key + " " + headers, canary)
+            in_values[topic] |= _found((record.value or b"").decode(errors="replace"), canary)
+        assert seen > 0
+        assert in_keys == set()
+        # Sealed under the client's own key, or (offers) never there: nothing in clear anywhere.
+        assert {topic: kinds for topic, kinds in in_values.items() if kinds} == {}
 
 
 def _dump(database: str) -> dict[str, str]:
@@ -296,20 +343,14 @@ def _dump(database: str) -> dict[str, str]:
 def test_databases_keep_the_nik_encrypted_and_the_rest_only_in_the_client_s_own_row(
     workflow: dict[str, Any], canary: dict[str, str]
 ) -> None:
-    homes: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    for database in DATABASES:
-        for table, rows in _dump(database).items():
-            for kind in _found(rows, canary):
-                homes[kind].add((database, table))
-    assert "nik" not in homes, homes["nik"]  # only ciphertext, the keyed index and the mask
-    assert "token" not in homes
-    for kind, allowed in PLAIN_TEXT_HOMES.items():
-        assert homes[kind] <= allowed, (kind, homes[kind] - allowed)
-    assert ("client", "clients") in homes["name"]  # the search found the canary at all
-
-
-def test_zz_report() -> None:
-    report.figure(
-        f"canary: {len(PROCESSES)} processes' logs and spans, error bodies, {len(TOPICS)} topics "
-        f"and {len(DATABASES)} databases searched"
-    )
+    with sinks.check("databases"):
+        homes: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        for database in DATABASES:
+            for table, rows in _dump(database).items():
+                for kind in _found(rows, canary):
+                    homes[kind].add((database, table))
+        assert "nik" not in homes, homes["nik"]  # only ciphertext, the keyed index and the mask
+        assert "token" not in homes
+        for kind, allowed in PLAIN_TEXT_HOMES.items():
+            assert homes[kind] <= allowed, (kind, homes[kind] - allowed)
+        assert ("client", "clients") in homes["name"]  # the search found the canary at all

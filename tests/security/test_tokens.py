@@ -27,7 +27,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from support import report, stack
+from support import matrix, report, stack
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +55,23 @@ KINDS = (
     "tampered-claims",
     "id-token",
 )
-requests_made: list[int] = []
+negative = report.Requests()  # the bad-token requests, and those refused as they must be
+
+
+@report.at_end
+def _negative_tokens() -> str | None:
+    if not negative.sent or not negative.planned:
+        return None
+    operations = negative.planned // (len(KINDS) * 2)
+    outcome = (
+        "every one 401"
+        if negative.as_expected == negative.sent == negative.planned
+        else f"{negative.as_expected} refused as they must be, of {negative.planned} planned"
+    )
+    return (
+        f"negative tokens: {len(KINDS)} kinds x {operations} protected operations x "
+        f"(gateway, service) = {negative.sent} requests, {outcome}"
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -175,6 +191,18 @@ def _concrete(path: str) -> str:
     return "/".join(parts)
 
 
+def _problem(answer: httpx.Response, token: str | None) -> int | str | None:
+    """What is wrong with the answer to a bad token: None when it is a 401, as problem+json,
+    that does not echo the token."""
+    if answer.status_code != 401:
+        return answer.status_code
+    if not answer.headers["content-type"].startswith("application/problem+json"):
+        return "not problem+json"
+    if token and token in answer.text:
+        return "token echoed"
+    return None
+
+
 def _headers(token: str | None) -> dict[str, str]:
     return {} if token is None else {"Authorization": f"Bearer {token}"}
 
@@ -182,13 +210,16 @@ def _headers(token: str | None) -> dict[str, str]:
 def test_every_operation_the_matrix_protects_asks_for_a_token_in_its_openapi(
     protected: list[tuple[str, str, str]],
 ) -> None:
-    matrix = yaml.safe_load((Path(__file__).parent / "authz_matrix.yaml").read_text())
-    by_token = {
-        entry["op"]
-        for entry in matrix["operations"]
-        if entry["expect"]["anonymous"] == 401 and entry["expect"]["siti"] != 401
-    }
-    assert {f"{method} {path}" for _, method, path in protected} == by_token
+    authz = yaml.safe_load((Path(__file__).parent / "authz_matrix.yaml").read_text())
+    assert {f"{method} {path}" for _, method, path in protected} == matrix.token_guarded(authz)
+
+
+def test_every_kind_of_bad_token_is_made_and_every_service_has_operations_to_try(
+    bad_tokens: dict[str, str | None], protected: list[tuple[str, str, str]]
+) -> None:
+    assert set(bad_tokens) == set(KINDS)
+    assert len(set(KINDS)) == len(KINDS)
+    assert {service for service, _, _ in protected} == set(SERVICES)
 
 
 def test_a_token_minted_with_the_test_key_and_every_claim_right_opens_the_api(
@@ -230,6 +261,7 @@ def test_a_bad_token_is_refused_by_every_protected_operation(
 ) -> None:
     token = bad_tokens[kind]
     headers = _headers(token)
+    negative.planned = len(KINDS) * len(protected) * 2
     wrong = []
     for service, method, template in protected:
         path = _concrete(template)
@@ -247,20 +279,8 @@ def test_a_bad_token_is_refused_by_every_protected_operation(
                 ),
             ),
         ):
-            requests_made.append(1)
-            if answer.status_code != 401:
-                wrong.append((where, method, template, answer.status_code))
-            elif not answer.headers["content-type"].startswith("application/problem+json"):
-                wrong.append((where, method, template, "not problem+json"))
-            elif token and token in answer.text:
-                wrong.append((where, method, template, "token echoed"))
+            problem = _problem(answer, token)
+            negative.answered(as_expected=problem is None)
+            if problem is not None:
+                wrong.append((where, method, template, problem))
     assert not wrong, wrong
-
-
-def test_zz_report_negative_token_requests(protected: list[tuple[str, str, str]]) -> None:
-    expected = len(KINDS) * len(protected) * 2
-    report.figure(
-        f"negative tokens: {len(KINDS)} kinds x {len(protected)} protected operations x "
-        f"(gateway, service) = {len(requests_made)} requests, every one 401"
-    )
-    assert len(requests_made) == expected

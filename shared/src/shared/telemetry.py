@@ -12,7 +12,6 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -167,7 +166,3 @@ def current_trace_headers() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
-
-
-def context_from_headers(headers: Mapping[str, str]) -> Any:
-    return propagate.extract(dict(headers))

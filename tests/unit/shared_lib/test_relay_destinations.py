@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kafka import errors
 
-from shared.messaging.relay import Destinations, refused_for_good
+from shared.messaging.destinations import Destinations, refused_for_good
 
 
 def test_the_cluster_is_asked_once_while_its_answer_is_fresh_and_again_after_forget() -> None:

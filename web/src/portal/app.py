@@ -22,21 +22,10 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from portal import (
-    bell,
-    breaches,
-    cases_pages,
-    import_pages,
-    inbox,
-    pages,
-    partner_admin,
-    privacy_pages,
-    province,
-    supervision,
-    training_pages,
-)
+from portal.dependencies import LoginRequired
 from portal.gateway import Gateway
 from portal.oidc import Keycloak
+from portal.pages import ROUTERS
 from portal.rendering import render
 from portal.sessions import SessionStore
 from portal.settings import PortalSettings
@@ -101,17 +90,8 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
     # beside what the officer typed (BREACH).
     assets = GZipMiddleware(StaticFiles(directory=str(static)), minimum_size=500)
     app.mount("/static", assets, name="static")
-    app.include_router(partner_admin.router)  # /partners/new before pages' /partners/…
-    app.include_router(import_pages.router)  # /clients/imports before pages' /clients/{id}
-    app.include_router(pages.router)
-    app.include_router(training_pages.router)
-    app.include_router(supervision.router)
-    app.include_router(province.router)
-    app.include_router(bell.router)
-    app.include_router(privacy_pages.router)
-    app.include_router(cases_pages.router)
-    app.include_router(breaches.router)
-    app.include_router(inbox.router)
+    for router in ROUTERS:  # in order: literal paths before parameters (portal.pages)
+        app.include_router(router)
 
     app.add_middleware(AccessLog)  # route templates only: paths and queries may be personal
 
@@ -122,8 +102,8 @@ def create(settings: PortalSettings | None = None, *, configure_process: bool = 
             _security_headers(response, settings.oidc_public_base)
         return response
 
-    @app.exception_handler(pages.LoginRequired)
-    async def login_first(request: Request, exc: pages.LoginRequired) -> Response:
+    @app.exception_handler(LoginRequired)
+    async def login_first(request: Request, exc: LoginRequired) -> Response:
         target = f"/login?next={exc.next_path}"
         if request.headers.get("HX-Request"):
             return Response(status_code=204, headers={"HX-Redirect": target})

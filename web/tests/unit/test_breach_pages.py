@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from portal.breaches import _api_field, _moment, _refusals
 from portal.gateway import Answer
 from portal.i18n import Formats, translator
+from portal.pages.breaches import _api_field, _moment, _refusals
 
 
 def test_a_time_typed_by_an_administrator_without_a_region_is_jakarta_time() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from portal.inbox import figures, overdue
+from portal.pages.inbox import figures, overdue
 
 NOW = datetime(2026, 12, 10, 3, 0, tzinfo=UTC)  # 10:00 WIB, 12:00 WIT on Thursday
 

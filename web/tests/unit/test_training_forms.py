@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.training_pages import session_schedule
+from portal.pages.training_forms import session_schedule
 
 
 def _typed(first: str, last: str = "", start: str = "09:00") -> dict[str, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -68,8 +70,21 @@ class Container:
             ),
             lease=timedelta(seconds=s.dispatch_lease_seconds),
             batch=s.dispatch_batch,
-            hold_after_send=s.fault_hold_after_send_seconds,
+            after_send=_pause(s.fault_hold_after_send_seconds),
         )
+
+
+def _pause(seconds: float) -> Callable[[], Awaitable[None]] | None:
+    """The development fault setting's pause between sending a message and recording it (the
+    chaos suite kills the worker in it); none when the setting is off, as it always is outside
+    development (NotifySettings refuses it there)."""
+    if not seconds:
+        return None
+
+    async def pause() -> None:
+        await asyncio.sleep(seconds)
+
+    return pause
 
 
 def _staff_addresses(settings: NotifySettings) -> StaffAddresses:

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from shared.messaging.relay import CHANNEL
+from shared.messaging.wakeup import CHANNEL
 
 # `behind`: rows of the same topic and key that wait for it, to keep their order.
 _PARKED = text(

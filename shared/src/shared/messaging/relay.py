@@ -1,44 +1,36 @@
 """The outbox relay: publishes committed outbox rows to Kafka, in order, at least once.
 
-One relay is active per service (a transaction-scoped advisory lock); rows are claimed with
-`FOR UPDATE SKIP LOCKED` by their published flag, never by "last id seen", because ids are
-assigned at insert and a slow transaction can commit a lower id after a higher one. A row is
-marked sent only after the broker acknowledged every message of its batch; a crash between
-ack and commit republishes the batch, which consumers absorb through their inbox.
+One relay is active per service (a transaction-scoped advisory lock); it claims due rows
+(shared.messaging.claiming), sends each as a CloudEvent continuing its request's trace, and
+marks a row sent only after the broker acknowledged every message of its batch; a crash
+between ack and commit republishes the batch, which consumers absorb through their inbox.
 
 When the outbox is empty the relay waits for PostgreSQL's word that rows were committed
-(`LISTEN outbox`; a trigger of each service's outbox notifies), so an event leaves within a
-few milliseconds of its commit and an idle relay costs nothing. The word is only a hint: the
-relay still looks every `POLL_EVERY_S` (a notification sent while its connection was being
-re-made is lost), and polls as before while it cannot listen.
+(shared.messaging.wakeup), and still looks every `POLL_EVERY_S` (a notification sent while its
+connection was being re-made is lost), polling as before while it cannot listen.
 
 A published row keeps only what says that and when it was published: its payload, which may
 hold a person's data, is emptied in the transaction that marks it sent, and rows published
 more than `KEEP_PUBLISHED` ago are deleted (`purge`, at most every `PURGE_EVERY_S`).
 
-No destination can stop another. Before a batch is sent the relay asks the cluster which of
-its topics exist (`Destinations`, at most once a second); a row whose topic is missing, or
-that the broker refuses for good (an authorization error, a record too large), is not
-published but waits: it is tried again after 1, 2, 4 … seconds (`RETRY_BASE`, at most
-`RETRY_CAP`) and, after `PARK_AFTER` attempts, parked with its reason, for an operator to fix
-the cause and retry (`jembatan outbox parked`, `jembatan outbox retry`). Rows with the same
-topic and key wait behind it, so per-key order holds; every other row is published as usual.
-A fault of the cluster as a whole (unreachable, timing out) parks nothing: the relay backs off
-and retries the same rows, as before.
+No destination can stop another (shared.messaging.destinations): a row whose topic is missing,
+or that the broker refuses for good, waits and is then parked for an operator (`jembatan
+outbox parked`, `jembatan outbox retry`), while every other row is published as usual. A fault
+of the cluster as a whole (unreachable, timing out) parks nothing: the relay backs off and
+retries the same rows.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import signal
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.metrics import CallbackOptions, Observation
@@ -46,8 +38,26 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import Engine, text
 
 from shared import db
+from shared.messaging.claiming import (
+    BACKLOG,
+    CLAIM,
+    DEFAULT_RETRIES,
+    DEFER,
+    DELETE_PUBLISHED,
+    EMPTY_PUBLISHED,
+    MARK,
+    PARKED,
+    Retries,
+)
+from shared.messaging.destinations import (
+    Destinations,
+    kafka_topics,
+    refusal_reason,
+    refused_for_good,
+)
 from shared.messaging.envelope import Envelope
-from shared.messaging.security import KafkaSecurity
+from shared.messaging.producer import Producer, kafka_producer
+from shared.messaging.wakeup import Wakeup
 from shared.settings import ServiceSettings
 from shared.telemetry import configure_logging, configure_telemetry
 
@@ -63,105 +73,9 @@ _refused = _meter.create_counter(
     description="outbox rows their destination refused (each attempt; parked after several)",
 )
 
-# Due rows, oldest first, but none behind a row of the same topic and key that is waiting or
-# parked (`ix_outbox_held` answers the NOT EXISTS, and is empty while all goes well).
-_CLAIM = text(
-    "SELECT id, event_id, topic, msg_key, event_type, source, subject, payload, trace_headers,"
-    " created_at FROM outbox o WHERE published_at IS NULL AND parked_at IS NULL"
-    " AND (retry_at IS NULL OR retry_at <= now())"
-    " AND NOT EXISTS (SELECT 1 FROM outbox held WHERE held.published_at IS NULL"
-    " AND held.retry_at IS NOT NULL AND held.topic = o.topic AND held.msg_key = o.msg_key"
-    " AND held.id < o.id AND (held.parked_at IS NOT NULL OR held.retry_at > now()))"
-    " ORDER BY id LIMIT :n FOR UPDATE OF o SKIP LOCKED"
-)
-_MARK = text("UPDATE outbox SET published_at = now(), payload = '{}'::jsonb WHERE id = ANY(:ids)")
-# `attempts` on the right is the value before this update.
-_DEFER = text(
-    "UPDATE outbox SET attempts = attempts + 1, last_error = :reason,"
-    " retry_at = now() + make_interval(secs => least(:base * 2 ^ attempts, :cap)),"
-    " parked_at = CASE WHEN attempts + 1 >= :park_after THEN now() END"
-    " WHERE id = ANY(:ids)"
-)
-# Rows published before payloads were emptied on publishing, or by an older relay.
-_EMPTY_PUBLISHED = text(
-    "UPDATE outbox SET payload = '{}'::jsonb"
-    " WHERE published_at IS NOT NULL AND payload <> '{}'::jsonb"
-)
-_BACKLOG = text("SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NULL")
-_PARKED = text("SELECT count(*) FROM outbox WHERE published_at IS NULL AND parked_at IS NOT NULL")
-_DELETE_PUBLISHED = text("DELETE FROM outbox WHERE published_at < now() - :keep")
-CHANNEL = "outbox"  # shared.migrations.create_outbox_wakeup
 POLL_EVERY_S = 1.0  # when nothing was heard
 KEEP_PUBLISHED = timedelta(days=1)  # an operator can still see what left, and when
 PURGE_EVERY_S = 600.0
-RETRY_BASE = timedelta(seconds=1)  # a refused row's first wait; doubled at each attempt
-RETRY_CAP = timedelta(minutes=1)
-PARK_AFTER = 8  # attempts: about two minutes after the first refusal
-TOPICS_FRESH_FOR_S = 1.0  # how long the cluster's list of topics is trusted
-
-
-class Producer(Protocol):
-    def send(
-        self, topic: str, *, key: bytes, value: bytes, headers: list[tuple[str, bytes]]
-    ) -> Any: ...
-
-    def flush(self, timeout: float | None = None) -> None: ...
-
-
-@dataclass(frozen=True)
-class Retries:
-    """How a row its destination refuses is retried, then parked."""
-
-    base: timedelta = RETRY_BASE
-    cap: timedelta = RETRY_CAP
-    park_after: int = PARK_AFTER
-
-
-class Destinations:
-    """Which topics the cluster has, asked at most every `fresh_for_s`: a topic that is
-    missing (never made, or deleted) is known before a row is sent to it, instead of after
-    the producer has waited for its metadata. A failure to ask is the cluster's, and raises."""
-
-    def __init__(
-        self, list_topics: Callable[[], Iterable[str]], fresh_for_s: float = TOPICS_FRESH_FOR_S
-    ) -> None:
-        self._list_topics = list_topics
-        self._fresh_for_s = fresh_for_s
-        self._known: frozenset[str] = frozenset()
-        self._asked_at: float | None = None
-
-    def missing(self, topics: Collection[str]) -> set[str]:
-        asked_at = self._asked_at
-        if asked_at is None or time.monotonic() - asked_at >= self._fresh_for_s:
-            self._known = frozenset(self._list_topics())
-            self._asked_at = time.monotonic()
-        return {topic for topic in topics if topic not in self._known}
-
-    def forget(self) -> None:
-        """Ask again before the next batch (after a failure that may mean a topic went)."""
-        self._asked_at = None
-
-
-def refused_for_good(exc: BaseException) -> bool:
-    """An error that one destination (a topic, a record) causes and that repeating will not
-    cure. Only these park rows: anything else (timeouts, the cluster away, the service's own
-    credentials refused) is a fault of the whole cluster, and parks nothing."""
-    from kafka import errors
-
-    return isinstance(
-        exc,
-        errors.TopicAuthorizationFailedError
-        | errors.InvalidTopicError
-        | errors.MessageSizeTooLargeError
-        | errors.RecordListTooLargeError
-        | errors.InvalidRecordError
-        | errors.CorruptRecordError,
-    )
-
-
-def _reason(exc: BaseException) -> str:
-    """The error's class and message: Kafka's messages name topics and sizes, never values."""
-    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def relay_lock_id(service: str) -> int:
@@ -170,6 +84,11 @@ def relay_lock_id(service: str) -> int:
 
 
 class OutboxRelay:
+    """Publishes a service's committed outbox rows, batch by batch, while it holds the
+    service's advisory lock. `after_ack`, when given, runs once the broker has acknowledged a
+    batch and before the rows are marked sent (run_relay installs a pause there only when the
+    development fault setting asks for one)."""
+
     def __init__(
         self,
         engine: Engine,
@@ -179,8 +98,8 @@ class OutboxRelay:
         topics: Callable[[], Iterable[str]],
         batch_size: int = 500,
         ack_timeout_s: float = 30.0,
-        hold_after_ack_s: float = 0.0,
-        retries: Retries = Retries(),
+        after_ack: Callable[[], None] | None = None,
+        retries: Retries = DEFAULT_RETRIES,
     ) -> None:
         self._engine = engine
         self._producer_factory = producer_factory
@@ -191,7 +110,7 @@ class OutboxRelay:
         self._service = service
         self._batch_size = batch_size
         self._ack_timeout_s = ack_timeout_s
-        self._hold_after_ack_s = hold_after_ack_s  # fault injection (tests only)
+        self._after_ack = after_ack
 
     def relay_batch(self) -> int:
         """Publish one batch; returns how many rows were marked sent (0: idle or not leader)."""
@@ -201,7 +120,7 @@ class OutboxRelay:
             ).scalar()
             if not leader:
                 return 0
-            rows = conn.execute(_CLAIM, {"n": self._batch_size}).mappings().all()
+            rows = conn.execute(CLAIM, {"n": self._batch_size}).mappings().all()
             if not rows:
                 return 0
             if self._producer is None:
@@ -211,12 +130,12 @@ class OutboxRelay:
             except Exception:
                 self._destinations.forget()
                 raise
-            if self._hold_after_ack_s:
-                time.sleep(self._hold_after_ack_s)
+            if self._after_ack is not None:
+                self._after_ack()
             if sent:
-                conn.execute(_MARK, {"ids": sent})
+                conn.execute(MARK, {"ids": sent})
             for reason, ids in refused.items():
-                conn.execute(_DEFER, self._deferral(reason, ids))
+                conn.execute(DEFER, self._retries.deferral(reason, ids))
         if sent:
             _published.add(len(sent), {"service": self._service})
         if refused:
@@ -249,7 +168,7 @@ class OutboxRelay:
                 except Exception as exc:
                     if not refused_for_good(exc):
                         raise
-                    reason = _reason(exc)
+                    reason = refusal_reason(exc)
             refused.setdefault(reason, []).append(row["id"])
             stopped.add(key)
         sent: list[int] = []
@@ -259,37 +178,27 @@ class OutboxRelay:
             except Exception as exc:
                 if not refused_for_good(exc):
                     raise
-                refused.setdefault(_reason(exc), []).append(row_id)
+                refused.setdefault(refusal_reason(exc), []).append(row_id)
                 continue
             sent.append(row_id)
         return sent, refused
-
-    def _deferral(self, reason: str, ids: list[int]) -> dict[str, Any]:
-        retries = self._retries
-        return {
-            "ids": ids,
-            "reason": reason,
-            "base": retries.base.total_seconds(),
-            "cap": retries.cap.total_seconds(),
-            "park_after": retries.park_after,
-        }
 
     def purge(self) -> int:
         """Empty any published payload left behind and delete rows published long ago;
         returns how many rows were deleted."""
         with self._engine.begin() as conn:
-            conn.execute(_EMPTY_PUBLISHED)
-            deleted = conn.execute(_DELETE_PUBLISHED, {"keep": KEEP_PUBLISHED})
+            conn.execute(EMPTY_PUBLISHED)
+            deleted = conn.execute(DELETE_PUBLISHED, {"keep": KEEP_PUBLISHED})
         return int(deleted.rowcount)
 
     def backlog(self) -> int:
         """Rows waiting to be published, parked ones aside: grows while Kafka is away, drains
         when it is back."""
-        return self._count(_BACKLOG)
+        return self._count(BACKLOG)
 
     def parked(self) -> int:
         """Rows parked until an operator retries them (`jembatan outbox parked`)."""
-        return self._count(_PARKED)
+        return self._count(PARKED)
 
     def _count(self, query: Any) -> int:
         with self._engine.connect() as conn:
@@ -371,100 +280,12 @@ class OutboxRelay:
                 stop.wait(idle_wait_s)  # not listening: poll
 
 
-class Wakeup:
-    """The relay's ear on the channel `outbox`: one connection of the engine's pool, kept out
-    of it in autocommit, that LISTENs. Any failure (the database restarting) drops it; the
-    next `listen` makes a new one."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._raw: Any = None
-
-    def listen(self) -> bool:
-        if self._raw is not None:
-            return True
-        try:
-            raw = self._engine.raw_connection()
-            connection: Any = raw.driver_connection
-            connection.autocommit = True
-            connection.execute(f"LISTEN {CHANNEL}")
-        except Exception as exc:
-            log.warning(
-                "cannot listen for outbox rows; polling", extra={"error": type(exc).__name__}
-            )
-            return False
-        self._raw = raw
-        return True
-
-    def wait(self, timeout_s: float) -> bool | None:
-        """Until a notification arrives (True: at once if one came since the last wait) or
-        `timeout_s` passed (False); None when it cannot listen (the caller polls)."""
-        if not self.listen():
-            return None
-        try:
-            for _ in self._raw.driver_connection.notifies(timeout=timeout_s, stop_after=1):
-                return True
-        except Exception as exc:
-            log.warning("lost the outbox listener; polling", extra={"error": type(exc).__name__})
-            self.close()
-            return None
-        return False
-
-    def close(self) -> None:
-        if self._raw is not None:
-            raw, self._raw = self._raw, None
-            with contextlib.suppress(Exception):  # already broken: nothing to give back
-                raw.invalidate()  # never back into the pool in LISTEN and autocommit
-
-
-def kafka_producer(
-    bootstrap_servers: str, client_id: str, security: KafkaSecurity | None = None
-) -> Any:
-    """An idempotent producer that waits for every in-sync replica (acks=all)."""
-    from kafka import KafkaProducer
-
-    return KafkaProducer(
-        bootstrap_servers=bootstrap_servers.split(","),
-        client_id=client_id,
-        **(security or KafkaSecurity()).kafka_python(),
-        acks="all",
-        enable_idempotence=True,
-        linger_ms=5,
-        max_in_flight_requests_per_connection=5,
-        request_timeout_ms=15_000,
-        max_block_ms=10_000,
-        retries=2**31 - 1,
-        delivery_timeout_ms=60_000,
-    )
-
-
-def kafka_topics(
-    bootstrap_servers: str, client_id: str, security: KafkaSecurity | None = None
-) -> Callable[[], list[str]]:
-    """The cluster's topics (those this client may describe), through one admin client made
-    at the first call and made anew after a failure."""
-    admin: Any = None
-
-    def list_topics() -> list[str]:
-        nonlocal admin
-        if admin is None:
-            from kafka import KafkaAdminClient
-
-            admin = KafkaAdminClient(
-                bootstrap_servers=bootstrap_servers.split(","),
-                client_id=client_id,
-                request_timeout_ms=10_000,
-                **(security or KafkaSecurity()).kafka_python(),
-            )
-        try:
-            return list(admin.list_topics())
-        except Exception:
-            broken, admin = admin, None
-            with contextlib.suppress(Exception):
-                broken.close()
-            raise
-
-    return list_topics
+def _pause(seconds: float) -> Callable[[], None] | None:
+    """The development fault setting's pause after an ack (a window for the chaos suite to
+    kill the relay in); nothing when it is off, as it always is outside development."""
+    if not seconds:
+        return None
+    return lambda: time.sleep(seconds)
 
 
 def run_relay(settings: ServiceSettings) -> None:
@@ -481,7 +302,7 @@ def run_relay(settings: ServiceSettings) -> None:
         lambda: kafka_producer(servers, name, security),
         service=settings.service_name,
         topics=kafka_topics(servers, name, security),
-        hold_after_ack_s=settings.fault_relay_hold_after_ack_seconds,
+        after_ack=_pause(settings.fault_relay_hold_after_ack_seconds),
     )
     _meter.create_observable_gauge(
         "jembatan.outbox.backlog",

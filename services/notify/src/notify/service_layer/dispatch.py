@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -39,6 +39,12 @@ DEAD_LETTER_TYPE = "jembatan.notification.failed.v1"
 
 @dataclass
 class Dispatcher:
+    """Sends due messages through their channels and records each result.
+
+    `after_send`, when given, is awaited once a channel has taken a message and before the
+    send is recorded: the moment that decides whether a message could be sent twice.
+    """
+
     sessions: async_sessionmaker[AsyncSession]
     rules: Rules
     channels: Mapping[str, Channel]
@@ -46,7 +52,7 @@ class Dispatcher:
     policy: RetryPolicy
     lease: timedelta
     batch: int = 50
-    hold_after_send: float = 0.0  # tests only: a window to kill the sender in
+    after_send: Callable[[], Awaitable[None]] | None = None
 
     async def dispatch_due(self, now: datetime | None = None) -> int:
         """Send every due message (one batch); returns how many were attempted."""
@@ -81,8 +87,8 @@ class Dispatcher:
         except DeliveryFailed as failure:
             await self._failed(notification, failure)
             return
-        if self.hold_after_send:
-            await asyncio.sleep(self.hold_after_send)
+        if self.after_send is not None:
+            await self.after_send()
         async with self.sessions.begin() as session:
             await self.rules.repository(session).mark_sent(
                 notification.id, provider_id, self.rules.clock()

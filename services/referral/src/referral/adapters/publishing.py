@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from referral.adapters.repository import LiveConsent
+from referral.adapters.repositories.projections import LiveConsent
 from referral.domain.erasure import PartnerErasure
 from referral.domain.offer import applicant_for_partner
 from referral.domain.referral import Happened, Referral

@@ -9,12 +9,9 @@ from fastapi import FastAPI
 
 from referral import bootstrap
 from referral.adapters import orm
-from referral.entrypoints.api import (
-    catalogue_router,
-    officer_router,
-    partner_router,
-    webhook_key_router,
-)
+from referral.entrypoints.catalogue_api import catalogue_router
+from referral.entrypoints.partner_api import partner_router, webhook_key_router
+from referral.entrypoints.referrals_api import officer_router
 from referral.settings import ReferralSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry

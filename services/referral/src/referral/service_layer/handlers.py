@@ -10,7 +10,7 @@ from uuid import UUID
 
 from referral.adapters import publishing
 from referral.adapters.clients import ClientService, ProfileUnavailable
-from referral.adapters.repository import LiveConsent
+from referral.adapters.repositories.projections import LiveConsent
 from referral.domain.eligibility import Applicant, FailedRule, failed_rules
 from referral.domain.erasure import PartnerErasure
 from referral.domain.offer import applicant_for_partner as applicant_for_partner_scope

@@ -9,7 +9,10 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from referral.adapters import orm, publishing
-from referral.adapters.repository import Catalogue, Erasures, Projections, Referrals
+from referral.adapters.repositories.catalogue import Catalogue
+from referral.adapters.repositories.erasures import Erasures
+from referral.adapters.repositories.projections import Projections
+from referral.adapters.repositories.referrals import Referrals
 from referral.domain.referral import Referral
 from shared.contracts import partner as partner_contracts
 from shared.contracts.referral import TOPIC

@@ -5,136 +5,35 @@ service owns the catalogue; each form here is one call to it."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.gateway import Answer
-from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page, page, whole_number
+from portal.dependencies import PostDep, Visit, VisitDep, api, flash, full_page, page
+from portal.pages.partner_forms import (
+    CLIENT_KINDS,
+    CODE,
+    LICENCE_STATES,
+    PARTNER_TEXTS,
+    PRODUCT_KINDS,
+    PRODUCT_TEXTS,
+    SHEET_TEXTS,
+    catalogue_entry,
+    fee_sheet,
+    onboarding_message,
+    product_entry,
+    read_form,
+    refusals,
+)
 from portal.rendering import translator_for
 
 router = APIRouter()
-
-LICENCE_STATES = ("active", "suspended", "revoked")
-PRODUCT_KINDS = ("savings", "payroll", "credit", "ewallet", "qris")
-CLIENT_KINDS = ("worker", "business")
-_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_PARTNER_TEXTS = ("code", "name", "kind", "regulator", "licence_type", "licence_number")
-_PRODUCT_TEXTS = ("product_code", "product_name", "product_kind", "min_age")
-_SHEET_TEXTS = ("version", "fees", "limits", "interest_tier")
 
 
 def _admin(officer: Visit) -> None:
     if "admin" not in officer.user.get("roles", []):
         raise HTTPException(status_code=403)
-
-
-def _lines_hint(_: Callable[..., str]) -> str:
-    return _("One per line, as name: amount in whole Rupiah, e.g. opening: 0.")
-
-
-def _amounts(text: str) -> dict[str, int] | None:
-    """Lines of `name: amount` (whole rupiah, dots allowed), or None when one is unreadable."""
-    found: dict[str, int] = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        name, sep, amount = line.partition(":") if ":" in line else line.partition("=")
-        rupiah = whole_number(amount.strip())
-        if not sep or not _NAME.match(name.strip()) or rupiah is None:
-            return None
-        found[name.strip()] = rupiah
-    return found
-
-
-def _sheet(values: dict[str, Any], errors: dict[str, str], _: Any) -> dict[str, Any]:
-    """A fee sheet from the form; what cannot be read is added to `errors`."""
-    if not values["version"]:
-        errors["version"] = _("Please fill this in.")
-    fees, limits = _amounts(values["fees"]), _amounts(values["limits"])
-    lines = _lines_hint(_)
-    if fees is None or not fees:
-        errors["fees"] = lines
-    if limits is None:
-        errors["limits"] = lines
-    sheet: dict[str, Any] = {
-        "version": values["version"],
-        "fees": fees or {},
-        "limits": limits or {},
-    }
-    if values["interest_tier"]:
-        sheet["interest_tier"] = values["interest_tier"]
-    return sheet
-
-
-def _product(values: dict[str, Any], errors: dict[str, str], _: Any) -> dict[str, Any]:
-    if not _CODE.match(values["product_code"]):
-        errors["product_code"] = _("Lowercase letters, digits and dashes, e.g. kur-mikro.")
-    if not values["product_name"]:
-        errors["product_name"] = _("Please fill this in.")
-    if values["product_kind"] not in PRODUCT_KINDS:
-        errors["product_kind"] = _("Choose one.")
-    rules: list[dict[str, Any]] = []
-    if not values["client_kinds"]:
-        errors["client_kinds"] = _("Choose at least one.")
-    else:
-        rules.append({"kind": "client_kind", "value": values["client_kinds"]})
-    if values["min_age"]:
-        if values["min_age"].isdigit():
-            rules.append({"kind": "min_age", "value": int(values["min_age"])})
-        else:
-            errors["min_age"] = _("Please write a whole number.")
-    if values["nib_required"]:
-        rules.append({"kind": "nib_required"})
-    return {
-        "code": values["product_code"],
-        "name": values["product_name"],
-        "kind": values["product_kind"],
-        "fee_sheet": _sheet(values, errors, _),
-        "rules": rules,
-    }
-
-
-async def _form(request: Request, names: tuple[str, ...]) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {name: str(form.get(name) or "").strip() for name in names}
-    values["client_kinds"] = [str(k) for k in form.getlist("client_kinds") if k in CLIENT_KINDS]
-    values["nib_required"] = form.get("nib_required") == "on"
-    return values
-
-
-def _entry(partner: dict[str, Any]) -> dict[str, Any]:
-    """A partner as the catalogue answers it, in the shape it takes back."""
-    keep = ("code", "name", "kind", "fee_sheet", "rules")
-    return {k: v for k, v in partner.items() if k != "code"} | {
-        "products": [{k: v for k, v in p.items() if k in keep} for p in partner["products"]]
-    }
-
-
-def _refusals(answer: Answer, _: Any) -> dict[str, str]:
-    """The catalogue's refusals beside the form's fields."""
-    fields = {
-        "version": _(
-            "This version names the current fee sheet, whose terms differ: give a new one."
-        ),
-        "fees": _lines_hint(_),
-        "limits": _lines_hint(_),
-        "code": _("Lowercase letters, digits and dashes, e.g. kur-mikro."),
-        "rules": _("Please check the conditions."),
-    }
-    named = set()
-    for field in answer.errors:
-        parts = field.split(".")
-        name = next((p for p in reversed(parts) if p in fields), parts[-1])
-        named.add("product_code" if name == "code" and "products" in parts else name)
-    messages = {n: fields.get(n, _("Please check this.")) for n in named}
-    if "product_code" in messages:
-        messages["product_code"] = fields["code"]
-    return messages or {"form": _("The catalogue could not be saved.")}
 
 
 async def _partner(request: Request, officer: Visit, code: str) -> dict[str, Any]:
@@ -189,17 +88,17 @@ async def new_partner_form(request: Request, officer: VisitDep) -> HTMLResponse:
 async def new_partner(request: Request, officer: PostDep) -> Response:
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(
+    values = await read_form(
         request,
-        (*_PARTNER_TEXTS, "licence_status", "verified_on", *_PRODUCT_TEXTS, *_SHEET_TEXTS),
+        (*PARTNER_TEXTS, "licence_status", "verified_on", *PRODUCT_TEXTS, *SHEET_TEXTS),
     )
     errors: dict[str, str] = {}
-    if not _CODE.match(values["code"]):
+    if not CODE.match(values["code"]):
         errors["code"] = _("Lowercase letters, digits and dashes, e.g. kur-mikro.")
     for name in ("name", "licence_type", "licence_number", "verified_on"):
         if not values[name]:
             errors[name] = _("Please fill this in.")
-    product = _product(values, errors, _)
+    product = product_entry(values, errors, _)
     if not errors:
         body = {
             "name": values["name"],
@@ -214,9 +113,9 @@ async def new_partner(request: Request, officer: PostDep) -> Response:
         path = f"/api/partners/{values['code']}"
         answer = await api(request, officer, "PUT", path, json=body, unavailable_ok=True)
         if answer.ok or answer.status == 503:
-            await flash(request, officer, _onboarding_message(answer.status, _))
+            await flash(request, officer, onboarding_message(answer.status, _))
             return RedirectResponse(f"/partners/{values['code']}", status_code=303)
-        errors = _refusals(answer, _)
+        errors = refusals(answer, _)
     return page(
         request,
         officer,
@@ -240,7 +139,7 @@ async def partner_page(request: Request, officer: VisitDep, code: str) -> HTMLRe
 async def change_licence(request: Request, officer: PostDep, code: str) -> Response:
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(request, ("licence_status", "verified_on"))
+    values = await read_form(request, ("licence_status", "verified_on"))
     errors = {} if values["verified_on"] else {"verified_on": _("Please fill this in.")}
     if values["licence_status"] not in LICENCE_STATES:
         errors["licence_status"] = _("Choose one.")
@@ -269,7 +168,7 @@ async def _save(
     message: str,
 ) -> Response:
     _ = translator_for(request)
-    body = _entry(partner) | {"products": products}
+    body = catalogue_entry(partner) | {"products": products}
     answer = await api(request, officer, "PUT", f"/api/partners/{partner['code']}", json=body)
     if answer.ok:
         await flash(request, officer, message)
@@ -280,7 +179,7 @@ async def _save(
         partner["code"],
         form=form,
         values=values,
-        errors=_refusals(answer, _),
+        errors=refusals(answer, _),
         status_code=422,
     )
 
@@ -291,14 +190,14 @@ async def new_fee_sheet(
 ) -> Response:
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(request, _SHEET_TEXTS)
+    values = await read_form(request, SHEET_TEXTS)
     partner = await _partner(request, officer, code)
-    products = _entry(partner)["products"]
+    products = catalogue_entry(partner)["products"]
     current = next((p for p in products if p["code"] == product_code), None)
     if current is None:
         raise HTTPException(status_code=404)
     errors: dict[str, str] = {}
-    sheet = _sheet(values, errors, _)
+    sheet = fee_sheet(values, errors, _)
     if values["version"] == current["fee_sheet"]["version"]:
         errors["version"] = _("A new fee sheet needs a new version.")
     if errors:
@@ -322,11 +221,11 @@ async def new_fee_sheet(
 async def add_product(request: Request, officer: PostDep, code: str) -> Response:
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(request, (*_PRODUCT_TEXTS, *_SHEET_TEXTS))
+    values = await read_form(request, (*PRODUCT_TEXTS, *SHEET_TEXTS))
     partner = await _partner(request, officer, code)
-    products = _entry(partner)["products"]
+    products = catalogue_entry(partner)["products"]
     errors: dict[str, str] = {}
-    product = _product(values, errors, _)
+    product = product_entry(values, errors, _)
     if any(p["code"] == product["code"] for p in products):
         errors["product_code"] = _("This partner already has a product with this code.")
     if errors:
@@ -338,15 +237,6 @@ async def add_product(request: Request, officer: PostDep, code: str) -> Response
     )
 
 
-def _onboarding_message(status: int, _: Callable[..., str]) -> str:
-    if status == 503:
-        return _(
-            "The partner is saved but not set up: Keycloak or Kafka did not answer. "
-            "Complete the set-up below."
-        )
-    return _("Partner added and set up: its Keycloak client and its topic exist.")
-
-
 @router.post("/partners/{code}/onboard", response_class=HTMLResponse)
 async def onboard(request: Request, officer: PostDep, code: str) -> Response:
     """Complete (or repeat) the set-up: the catalogue entry sent back as it is."""
@@ -354,9 +244,14 @@ async def onboard(request: Request, officer: PostDep, code: str) -> Response:
     _ = translator_for(request)
     partner = await _partner(request, officer, code)
     answer = await api(
-        request, officer, "PUT", f"/api/partners/{code}", json=_entry(partner), unavailable_ok=True
+        request,
+        officer,
+        "PUT",
+        f"/api/partners/{code}",
+        json=catalogue_entry(partner),
+        unavailable_ok=True,
     )
-    await flash(request, officer, _onboarding_message(answer.status, _))
+    await flash(request, officer, onboarding_message(answer.status, _))
     return RedirectResponse(f"/partners/{code}#access", status_code=303)
 
 
@@ -364,7 +259,7 @@ async def onboard(request: Request, officer: PostDep, code: str) -> Response:
 async def offboard(request: Request, officer: PostDep, code: str) -> Response:
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(request, ("confirm",))
+    values = await read_form(request, ("confirm",))
     if values["confirm"] != code:
         return await _partner_page(
             request,
@@ -390,9 +285,9 @@ async def set_webhook(request: Request, officer: PostDep, code: str) -> Response
     """The partner's callback URL: its events as signed webhooks; empty, none (Kafka only)."""
     _admin(officer)
     _ = translator_for(request)
-    values = await _form(request, ("callback_url",))
+    values = await read_form(request, ("callback_url",))
     partner = await _partner(request, officer, code)
-    body = _entry(partner) | {"callback_url": values["callback_url"] or None}
+    body = catalogue_entry(partner) | {"callback_url": values["callback_url"] or None}
     answer = await api(request, officer, "PUT", f"/api/partners/{code}", json=body)
     if answer.ok:
         await flash(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.pages import PostDep, VisitDep, api, flash, full_page, relay_file
+from portal.dependencies import PostDep, VisitDep, api, flash, full_page, relay_file
 from portal.rendering import translator_for
 from shared.calendar import time_zone_of
 

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from portal.dependencies import Visit, VisitDep, api, full_page, page, portal_of
 from portal.gateway import Answer
-from portal.pages import Visit, VisitDep, api, full_page, page, portal_of
 
 router = APIRouter()
 

@@ -15,9 +15,9 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from portal.dependencies import LoginRequired, PostDep, Visit, VisitDep, api, flash, full_page, page
 from portal.gateway import Answer
 from portal.i18n import Formats
-from portal.pages import LoginRequired, PostDep, Visit, VisitDep, api, flash, full_page, page
 from portal.rendering import language_of, plural_translator_for, translator_for
 
 router = APIRouter()

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from portal.pages import PostDep, VisitDep, api, flash, full_page
+from portal.dependencies import PostDep, VisitDep, api, flash, full_page
 from portal.rendering import plural_translator_for, translator_for
 
 router = APIRouter()

@@ -14,8 +14,9 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
 from portal import charts
+from portal.dependencies import VisitDep, api, full_page
+from portal.forms import regencies
 from portal.i18n import Formats
-from portal.pages import VisitDep, api, full_page, regencies
 from portal.rendering import language_of
 
 router = APIRouter()

@@ -10,8 +10,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from portal.dependencies import PostDep, Visit, VisitDep, api, flash, full_page, page
 from portal.gateway import Answer
-from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page, page
 from portal.rendering import translator_for
 
 router = APIRouter()

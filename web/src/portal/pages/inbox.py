@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from portal import words
-from portal.pages import PostDep, Visit, VisitDep, api, flash, full_page, page
+from portal.dependencies import PostDep, Visit, VisitDep, api, flash, full_page, page
 from portal.rendering import translator_for
 from shared.calendar import local_now
 

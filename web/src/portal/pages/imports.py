@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from portal import sheet_reasons
-from portal.pages import PostDep, Visit, VisitDep, api, full_page, page
+from portal.dependencies import PostDep, Visit, VisitDep, api, full_page, page
 from portal.rendering import translator_for
 
 router = APIRouter()
