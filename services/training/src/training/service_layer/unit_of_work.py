@@ -1,7 +1,7 @@
 """Training's unit of work: its repositories, its outbox and its publishing translator.
 
 Handlers see only what this class declares; the repositories are typed by what handlers ask
-of them, so a test can put in-memory ones in their place (tests/unit/fakes.py).
+of them, so a test can put in-memory ones in their place (tests/unit/training_fakes.py).
 """
 
 from __future__ import annotations
