@@ -253,8 +253,6 @@ async def send_referral(
         referral = await handlers.send_referral(command, container.uow(), container.context())
     except handlers.NotFound:
         raise NotFound("client") from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     except handlers.Ineligible as exc:
         raise Invalid(
             [FieldError(f"eligibility.{f.rule}", f.reason) for f in exc.failures],
@@ -415,8 +413,6 @@ async def answer(
         referral = await handlers.answer_as_partner(command, container.uow(), container.context())
     except handlers.NotFound:
         raise NotFound("referral") from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     except IllegalTransition as exc:
         raise _illegal(exc) from None
     return _for_partner(referral)
@@ -479,6 +475,4 @@ async def confirm_erased(
         raise Conflict(
             "No erasure was asked of you for this referral.", "no-erasure-requested"
         ) from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     return PartnerErasureOut.of(erasure)
