@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared import errors
+
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://jembatan.example/problems/"
 
@@ -86,6 +88,18 @@ def Invalid(
     return Problem(422, "Unprocessable Content", detail, type_slug="validation", errors=errors)
 
 
+def from_error(error: errors.DomainError) -> Problem:
+    """The one translation of a domain or service-layer error into its answer."""
+    if isinstance(error, errors.NotFound):
+        return NotFound(error.what)
+    if isinstance(error, errors.InvalidField):
+        found = [FieldError(p.field, p.message) for p in error.problems]
+        return Invalid(found) if error.detail is None else Invalid(found, error.detail)
+    if isinstance(error, errors.Conflict | errors.Refused):
+        return Conflict(error.detail, error.reason, **error.facts)
+    return Problem(400, "Bad Request", "The request cannot be carried out.")
+
+
 def problem_response(problem: Problem) -> JSONResponse:
     return JSONResponse(
         problem.body(), status_code=problem.status, media_type=MEDIA_TYPE, headers=problem.headers
@@ -130,6 +144,10 @@ def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc)
+
+    @app.exception_handler(errors.DomainError)
+    async def _domain(_: Request, exc: errors.DomainError) -> JSONResponse:
+        return problem_response(from_error(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -26,6 +26,7 @@ from referral.service_layer import handlers
 from shared.calendar import WorkingCalendar
 from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
+from shared.errors import InvalidField
 from shared.messaging.envelope import Envelope
 
 T = TypeVar("T")
@@ -372,7 +373,7 @@ async def test_an_erasure_said_to_have_happened_in_the_future_is_refused_naming_
     referral = await _erased(uow)
     now = ERASED_AT + timedelta(hours=1)
 
-    with pytest.raises(handlers.BadInput) as refused:
+    with pytest.raises(InvalidField) as refused:
         await _confirm(uow, referral, now, erased_at=now + timedelta(hours=1))
 
     assert refused.value.field == "erased_at"

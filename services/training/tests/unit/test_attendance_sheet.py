@@ -12,10 +12,13 @@ import pytest
 
 from shared import sheets
 from shared.auth import Principal
-from shared.sheets import UnreadableSheet, read_rows
+from shared.errors import InvalidField
+from shared.sheets import read_rows
 from support import sheet_bombs
 from training.service_layer import attendance_sheet
 from training.service_layer.attendance_sheet import HEADER_ALIASES, Mark, Report, RowError, _mark
+from training.service_layer.commands import ImportAttendance
+from training.service_layer.handlers import utc_now
 
 CLIENT = uuid4()
 SITI = Principal("siti-sub", "siti", "jembatan-cli", frozenset({"officer"}), "3273", None)
@@ -69,22 +72,22 @@ async def test_a_sheet_is_read_off_the_event_loops_thread(monkeypatch: pytest.Mo
         pass
 
     class NoDatabase:
-        def begin(self) -> None:
+        async def __aenter__(self) -> None:
             raise Unreachable  # the sheet has been read by now: that is all this test needs
+
+        async def __aexit__(self, *exc: object) -> None:
+            pass
 
     monkeypatch.setattr(attendance_sheet, "read_rows", read_rows)
     sheet = f"participant,day\n{CLIENT},2026-12-07\n".encode()
+    command = ImportAttendance(SITI, uuid4(), "a.csv", sheet)
     with pytest.raises(Unreachable):
-        await attendance_sheet.import_attendance(NoDatabase(), SITI, uuid4(), "a.csv", sheet)  # type: ignore[arg-type]
+        await attendance_sheet.import_attendance(command, NoDatabase(), utc_now)  # type: ignore[arg-type]
     assert readers and readers[0] is not threading.current_thread()
 
 
 async def test_a_sheet_that_unpacks_past_a_gigabyte_is_refused_before_the_database() -> None:
-    with pytest.raises(UnreadableSheet, match="packed in a way spreadsheet programs do not use"):
-        await attendance_sheet.import_attendance(
-            None,  # type: ignore[arg-type]
-            SITI,
-            uuid4(),
-            "absensi.xlsx",
-            sheet_bombs.gigabyte_bomb(),
-        )
+    command = ImportAttendance(SITI, uuid4(), "absensi.xlsx", sheet_bombs.gigabyte_bomb())
+    with pytest.raises(InvalidField, match="packed in a way spreadsheet programs do not use") as e:
+        await attendance_sheet.import_attendance(command, None, utc_now)  # type: ignore[arg-type]
+    assert e.value.field == "file"

@@ -30,7 +30,7 @@ from referral.entrypoints.schemas import (
 from referral.service_layer import handlers
 from shared import snap
 from shared.auth import Principal
-from shared.problems import Conflict, FieldError, Forbidden, Gone, Invalid, NotFound, Problem
+from shared.problems import Conflict, Forbidden, Gone, NotFound, Problem
 
 partner_router = APIRouter(prefix="/api/partner/referrals", tags=["partner"])
 # Public, like a JWKS: anyone may verify what Jembatan signed (decision 0021).
@@ -134,8 +134,6 @@ async def answer(
         referral = await handlers.answer_as_partner(command, container.uow(), container.context())
     except handlers.NotFound:
         raise NotFound("referral") from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     except IllegalTransition as exc:
         raise illegal_transition(exc) from None
     return _for_partner(referral)
@@ -198,6 +196,4 @@ async def confirm_erased(
         raise Conflict(
             "No erasure was asked of you for this referral.", "no-erasure-requested"
         ) from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     return PartnerErasureOut.of(erasure)

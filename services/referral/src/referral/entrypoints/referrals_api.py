@@ -53,8 +53,6 @@ async def send_referral(
         referral = await handlers.send_referral(command, container.uow(), container.context())
     except handlers.NotFound:
         raise NotFound("client") from None
-    except handlers.BadInput as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
     except handlers.Ineligible as exc:
         raise Invalid(
             [FieldError(f"eligibility.{f.rule}", f.reason) for f in exc.failures],

@@ -18,6 +18,7 @@ from referral.domain.referral import Referral
 from referral.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar, local_now
+from shared.errors import InvalidField
 
 
 @dataclass(frozen=True)
@@ -44,13 +45,6 @@ class Ineligible(Exception):
     def __init__(self, failures: list[FailedRule]) -> None:
         super().__init__("not eligible")
         self.failures = failures
-
-
-class BadInput(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -80,10 +74,10 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         catalogue = {p.code: p for p in await uow.catalogue.partners()}
         partner = catalogue.get(cmd.partner_code)
         if partner is None:
-            raise BadInput("partner_code", "is not a partner in the catalogue")
+            raise InvalidField("partner_code", "is not a partner in the catalogue")
         product = partner.product(cmd.product_code)
         if product is None:
-            raise BadInput("product_code", "is not a product of this partner")
+            raise InvalidField("product_code", "is not a product of this partner")
         if not partner.ready:
             raise Refused(
                 "partner-not-ready",
@@ -104,13 +98,13 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         if failures:
             raise Ineligible(failures)
         if cmd.fee_sheet_version != product.fee_sheet.version:
-            raise BadInput(
+            raise InvalidField(
                 "fee_sheet_version",
                 f"must be the current one ({product.fee_sheet.version}) the client saw",
             )
         unknown = set(cmd.options_shown) - set(catalogue)
         if unknown:
-            raise BadInput("options_shown", "names a partner that is not in the catalogue")
+            raise InvalidField("options_shown", "names a partner that is not in the catalogue")
         referral = Referral.send(
             client_id=cmd.client_id,
             region_code=applicant.region_code,
@@ -248,7 +242,7 @@ async def answer_as_partner(cmd: PartnerAnswer, uow: UnitOfWork, ctx: Context) -
                 referral.decline(now, cmd.reason or "")
         except ValueError as exc:
             field = "outcome" if cmd.status == "completed" else "reason"
-            raise BadInput(field, str(exc)) from None
+            raise InvalidField(field, str(exc)) from None
         await uow.referrals.save(referral)
         uow.track(referral)
         await uow.commit()
@@ -329,7 +323,7 @@ async def confirm_erasure(cmd: ConfirmErasure, uow: UnitOfWork, ctx: Context) ->
         try:
             confirmed = erasure.confirm(now, cmd.erased_at)
         except ValueError as exc:
-            raise BadInput("erased_at", str(exc)) from None
+            raise InvalidField("erased_at", str(exc)) from None
         if confirmed:
             await uow.erasures.save(erasure)
             uow.announce(*publishing.erasure_confirmed(erasure))

@@ -1,35 +1,26 @@
 """Persistence of training: programmes, sessions with their enrolments, certificates, imports.
 
-Every read of a session goes through the caller's region scope; a session outside it is simply
-not found.
+One repository per kind of record, each on the unit of work's session. Every read of a session
+goes through the caller's region scope; a session outside it is simply not found.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import RegionScope
-from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 from training.adapters import orm
 from training.domain.programme import CompletionRule, Programme
-from training.domain.session import Enrolment, Session
-
-
-@dataclass(frozen=True)
-class ClientFacts:
-    region_code: str
-    initials: str
+from training.domain.training_session import Enrolment, TrainingSession
 
 
 @dataclass(frozen=True)
@@ -42,13 +33,13 @@ class Imported:
     rejected: list[dict[str, Any]]
 
 
-class TrainingRepository:
+class _OnSession:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    # programmes
 
-    async def put_programme(self, programme: Programme) -> None:
+class ProgrammeRepository(_OnSession):
+    async def put(self, programme: Programme) -> None:
         values = {
             "title": programme.title,
             "modules": list(programme.modules),
@@ -65,7 +56,7 @@ class TrainingRepository:
             .on_conflict_do_update(index_elements=["code"], set_=values)
         )
 
-    async def programme(self, code: str) -> Programme | None:
+    async def get(self, code: str) -> Programme | None:
         row = (
             await self._session.execute(select(orm.programmes).where(orm.programmes.c.code == code))
         ).first()
@@ -83,7 +74,7 @@ class TrainingRepository:
             ),
         )
 
-    async def programmes(self) -> list[dict[str, Any]]:
+    async def every(self) -> list[dict[str, Any]]:
         """Every programme, by title: what a trainer chooses from when planning a session."""
         rows = await self._session.execute(
             select(
@@ -95,23 +86,27 @@ class TrainingRepository:
         )
         return [dict(r._mapping) for r in rows]
 
-    # sessions
 
-    async def add(self, session: Session) -> None:
-        await self._session.execute(insert(orm.sessions).values(**_session_row(session)))
+class TrainingSessionRepository(_OnSession):
+    async def add(self, training: TrainingSession) -> None:
+        await self._session.execute(insert(orm.sessions).values(**_session_row(training)))
 
     async def get(
         self, session_id: UUID, scope: RegionScope, *, lock: bool = True
-    ) -> Session | None:
-        """The session with every enrolment, locked for this transaction's changes unless
-        it is only read."""
-        query = select(orm.sessions).where(
-            orm.sessions.c.id == session_id, scope.filter(orm.sessions.c.region_code)
+    ) -> TrainingSession | None:
+        """The session with every enrolment (and its programme's title), the session's row
+        locked for this transaction's changes unless it is only read."""
+        query = (
+            select(orm.sessions, orm.programmes.c.title.label("programme_title"))
+            .join(orm.programmes, orm.programmes.c.code == orm.sessions.c.programme_code)
+            .where(orm.sessions.c.id == session_id, scope.filter(orm.sessions.c.region_code))
         )
-        row = (await self._session.execute(query.with_for_update() if lock else query)).first()
+        if lock:
+            query = query.with_for_update(of=orm.sessions)
+        row = (await self._session.execute(query)).first()
         if row is None:
             return None
-        loaded = Session(
+        loaded = TrainingSession(
             row.id,
             row.programme_code,
             row.region_code,
@@ -122,6 +117,7 @@ class TrainingRepository:
             row.trainer,
             row.capacity,
             row.cancelled,
+            row.programme_title,
         )
         enrolments = await self._session.execute(
             select(orm.enrolments)
@@ -143,13 +139,13 @@ class TrainingRepository:
         ]
         return loaded
 
-    async def save(self, session: Session) -> None:
+    async def save(self, training: TrainingSession) -> None:
         """Write the session and all its enrolments back (one statement for the enrolments)."""
-        row = _session_row(session)
+        row = _session_row(training)
         await self._session.execute(
-            update(orm.sessions).where(orm.sessions.c.id == session.id).values(**row)
+            update(orm.sessions).where(orm.sessions.c.id == training.id).values(**row)
         )
-        if not session.enrolments:
+        if not training.enrolments:
             return
         statement = pg_insert(orm.enrolments)
         changed = ("status", "at", "attended", "pre_score", "post_score")
@@ -164,7 +160,7 @@ class TrainingRepository:
             ),
             [
                 {
-                    "session_id": session.id,
+                    "session_id": training.id,
                     "participant": e.participant,
                     "status": e.status,
                     "at": e.at,
@@ -174,11 +170,19 @@ class TrainingRepository:
                     "completed_at": e.completed_at,
                     "certificate_code": e.certificate_code,
                 }
-                for e in session.enrolments
+                for e in training.enrolments
             ],
         )
 
-    async def sessions(
+    async def anonymise(self, participant: str) -> None:
+        """The participant's places stay counted, under a name that points to no one."""
+        await self._session.execute(
+            update(orm.enrolments)
+            .where(orm.enrolments.c.participant == participant)
+            .values(participant=f"erased:{uuid4()}")
+        )
+
+    async def upcoming(
         self,
         scope: RegionScope,
         starting_from: date,
@@ -205,21 +209,9 @@ class TrainingRepository:
             )
         return [dict(r._mapping) for r in await self._session.execute(query)]
 
-    # participants
 
-    async def client(self, client_id: UUID) -> ClientFacts | None:
-        row = (
-            await self._session.execute(
-                select(orm.client_facts).where(orm.client_facts.c.client_id == client_id)
-            )
-        ).first()
-        return None if row is None else ClientFacts(row.region_code, row.initials)
-
-    async def clients(self, client_ids: Sequence[UUID]) -> dict[UUID, ClientFacts]:
-        rows = await self._session.execute(
-            select(orm.client_facts).where(orm.client_facts.c.client_id.in_(client_ids))
-        )
-        return {r.client_id: ClientFacts(r.region_code, r.initials) for r in rows}
+class RecordRepository(_OnSession):
+    """Who took which training: a participant's own record, the officers' of a region."""
 
     async def records_of(self, participant: str) -> list[dict[str, Any]]:
         """One participant's trainings: programme, session, status, attendance, certificate."""
@@ -271,9 +263,9 @@ class TrainingRepository:
         )
         return [dict(r._mapping) for r in rows]
 
-    # certificates
 
-    async def certificates_of(self, session_id: UUID, scope: RegionScope) -> list[dict[str, Any]]:
+class CertificateRepository(_OnSession):
+    async def of_session(self, session_id: UUID, scope: RegionScope) -> list[dict[str, Any]]:
         """The valid certificates a session of the caller's region gave, in the order they were
         earned (a certificate keeps its session's region)."""
         rows = await self._session.execute(
@@ -288,8 +280,8 @@ class TrainingRepository:
         )
         return [dict(r._mapping) for r in rows]
 
-    async def add_certificate(
-        self, code: str, shown: str, programme: Programme, session: Session, on: date
+    async def add(
+        self, code: str, shown: str, programme: Programme, training: TrainingSession, on: date
     ) -> None:
         await self._session.execute(
             insert(orm.certificates).values(
@@ -299,12 +291,12 @@ class TrainingRepository:
                 programme_title=programme.title,
                 completed_on=on,
                 valid=True,
-                session_id=session.id,
-                region_code=session.region_code,
+                session_id=training.id,
+                region_code=training.region_code,
             )
         )
 
-    async def certificate(self, code: str) -> dict[str, Any] | None:
+    async def get(self, code: str) -> dict[str, Any] | None:
         row = (
             await self._session.execute(
                 select(orm.certificates).where(orm.certificates.c.code == code.upper())
@@ -312,9 +304,22 @@ class TrainingRepository:
         ).first()
         return None if row is None else dict(row._mapping)
 
-    # attendance sheets
+    async def revoke_of(self, participant: str) -> None:
+        """Revoke and blank a participant's certificates (an erased client's): a verification
+        then answers "not valid", naming nobody."""
+        codes = select(orm.enrolments.c.certificate_code).where(
+            orm.enrolments.c.participant == participant,
+            orm.enrolments.c.certificate_code.is_not(None),
+        )
+        await self._session.execute(
+            update(orm.certificates)
+            .where(orm.certificates.c.code.in_(codes))
+            .values(initials="", valid=False)
+        )
 
-    async def imported(self, session_id: UUID, digest: str) -> Imported | None:
+
+class AttendanceImportRepository(_OnSession):
+    async def find(self, session_id: UUID, digest: str) -> Imported | None:
         row = (
             await self._session.execute(
                 select(orm.attendance_imports).where(
@@ -325,7 +330,7 @@ class TrainingRepository:
         ).first()
         return None if row is None else Imported(row.id, row.rows, row.recorded, row.rejected)
 
-    async def add_import(
+    async def add(
         self, imported: Imported, session_id: UUID, digest: str, filename: str, by: str
     ) -> None:
         await self._session.execute(
@@ -341,22 +346,17 @@ class TrainingRepository:
             )
         )
 
-    # events
 
-    async def publish(self, topic: str, envelopes: list[Envelope]) -> None:
-        await add_to_outbox(self._session, orm.outbox, topic, envelopes)
-
-
-def _session_row(session: Session) -> dict[str, Any]:
+def _session_row(training: TrainingSession) -> dict[str, Any]:
     return {
-        "id": session.id,
-        "programme_code": session.programme_code,
-        "region_code": session.region_code,
-        "days": [d.isoformat() for d in session.days],
-        "starts_at": session.starts_at,
-        "venue": session.venue,
-        "online_link": session.online_link,
-        "trainer": session.trainer,
-        "capacity": session.capacity,
-        "cancelled": session.cancelled,
+        "id": training.id,
+        "programme_code": training.programme_code,
+        "region_code": training.region_code,
+        "days": [d.isoformat() for d in training.days],
+        "starts_at": training.starts_at,
+        "venue": training.venue,
+        "online_link": training.online_link,
+        "trainer": training.trainer,
+        "capacity": training.capacity,
+        "cancelled": training.cancelled,
     }

@@ -9,6 +9,7 @@ from shared.telemetry import configure_logging, configure_telemetry
 from training import bootstrap
 from training.adapters import orm
 from training.entrypoints.api import router
+from training.service_layer.bus import message_bus
 from training.settings import TrainingSettings
 
 
@@ -27,4 +28,5 @@ def create(settings: TrainingSettings | None = None, *, configure_process: bool 
         idempotency_keys=orm.idempotency_keys,
     )
     app.state.container = container
+    app.state.bus = message_bus(container.sessions, container.keys)
     return app

@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
 from uuid import UUID, uuid4
 
-from shared.auth import Principal
-from shared.sheets import MAX_REPORTED_REJECTIONS, parse_day, read_rows
-from training.adapters.repository import Imported, TrainingRepository
+from shared.errors import InvalidField
+from shared.sheets import UnreadableSheet, parse_day, read_rows
+from training.adapters.repository import Imported
 from training.domain.certificate import verification_code
-from training.domain.session import InvalidSession, NotEnrolled
-from training.service_layer.handlers import Sessions, load_session, publish_changes
+from training.domain.training_session import InvalidTrainingSession, NotEnrolled
+from training.service_layer.commands import ImportAttendance, Report
+from training.service_layer.handlers import Clock, load_session, save_session
+from training.service_layer.unit_of_work import TrainingUnitOfWork
+
+MAX_SHEET_BYTES = 2 * 1024 * 1024
 
 # Headers as trainers type them, in Indonesian or English.
 HEADER_ALIASES = {
@@ -47,24 +50,6 @@ HEADER_ALIASES = {
 }
 _YES = {"", "ya", "y", "yes", "hadir", "1", "true", "v", "x"}
 _NO = {"tidak", "t", "no", "n", "absen", "0", "false", "-"}
-
-
-@dataclass
-class Report:
-    id: UUID
-    rows: int = 0
-    recorded: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    repeated_upload: bool = False
-
-    def reject(self, row: int, field_name: str, message: str) -> None:
-        if len(self.rejected) < MAX_REPORTED_REJECTIONS:
-            self.rejected.append({"row": row, "field": field_name, "message": message})
-
-    @property
-    def rejected_total(self) -> int:
-        """Every rejected row: each row is recorded or rejected."""
-        return self.rows - self.recorded
 
 
 class RowError(ValueError):
@@ -133,29 +118,34 @@ def _read(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:
 
 
 async def import_attendance(
-    sessions: Sessions, actor: Principal, session_id: UUID, filename: str, content: bytes
+    command: ImportAttendance, uow: TrainingUnitOfWork, clock: Clock
 ) -> Report:
-    digest = hashlib.sha256(content).hexdigest()
-    rows = await asyncio.to_thread(_read, filename, content)
-    async with sessions.begin() as session:
-        repo = TrainingRepository(session)
-        training = await load_session(repo, actor, session_id)  # locked until the end
-        earlier = await repo.imported(session_id, digest)
+    if len(command.content) > MAX_SHEET_BYTES:
+        raise InvalidField("file", "is larger than 2 MB")
+    digest = hashlib.sha256(command.content).hexdigest()
+    try:
+        rows = await asyncio.to_thread(_read, command.filename, command.content)
+    except UnreadableSheet as exc:
+        raise InvalidField("file", str(exc)) from None
+    session_id = command.session_id
+    async with uow:
+        training = await load_session(uow, command.actor, session_id)  # locked until the end
+        earlier = await uow.imports.find(session_id, digest)
         if earlier is not None:
             return Report(earlier.id, earlier.rows, earlier.recorded, earlier.rejected, True)
-        programme = await repo.programme(training.programme_code)
+        programme = await uow.programmes.get(training.programme_code)
         assert programme is not None
-        now = datetime.now(UTC).astimezone(training.starts_at.tzinfo)
+        now = clock().astimezone(training.starts_at.tzinfo)
         report = Report(uuid4())
         touched: set[str] = set()
         for number, fields in rows:
             report.rows += 1
             try:
                 mark = _mark(fields)
-                training.record_attendance(mark.participant, mark.day, mark.present)
+                training.record_attendance(mark.participant, mark.day, mark.present, now=now)
                 if mark.pre is not None or mark.post is not None:
                     training.record_scores(mark.participant, mark.pre, mark.post)
-            except (RowError, InvalidSession) as exc:
+            except (RowError, InvalidTrainingSession) as exc:
                 report.reject(number, exc.field, exc.message)
                 continue
             except NotEnrolled:
@@ -165,13 +155,12 @@ async def import_attendance(
             touched.add(mark.participant)
         for participant in sorted(touched):
             training.complete_if_due(participant, programme.rule, now, verification_code)
-        await repo.save(training)
-        await publish_changes(repo, training, programme, now)
-        await repo.add_import(
+        await uow.imports.add(
             Imported(report.id, report.rows, report.recorded, report.rejected),
             session_id,
             digest,
-            filename,
-            actor.subject,
+            command.filename,
+            command.actor.subject,
         )
+        await save_session(uow, training, programme)
     return report

@@ -1,5 +1,8 @@
-"""A session of a programme: days, a place, a capacity, a waiting list that moves, attendance
-and scores per participant, and completion under the programme's rule."""
+"""A training session of a programme: days, a place, a capacity, a waiting list that moves,
+attendance and scores per participant, and completion under the programme's rule.
+
+Named `TrainingSession` in Python so that "session" alone means a database session; HTTP
+paths, JSON fields, tables and event contracts keep saying "session"."""
 
 from __future__ import annotations
 
@@ -8,34 +11,39 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from training.domain.programme import CompletionRule
+from shared import errors
+from training.domain.programme import CompletionRule, Programme
 
 PARTICIPANT_KINDS = ("client", "officer")
 
 
-class NotEnrolled(Exception):
-    pass
+class NotEnrolled(errors.NotFound):
+    """The participant holds no (such) place in the session."""
+
+    def __init__(self) -> None:
+        super().__init__("enrolment")
 
 
-class SessionCancelled(Exception):
-    pass
+class TrainingSessionCancelled(errors.Conflict):
+    """The session was cancelled: nothing about it changes any more."""
+
+    def __init__(self) -> None:
+        super().__init__("the session was cancelled", "session-cancelled")
 
 
-class InvalidSession(ValueError):
+class InvalidTrainingSession(errors.InvalidField):
     """A rule of sessions was broken; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)
 class Happened:
-    # enrolled | waitlisted | promoted | enrolment_cancelled | attendance_recorded | completed
-    # | scheduled | rescheduled | cancelled (the last three concern the session, no participant)
+    """A domain event. `kind`: enrolled | waitlisted | promoted | enrolment_cancelled |
+    attendance_recorded | completed | scheduled | rescheduled | cancelled (the last three
+    concern the session, no participant); `at`: when, as the use case's clock read it."""
+
     kind: str
     participant: str | None = None
+    at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -51,7 +59,7 @@ class Enrolment:
 
 
 @dataclass
-class Session:
+class TrainingSession:
     id: UUID
     programme_code: str
     region_code: str
@@ -62,6 +70,7 @@ class Session:
     trainer: str
     capacity: int
     cancelled: bool = False
+    programme_title: str = ""  # as the programme is called now, for what is announced
     enrolments: list[Enrolment] = field(default_factory=list)
     events: list[Happened] = field(default_factory=list, repr=False, compare=False)
 
@@ -69,7 +78,7 @@ class Session:
     def schedule(
         cls,
         *,
-        programme_code: str,
+        programme: Programme,
         region_code: str,
         days: tuple[date, ...],
         starts_at: datetime,
@@ -77,15 +86,16 @@ class Session:
         capacity: int,
         venue: str | None = None,
         online_link: str | None = None,
-    ) -> Session:
+        now: datetime,
+    ) -> TrainingSession:
         _check_time(days, starts_at)
         if capacity < 1:
-            raise InvalidSession("capacity", "must be at least 1")
+            raise InvalidTrainingSession("capacity", "must be at least 1")
         if not venue and not online_link:
-            raise InvalidSession("venue", "a session needs a venue or an online link")
-        session = cls(
+            raise InvalidTrainingSession("venue", "a session needs a venue or an online link")
+        scheduled = cls(
             uuid4(),
-            programme_code,
+            programme.code,
             region_code,
             tuple(sorted(set(days))),
             starts_at,
@@ -93,9 +103,10 @@ class Session:
             online_link,
             trainer,
             capacity,
+            programme_title=programme.title,
         )
-        session.events.append(Happened("scheduled"))
-        return session
+        scheduled.events.append(Happened("scheduled", at=now))
+        return scheduled
 
     def _active(self) -> list[Enrolment]:
         return [e for e in self.enrolments if e.status != "cancelled"]
@@ -120,9 +131,9 @@ class Session:
     def enrol(self, participant: str, now: datetime) -> str:
         """Enrol, or join the waiting list when the session is full; returns the status."""
         if self.cancelled:
-            raise SessionCancelled()
+            raise TrainingSessionCancelled()
         if participant.split(":", 1)[0] not in PARTICIPANT_KINDS:
-            raise InvalidSession("participant", "is client:<id> or officer:<id>")
+            raise InvalidTrainingSession("participant", "is client:<id> or officer:<id>")
         existing = next((e for e in self._active() if e.participant == participant), None)
         if existing is not None:
             return existing.status
@@ -133,7 +144,7 @@ class Session:
         else:
             self.enrolments.append(Enrolment(participant, status, now))
         self.events.append(
-            Happened("enrolled" if status == "enrolled" else "waitlisted", participant)
+            Happened("enrolled" if status == "enrolled" else "waitlisted", participant, now)
         )
         return status
 
@@ -144,30 +155,32 @@ class Session:
             raise NotEnrolled()
         freed = enrolment.status == "enrolled"
         enrolment.status = "cancelled"
-        self.events.append(Happened("enrolment_cancelled", participant))
+        self.events.append(Happened("enrolment_cancelled", participant, now))
         if freed and not self.cancelled:
             waiting = [e for e in self.enrolments if e.status == "waiting"]
             if waiting:
                 first = min(waiting, key=lambda e: e.at)
                 first.status = "enrolled"
-                self.events.append(Happened("promoted", first.participant))
+                self.events.append(Happened("promoted", first.participant, now))
                 return first.participant
         return None
 
-    def record_attendance(self, participant: str, day: date, present: bool = True) -> None:
+    def record_attendance(
+        self, participant: str, day: date, present: bool = True, *, now: datetime
+    ) -> None:
         """Mark one day for an enrolled participant; marking it twice changes nothing."""
         if day not in self.days:
-            raise InvalidSession("day", "is not a day of this session")
+            raise InvalidTrainingSession("day", "is not a day of this session")
         enrolment = self._enrolled(participant)
         before = set(enrolment.attended)
         (enrolment.attended.add if present else enrolment.attended.discard)(day)
         if enrolment.attended != before:
-            self._once(Happened("attendance_recorded", participant))
+            self._once(Happened("attendance_recorded", participant, now))
 
     def record_scores(self, participant: str, pre: int | None, post: int | None) -> None:
         for name, score in (("pre_score", pre), ("post_score", post)):
             if score is not None and not 0 <= score <= 100:
-                raise InvalidSession(name, "must be between 0 and 100")
+                raise InvalidTrainingSession(name, "must be between 0 and 100")
         enrolment = self._enrolled(participant)
         enrolment.pre_score = pre if pre is not None else enrolment.pre_score
         enrolment.post_score = post if post is not None else enrolment.post_score
@@ -182,7 +195,7 @@ class Session:
         if not rule.completed(len(enrolment.attended), len(self.days), enrolment.post_score):
             return False
         enrolment.completed_at, enrolment.certificate_code = now, new_code()
-        self.events.append(Happened("completed", participant))
+        self.events.append(Happened("completed", participant, now))
         return True
 
     def participation(self, participant: str) -> Enrolment:
@@ -194,24 +207,26 @@ class Session:
         starts_at: datetime,
         venue: str | None = None,
         online_link: str | None = None,
+        *,
+        now: datetime,
     ) -> None:
         """New days and time (and place, if given); refused once attendance was recorded."""
         if self.cancelled:
-            raise SessionCancelled()
+            raise TrainingSessionCancelled()
         _check_time(days, starts_at)
         if any(e.attended for e in self.enrolments):
-            raise InvalidSession(
+            raise InvalidTrainingSession(
                 "days", "attendance was already recorded; schedule a new session instead"
             )
         self.days, self.starts_at = tuple(sorted(set(days))), starts_at
         self.venue = venue if venue is not None else self.venue
         self.online_link = online_link if online_link is not None else self.online_link
-        self.events.append(Happened("rescheduled"))
+        self.events.append(Happened("rescheduled", at=now))
 
-    def cancel(self) -> None:
+    def cancel(self, *, now: datetime) -> None:
         if not self.cancelled:
             self.cancelled = True
-            self.events.append(Happened("cancelled"))
+            self.events.append(Happened("cancelled", at=now))
 
     def _once(self, happened: Happened) -> None:
         if happened not in self.events:
@@ -220,8 +235,8 @@ class Session:
 
 def _check_time(days: tuple[date, ...], starts_at: datetime) -> None:
     if not days:
-        raise InvalidSession("days", "a session needs at least one day")
+        raise InvalidTrainingSession("days", "a session needs at least one day")
     if starts_at.tzinfo is None:
-        raise InvalidSession("starts_at", "needs its offset, e.g. +07:00 for WIB")
+        raise InvalidTrainingSession("starts_at", "needs its offset, e.g. +07:00 for WIB")
     if starts_at.date() != min(days):
-        raise InvalidSession("starts_at", "must fall on the first day of the session")
+        raise InvalidTrainingSession("starts_at", "must fall on the first day of the session")

@@ -1,0 +1,122 @@
+"""The unit of work: one transaction, the tracked aggregates' events into the outbox inside it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from sqlalchemy import MetaData
+
+from shared import unit_of_work
+from shared.messaging.envelope import Envelope
+from shared.messaging.outbox import outbox_table
+from shared.unit_of_work import Published, RecordingUnitOfWork, UnitOfWork
+
+OUTBOX = outbox_table(MetaData())
+
+
+@dataclass
+class Thing:
+    name: str
+    events: list[str] = field(default_factory=list)
+
+
+class StubSession:
+    """What the unit of work asks of a session, and a record of it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+        self.open = False
+
+    async def begin(self) -> None:
+        self.calls.append("begin")
+        self.open = True
+
+    async def commit(self) -> None:
+        self.calls.append("commit")
+        self.open = False
+
+    async def rollback(self) -> None:
+        self.calls.append("rollback")
+        self.open = False
+
+    async def close(self) -> None:
+        self.calls.append("close")
+
+    def in_transaction(self) -> bool:
+        return self.open
+
+
+class ThingsUow(UnitOfWork):
+    outbox = OUTBOX
+
+    def bind(self, session: Any) -> None:
+        self.bound = session
+
+    def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
+        topic = "odd.events" if event.endswith("1") else "things.events"
+        yield topic, Envelope(type=event, source="test", subject=aggregate.name, key="k", data={})
+
+
+@pytest.fixture
+def outbox(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, list[str]]]:
+    written: list[tuple[str, list[str]]] = []
+
+    async def add(session: Any, table: Any, topic: str, envelopes: Sequence[Envelope]) -> None:
+        assert table is OUTBOX
+        written.append((topic, [e.type for e in envelopes]))
+
+    monkeypatch.setattr(unit_of_work, "add_to_outbox", add)
+    return written
+
+
+async def test_commit_writes_the_events_per_topic_then_commits(
+    outbox: list[tuple[str, list[str]]],
+) -> None:
+    session = StubSession()
+    a, b = Thing("a", ["e0", "e1"]), Thing("b", ["e2"])
+    async with ThingsUow(lambda: session) as uow:  # type: ignore[arg-type]
+        assert uow.bound is session
+        uow.track(a)
+        uow.track(b)
+        uow.track(a)  # once is enough
+        await uow.commit()
+    assert outbox == [("things.events", ["e0", "e2"]), ("odd.events", ["e1"])]
+    assert a.events == [] and b.events == []
+    assert session.calls == ["begin", "commit", "close"]
+
+
+async def test_leaving_without_a_commit_rolls_back(outbox: list[tuple[str, list[str]]]) -> None:
+    session = StubSession()
+    with pytest.raises(ValueError):
+        async with ThingsUow(lambda: session) as uow:  # type: ignore[arg-type]
+            uow.track(Thing("a", ["e0"]))
+            raise ValueError
+    assert session.calls == ["begin", "rollback", "close"] and outbox == []
+
+
+async def test_a_joined_session_is_left_to_its_owner(outbox: list[tuple[str, list[str]]]) -> None:
+    session = StubSession()
+    session.open = True
+    async with ThingsUow.joining(session) as uow:  # type: ignore[arg-type]
+        uow.track(Thing("a", ["e0"]))
+        await uow.commit()
+    assert outbox == [("things.events", ["e0"])]
+    assert session.calls == [] and session.open
+
+
+async def test_a_recording_fake_keeps_what_would_be_published() -> None:
+    class Fake(RecordingUnitOfWork, ThingsUow):
+        pass
+
+    fake = Fake()
+    async with fake:
+        fake.track(Thing("a", ["e0", "e1"]))
+        await fake.commit()
+    assert [(t, e.type) for t, e in fake.published] == [
+        ("things.events", "e0"),
+        ("odd.events", "e1"),
+    ]
+    assert fake.commits == 1
