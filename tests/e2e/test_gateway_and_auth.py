@@ -1,4 +1,5 @@
-"""The gateway and every service refuse bad tokens; a good one gets through (docs/contract.md §4)."""
+"""The gateway and every service refuse bad tokens; a good one gets through
+(docs/contract.md §4)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The running realm honours docs/contract.md §4 (claims, clients, refused grants): infra/keycloak."""
+"""The running realm honours docs/contract.md §4 (claims, clients, refused grants):
+infra/keycloak."""
 
 import subprocess
 import sys

@@ -1,4 +1,5 @@
-"""The two fictional demo partners of docs/contract.md §4, seeded into the catalogue of `make up`."""
+"""The two fictional demo partners of docs/contract.md §4, seeded into the catalogue of
+`make up`."""
 
 from __future__ import annotations
 
