@@ -13,7 +13,8 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
-from client.adapters.repository import CaseRepository, registering_officer
+from client.adapters.repositories.cases import CaseRepository
+from client.adapters.repositories.clients import registering_officer
 from client.domain.case import ACCOUNT_FOLLOW_UPS, Case, Task
 from client.service_layer.timeline import record_on_timeline
 from shared.calendar import local_now

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from client.adapters import publishing
-from client.adapters.repository import DuplicateNik
+from client.adapters.repositories.nik import DuplicateNik
 from client.domain.consent import Consent
 from client.domain.model import (
     Business,

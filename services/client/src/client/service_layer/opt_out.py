@@ -17,7 +17,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from client.adapters import orm, publishing
-from client.adapters.repository import ConsentRepository
+from client.adapters.repositories.consents import ConsentRepository
 from client.domain.consent import Consent
 from client.service_layer.timeline import record_on_timeline
 from shared.contracts import client as client_contracts

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client.adapters.repository import TimelineWriter
+from client.adapters.repositories.timeline import TimelineWriter
 from shared.contracts import client as client_contracts
 from shared.contracts import notify as notify_contracts
 from shared.contracts import referral as referral_contracts
