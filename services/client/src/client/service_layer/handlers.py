@@ -277,14 +277,6 @@ async def read_audit(
         return await uow.audit.list(actor.scope, client_id, limit)
 
 
-COMMAND_HANDLERS = {
-    commands.RegisterClient: register_client,
-    commands.UpdateClient: update_client,
-    commands.GrantConsent: grant_consent,
-    commands.WithdrawConsent: withdraw_consent,
-}
-
-
 class NoLiveConsent(Exception):
     """The client has no live referral consent for that partner."""
 
