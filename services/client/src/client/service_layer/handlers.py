@@ -10,6 +10,7 @@ from uuid import UUID
 
 from client.adapters import publishing
 from client.adapters.repositories.nik import DuplicateNik
+from client.domain import consent_scope
 from client.domain.consent import Consent
 from client.domain.model import (
     Business,
@@ -327,7 +328,7 @@ async def referral_profile(
         consent = await _live_referral_consent(uow, client_id, partner_code)
         if consent is None:
             raise NoLiveConsent()
-        identity = "identity" in consent.scope
+        identity = consent_scope.reveals_nik(consent.scope)
         nik = await uow.clients.nik_of(client_id, EVERY_REGION) if identity else None
         await uow.audit.record(
             actor=caller.subject,
