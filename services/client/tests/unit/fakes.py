@@ -18,6 +18,8 @@ from client.domain.nik import Nik
 from client.domain.subject_request import SubjectRequest
 from shared.auth import RegionScope
 
+from .fake_cases import FakeCases
+
 
 class FakeRegions:
     """A few real codes; everything else unknown."""
@@ -212,13 +214,6 @@ class FakeDuplicates:
         self.clients.rows[merged].merged_into = survivor
 
 
-class FakeCases:
-    """No cases: the privacy handlers read them, the case tests use the domain directly."""
-
-    async def for_client(self, client_id: UUID) -> list[Any]:
-        return []
-
-
 class FakeRequests:
     def __init__(self) -> None:
         self.rows: dict[UUID, SubjectRequest] = {}
@@ -363,6 +358,9 @@ class FakeStaff:
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[str, str]] = {}
+
+    async def enlist(self, subject: str, username: str, region_code: str, at: datetime) -> None:
+        self.rows[subject] = (username, region_code)
 
     async def within(self, scope: RegionScope) -> list[dict[str, Any]]:
         return [
