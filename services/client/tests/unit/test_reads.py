@@ -16,7 +16,14 @@ from client.domain.breach_letter import authority_letter
 from client.domain.consent import Consent
 from client.domain.model import Client
 from client.domain.subject_request import SubjectRequest
-from client.service_layer import breaches, commands, duplicates, handlers, privacy
+from client.service_layer import (
+    breaches,
+    commands,
+    duplicates,
+    handlers,
+    privacy,
+    referral_reads,
+)
 from shared.auth import Principal
 
 from .fakes import FakeUnitOfWork
@@ -28,8 +35,8 @@ COVERS = {
     "handlers.timeline",
     "handlers.reveal_nik",
     "handlers.read_audit",
-    "handlers.referral_basis",
-    "handlers.referral_profile",
+    "referral_reads.referral_basis",
+    "referral_reads.referral_profile",
     "handlers.flag_duplicates",
     "duplicates.open_flags",
     "privacy.requests_of_client",
@@ -121,36 +128,38 @@ async def _referral_consent(
 async def test_the_referral_basis_is_the_client_and_its_live_consent_for_the_partner() -> None:
     uow = FakeUnitOfWork()
     ratna = await _registered(uow)
-    client, live = await handlers.referral_basis(ratna.id, "bank-nusantara", uow)
+    client, live = await referral_reads.referral_basis(ratna.id, "bank-nusantara", uow)
     assert client.id == ratna.id and live is None
     consent = await _referral_consent(uow, ratna, ("contact",))
     await _referral_consent(uow, ratna, ("contact",), partner="koperasi-maju")
-    client, live = await handlers.referral_basis(ratna.id, "bank-nusantara", uow)
+    client, live = await referral_reads.referral_basis(ratna.id, "bank-nusantara", uow)
     assert client.id == ratna.id and live is not None and live.id == consent.id
     with pytest.raises(handlers.ClientNotFound):
-        await handlers.referral_basis(uuid4(), "bank-nusantara", uow)
+        await referral_reads.referral_basis(uuid4(), "bank-nusantara", uow)
 
 
 async def test_a_partner_profile_reads_the_nik_only_under_identity_and_is_audited() -> None:
     uow = FakeUnitOfWork()
     ratna = await _registered(uow)
     referral_id = uuid4()
-    with pytest.raises(handlers.NoLiveConsent):
-        await handlers.referral_profile(ratna.id, "bank-nusantara", referral_id, REFERRAL, uow)
+    with pytest.raises(referral_reads.NoLiveConsent):
+        await referral_reads.referral_profile(
+            ratna.id, "bank-nusantara", referral_id, REFERRAL, uow
+        )
     await _referral_consent(uow, ratna, ("contact",))
-    _, _, nik = await handlers.referral_profile(
+    _, _, nik = await referral_reads.referral_profile(
         ratna.id, "bank-nusantara", referral_id, REFERRAL, uow
     )
     assert nik is None
     await _referral_consent(uow, ratna, ("contact", "identity"), partner="koperasi-maju")
-    _, consent, nik = await handlers.referral_profile(
+    _, consent, nik = await referral_reads.referral_profile(
         ratna.id, "koperasi-maju", referral_id, REFERRAL, uow
     )
     assert nik == NIK and consent.scope == ("contact", "identity")
     assert [r[2] for r in uow.audit.reads] == ["profile_to_partner", "reveal_to_partner"]
     assert uow.audit.references[-1] == f"referral:{referral_id}"
     with pytest.raises(handlers.ClientNotFound):
-        await handlers.referral_profile(uuid4(), "bank-nusantara", referral_id, REFERRAL, uow)
+        await referral_reads.referral_profile(uuid4(), "bank-nusantara", referral_id, REFERRAL, uow)
 
 
 async def test_flagging_announces_each_likely_duplicate_and_the_flags_are_listed() -> None:

@@ -33,7 +33,7 @@ from client.entrypoints.schemas.clients import (
 from client.entrypoints.schemas.consents import ConsentList, ConsentOut, NewConsent
 from client.entrypoints.schemas.history import AuditEntry, AuditPage, TimelineEntry, TimelinePage
 from client.entrypoints.schemas.imports import ImportJobOut, ImportOut, ImportRejection
-from client.service_layer import commands, handlers, import_jobs, importing
+from client.service_layer import commands, handlers, import_jobs, importing, referral_reads
 from shared import db
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 from shared.sheets import check_name
@@ -224,12 +224,12 @@ async def referral_profile(
     response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
     try:
         with db.all_regions():  # a service, not a person: RegionScope("") in the handler
-            client, consent, nik = await handlers.referral_profile(
+            client, consent, nik = await referral_reads.referral_profile(
                 client_id, partner_code, referral_id, caller, uow
             )
     except handlers.ClientNotFound:
         raise NotFound("client") from None
-    except handlers.NoLiveConsent:
+    except referral_reads.NoLiveConsent:
         raise Conflict("No live referral consent for this partner.", "no-consent") from None
     return ReferralProfile(
         client_id=client.id,
