@@ -5,7 +5,7 @@ phone; `identity` → nik, birth_date, sex; `business` → the business object (
 Nothing else leaves for a partner: never income, disability, the financial profile, notes,
 other referrals or the officer's name. `referral/domain/offer.py` is the partner side of the
 same rule (what the offer event carries); the two services may not import each other, so a
-unit test (`tests/unit/test_consent_scope.py`) holds the two tables equal.
+unit test (`services/client/tests/unit/test_consent_scope.py`) holds the two tables equal.
 """
 
 from __future__ import annotations
