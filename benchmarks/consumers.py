@@ -161,7 +161,7 @@ def _serve(consumer: str, topic: str, group: str) -> None:
     else:
         from client import bootstrap as client_bootstrap
         from client.adapters import orm
-        from client.service_layer.timeline import consumed
+        from client.service_layer.reactions import consumed
         from client.settings import ClientSettings
 
         container = client_bootstrap.build(ClientSettings(database_url=URLS[consumer]))

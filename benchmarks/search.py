@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.seed import seed
-from client.adapters.repository import ClientRepository
+from client.adapters.repositories.clients import ClientRepository
 from client.bootstrap import nik_protector
 from client.settings import ClientSettings
 from shared.auth import RegionScope

@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engin
 
 from client.adapters import orm
 from client.adapters.breaches import BreachRepository
-from client.adapters.repository import ClientRepository, NikProtector
+from client.adapters.repositories.clients import ClientRepository
+from client.adapters.repositories.nik import NikProtector
 from client.domain.breach import Breach
 from client.domain.model import Client, FinancialProfile
 from client.entrypoints.app import create

@@ -15,7 +15,8 @@ from sqlalchemy import Engine, MetaData, create_engine, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from client.adapters import orm
-from client.adapters.repository import ClientRepository, NikProtector
+from client.adapters.repositories.clients import ClientRepository
+from client.adapters.repositories.nik import NikProtector
 from client.domain.model import Client, FinancialProfile
 from client.entrypoints.rotate_keys import key_ids_in_use, rotate
 from shared.auth import RegionScope

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client.adapters.repository import ClientRepository
+from client.adapters.repositories.clients import ClientRepository
 from client.bootstrap import nik_protector
 from client.settings import ClientSettings
 from shared.auth import RegionScope

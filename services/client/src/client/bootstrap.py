@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from client.adapters.other_services import OtherServices
 from client.adapters.regions import KemendagriRegions
-from client.adapters.repository import NikProtector
+from client.adapters.repositories.nik import NikProtector
 from client.adapters.staff_directory import RealmStaff
 from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import SqlUnitOfWork

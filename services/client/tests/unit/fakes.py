@@ -18,6 +18,8 @@ from client.domain.nik import Nik
 from client.domain.subject_request import SubjectRequest
 from shared.auth import RegionScope
 
+from .fake_cases import FakeCases
+
 
 class FakeRegions:
     """A few real codes; everything else unknown."""
@@ -106,12 +108,14 @@ class FakeConsents:
 
 
 class FakeAudit:
-    """`reads`: reads of the record itself; `parts`: reads of a part of it (what, purpose)."""
+    """`reads`: reads of the record itself; `parts`: reads of a part of it (what, purpose);
+    `rows`: every read as the audit list answers it."""
 
     def __init__(self) -> None:
         self.reads: list[tuple[str, UUID, str]] = []
         self.parts: list[tuple[str, UUID, str, str]] = []
         self.references: list[str | None] = []
+        self.rows: list[dict[str, Any]] = []
 
     async def record(
         self,
@@ -129,18 +133,44 @@ class FakeAudit:
         else:
             self.parts.append((actor, client.id, what, purpose))
         self.references.append(reference)
+        self.rows.append(
+            {
+                "actor": actor,
+                "actor_username": username,
+                "record_type": what,
+                "record_id": client.id,
+                "region_code": client.region_code,
+                "purpose": purpose,
+                "reference": reference,
+            }
+        )
 
     async def list(
         self, scope: RegionScope, client_id: UUID | None, limit: int
     ) -> list[dict[str, Any]]:
-        return []
+        found = [
+            r
+            for r in reversed(self.rows)
+            if scope.allows(r["region_code"]) and client_id in (None, r["record_id"])
+        ]
+        return found[:limit]
 
 
 class FakeTimeline:
+    """`rows`: the entries the worker wrote."""
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
     async def for_client(
         self, client_id: UUID, limit: int, before: datetime | None
     ) -> list[dict[str, Any]]:
-        return []
+        found = [
+            r
+            for r in self.rows
+            if r["client_id"] == client_id and (before is None or r["occurred_at"] < before)
+        ]
+        return sorted(found, key=lambda r: r["occurred_at"], reverse=True)[:limit]
 
 
 class FakeImports:
@@ -210,13 +240,6 @@ class FakeDuplicates:
 
     async def merge(self, merged: UUID, survivor: UUID) -> None:
         self.clients.rows[merged].merged_into = survivor
-
-
-class FakeCases:
-    """No cases: the privacy handlers read them, the case tests use the domain directly."""
-
-    async def for_client(self, client_id: UUID) -> list[Any]:
-        return []
 
 
 class FakeRequests:
@@ -363,6 +386,9 @@ class FakeStaff:
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[str, str]] = {}
+
+    async def enlist(self, subject: str, username: str, region_code: str, at: datetime) -> None:
+        self.rows[subject] = (username, region_code)
 
     async def within(self, scope: RegionScope) -> list[dict[str, Any]]:
         return [

@@ -20,6 +20,16 @@ from shared.messaging.envelope import Envelope
 
 from .fakes import FakeRegions, FakeUnitOfWork
 
+COVERS = {
+    "breaches.record_breach",
+    "breaches.breaches_for",
+    "breaches.read_breach",
+    "breaches.affected_clients",
+    "breaches.notify_people",
+    "breaches.record_authority_notified",
+    "breaches.escalate_late_breaches",
+}
+
 FOUND = datetime(2026, 12, 4, 9, 30, tzinfo=UTC)  # a Friday: the law counts hours, not workdays
 ADMIN = Principal("admin-sub", "admin", "officer-portal", frozenset({"admin"}), None, None)
 RINA = Principal("rina-sub", "rina", "officer-portal", frozenset({"supervisor"}), "32", None)

@@ -14,6 +14,10 @@ from client.domain.model import InvalidClient
 from shared.auth import Principal
 from shared.calendar import add_working_days, is_working_day, local_now, time_zone_of
 
+COVERS = {
+    "cases.staff_of",
+}
+
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 HOLIDAYS = frozenset({date(2026, 12, 24), date(2026, 12, 25)})
 

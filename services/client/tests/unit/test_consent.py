@@ -14,6 +14,12 @@ from client.service_layer import commands, handlers
 from .fakes import FakeUnitOfWork
 from .test_registration import BUDI, CTX, SITI
 
+COVERS = {
+    "handlers.grant_consent",
+    "handlers.withdraw_consent",
+    "handlers.list_consents",
+}
+
 
 async def _client(uow: FakeUnitOfWork, **overrides: Any) -> Any:
     fields: dict[str, Any] = {

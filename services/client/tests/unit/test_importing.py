@@ -16,6 +16,10 @@ from shared.sheets import MAX_ROWS, UnreadableSheet
 from .fakes import FakeUnitOfWork
 from .test_registration import CTX, SITI
 
+COVERS = {
+    "importing.import_sheet",
+}
+
 SHEET = (
     "NIK,Nama,Tanggal Lahir,JK,No HP,Kode Wilayah\n"
     "3273014506900007,Ratna Sari,1990-06-05,P,0812-9999-0001,3273\n"

@@ -15,6 +15,15 @@ from client.service_layer import handlers, privacy
 from .fakes import FakeUnitOfWork
 from .test_registration import BUDI, CTX, NOW, SITI, _register
 
+COVERS = {
+    "privacy.record_request",
+    "privacy.answer_request",
+    "privacy.restrict",
+    "privacy.erase",
+    "privacy.requests",
+    "privacy.export",
+}
+
 SITI_ID = uuid4()
 
 

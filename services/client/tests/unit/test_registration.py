@@ -15,6 +15,14 @@ from shared.auth import Principal
 
 from .fakes import FakeRegions, FakeUnitOfWork
 
+COVERS = {
+    "handlers.register_client",
+    "handlers.update_client",
+    "handlers.read_client",
+    "duplicates.merge",
+    "duplicates.dismiss",
+}
+
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 CTX = handlers.Context(now=lambda: NOW, regions=FakeRegions())
 SITI = Principal("siti-sub", "siti", "jembatan-cli", frozenset({"officer"}), "3273", None)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response, UploadFile, status
 from fastapi.responses import PlainTextResponse
 
 from client.adapters.sheets import UnreadableSheet
+from client.domain import consent_scope
 from client.domain.consent import ConsentAlreadyWithdrawn
 from client.domain.imports import ImportJob, ImportReport
 from client.domain.model import InvalidClient
@@ -21,25 +22,18 @@ from client.entrypoints.dependencies import (
     Supervisor,
     UowDep,
 )
-from client.entrypoints.schemas import (
-    AuditEntry,
-    AuditPage,
+from client.entrypoints.schemas.clients import (
     ClientChanges,
     ClientOut,
     ClientPage,
-    ConsentList,
-    ConsentOut,
-    ImportJobOut,
-    ImportOut,
-    ImportRejection,
     NewClient,
-    NewConsent,
     ReferralProfile,
     RevealedNik,
-    TimelineEntry,
-    TimelinePage,
 )
-from client.service_layer import commands, handlers, import_jobs, importing
+from client.entrypoints.schemas.consents import ConsentList, ConsentOut, NewConsent
+from client.entrypoints.schemas.history import AuditEntry, AuditPage, TimelineEntry, TimelinePage
+from client.entrypoints.schemas.imports import ImportJobOut, ImportOut, ImportRejection
+from client.service_layer import commands, handlers, import_jobs, importing, referral_reads
 from shared import db
 from shared.problems import Conflict, FieldError, Invalid, NotFound
 from shared.sheets import check_name
@@ -230,29 +224,22 @@ async def referral_profile(
     response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
     try:
         with db.all_regions():  # a service, not a person: RegionScope("") in the handler
-            client, consent, nik = await handlers.referral_profile(
+            client, consent, nik = await referral_reads.referral_profile(
                 client_id, partner_code, referral_id, caller, uow
             )
     except handlers.ClientNotFound:
         raise NotFound("client") from None
-    except handlers.NoLiveConsent:
+    except referral_reads.NoLiveConsent:
         raise Conflict("No live referral consent for this partner.", "no-consent") from None
-    profile = ReferralProfile(
+    return ReferralProfile(
         client_id=client.id,
         kind=client.kind,
         region_code=client.region_code,
         consent_id=consent.id,
         consent_granted_at=consent.granted_at,
         scope=list(consent.scope),
+        **consent_scope.visible_fields(client, nik, consent.scope),
     )
-    if "contact" in consent.scope:
-        profile.full_name, profile.phone = client.full_name, client.phone
-    if "identity" in consent.scope:
-        profile.nik, profile.birth_date, profile.sex = nik, client.birth_date, client.sex
-    if "business" in consent.scope and client.business is not None:
-        b = client.business
-        profile.business = {"nib": b.nib, "name": b.name, "kbli": b.kbli}
-    return profile
 
 
 @router.post("/{client_id}/nik/reveal", response_model=RevealedNik, responses=NOT_FOUND)

@@ -17,7 +17,7 @@ from client.entrypoints.dependencies import (
     Supervisor,
     UowDep,
 )
-from client.entrypoints.schemas import (
+from client.entrypoints.schemas.cases import (
     AttachmentOut,
     CaseList,
     CaseOut,

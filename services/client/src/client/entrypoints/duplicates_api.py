@@ -8,7 +8,12 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 
 from client.entrypoints.dependencies import ContextDep, Supervisor, UowDep
-from client.entrypoints.schemas import DuplicateFlagList, DuplicateFlagOut, MergeOut, MergeRequest
+from client.entrypoints.schemas.duplicates import (
+    DuplicateFlagList,
+    DuplicateFlagOut,
+    MergeOut,
+    MergeRequest,
+)
 from client.service_layer import duplicates
 from shared.problems import Conflict, NotFound
 

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from client.entrypoints.dependencies import ContainerDep, UowDep
-from client.service_layer import handlers
+from client.service_layer import handlers, referral_reads
 from shared import db
 from shared.auth import CurrentUser, Principal, is_service, require_service
 from shared.problems import Forbidden, NotFound
@@ -109,7 +109,7 @@ async def referral_basis(
     response.headers["Cache-Control"] = "no-store"
     try:
         with db.all_regions():  # a service working for every region
-            client, consent = await handlers.referral_basis(client_id, partner_code, uow)
+            client, consent = await referral_reads.referral_basis(client_id, partner_code, uow)
     except handlers.ClientNotFound:
         raise NotFound("client") from None
     return ReferralBasis(

@@ -6,7 +6,7 @@ import faust
 
 from client import bootstrap
 from client.adapters import orm
-from client.service_layer.timeline import consumed
+from client.service_layer.reactions import consumed
 from client.settings import ClientSettings
 from shared.messaging.worker import consumer_app, run_worker
 from shared.telemetry import configure_telemetry

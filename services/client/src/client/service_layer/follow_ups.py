@@ -13,9 +13,9 @@ from uuid import uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters import orm, publishing
-from client.adapters.repository import CaseRepository, registering_officer
+from client.adapters.repositories.cases import CaseRepository
 from client.domain.case import ACCOUNT_FOLLOW_UPS, Case, Task
-from client.service_layer.timeline import record_on_timeline
+from client.service_layer.reaction_work import ReactionWork
 from shared.calendar import local_now
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
@@ -25,17 +25,16 @@ from shared.messaging.outbox import add_to_outbox
 SYSTEM = "jembatan"
 
 
-async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) -> None:
-    """On the timeline always; for an opened account, two follow-up tasks on an open case."""
-    await record_on_timeline(session, envelope)
+async def follow_up_opened_account(work: ReactionWork, envelope: Envelope) -> None:
+    """For an opened account, two follow-up tasks on the client's open case (opened if need
+    be); any other outcome asks for nothing (it is on the timeline all the same)."""
     event = referral_contracts.ReferralCompleted.model_validate(envelope.data)
     if event.outcome != "account_opened":
         return
-    officer = await registering_officer(session, event.client_id)
+    officer = await work.registering_officer(event.client_id)
     if officer is None:  # the client was erased: no follow-up for a person no longer known
         return
-    cases = CaseRepository(session)
-    case = await cases.open_case_of(event.client_id)
+    case = await work.cases.open_case_of(event.client_id)
     if case is None:
         case = Case.open_for(
             event.client_id,
@@ -45,13 +44,11 @@ async def follow_up_opened_account(session: AsyncSession, envelope: Envelope) ->
             by=SYSTEM,
             now=event.completed_at,
         )
-        await cases.add(case)
-        await add_to_outbox(
-            session, orm.outbox, client_contracts.TOPIC, publishing.case_envelopes(case)
-        )
+        await work.cases.add(case)
+        await work.publish(publishing.case_envelopes(case))
     opened_on = local_now(event.region_code, event.completed_at).date()
     for kind, follow_up in ACCOUNT_FOLLOW_UPS.items():
-        await cases.add_task(
+        await work.cases.add_task(
             Task(
                 id=uuid4(),
                 case_id=case.id,

@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from client.adapters import publishing
-from client.adapters.repository import DuplicateNik
+from client.adapters.repositories.nik import DuplicateNik
 from client.domain.consent import Consent
 from client.domain.model import (
     Business,
@@ -21,7 +21,7 @@ from client.domain.model import (
 from client.domain.phone import InvalidPhone, parse_phone
 from client.service_layer import commands
 from client.service_layer.unit_of_work import UnitOfWork
-from shared.auth import Principal, RegionScope
+from shared.auth import Principal
 
 Clock = Callable[[], datetime]
 
@@ -275,74 +275,3 @@ async def read_audit(
 ) -> list[dict[str, Any]]:
     async with uow:
         return await uow.audit.list(actor.scope, client_id, limit)
-
-
-COMMAND_HANDLERS = {
-    commands.RegisterClient: register_client,
-    commands.UpdateClient: update_client,
-    commands.GrantConsent: grant_consent,
-    commands.WithdrawConsent: withdraw_consent,
-}
-
-
-class NoLiveConsent(Exception):
-    """The client has no live referral consent for that partner."""
-
-
-# The referral service reads a profile for every region it serves.
-EVERY_REGION = RegionScope("")
-
-
-async def referral_basis(
-    client_id: UUID, partner_code: str, uow: UnitOfWork
-) -> tuple[Client, Consent | None]:
-    """What the referral service's projection holds of a client, and the latest live
-    referral consent for `partner_code`: for its own account, when a referral outruns the
-    events that would tell it (docs/decisions/0020). No person reads it: not audited."""
-    async with uow:
-        client = await uow.clients.get(client_id, EVERY_REGION)
-        if client is None:
-            raise ClientNotFound()
-        consent = await _live_referral_consent(uow, client_id, partner_code)
-    return client, consent
-
-
-async def _live_referral_consent(
-    uow: UnitOfWork, client_id: UUID, partner_code: str
-) -> Consent | None:
-    """The newest live consent to refer the client to `partner_code`."""
-    return next(
-        (
-            c
-            for c in await uow.consents.for_client(client_id)  # newest first
-            if c.live and c.purpose == "referral" and c.partner_code == partner_code
-        ),
-        None,
-    )
-
-
-async def referral_profile(
-    client_id: UUID, partner_code: str, referral_id: UUID, caller: Principal, uow: UnitOfWork
-) -> tuple[Client, Consent, str | None]:
-    """The client, the live referral consent for `partner_code` and, under an `identity`
-    scope, the NIK: for the referral service's own account only, as the partner reads its
-    referral (docs/decisions/0006). Audited as a reveal to that partner, naming the referral.
-    """
-    async with uow:
-        client = await uow.clients.get(client_id, EVERY_REGION)
-        if client is None:
-            raise ClientNotFound()
-        consent = await _live_referral_consent(uow, client_id, partner_code)
-        if consent is None:
-            raise NoLiveConsent()
-        identity = "identity" in consent.scope
-        nik = await uow.clients.nik_of(client_id, EVERY_REGION) if identity else None
-        await uow.audit.record(
-            actor=caller.subject,
-            username=f"partner:{partner_code}",
-            client=client,
-            purpose="reveal_to_partner" if identity else "profile_to_partner",
-            reference=f"referral:{referral_id}",
-        )
-        await uow.commit()
-    return client, consent, nik.value if nik else None

@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from client.adapters.import_jobs import ImportJobs
-from client.adapters.repository import ImportRepository
+from client.adapters.repositories.imports import ImportRepository
 from client.domain.imports import ImportJob, ImportReport
 from client.service_layer import importing
 from client.service_layer.handlers import Context

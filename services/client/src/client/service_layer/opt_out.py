@@ -14,16 +14,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from client.adapters import orm, publishing
-from client.adapters.repository import ConsentRepository
+from client.adapters import publishing
 from client.domain.consent import Consent
-from client.service_layer.timeline import record_on_timeline
-from shared.contracts import client as client_contracts
+from client.service_layer.reaction_work import ReactionWork
 from shared.contracts import notify as notify_contracts
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 
 OPTED_OUT_BY = "client-reply-stop"
 
@@ -35,13 +30,11 @@ def stopped_by(consents: Iterable[Consent], sent_at: datetime) -> list[Consent]:
     ]
 
 
-async def withdraw_notifications_consent(session: AsyncSession, envelope: Envelope) -> None:
-    await record_on_timeline(session, envelope)
+async def withdraw_notifications_consent(work: ReactionWork, envelope: Envelope) -> None:
     event = notify_contracts.OptedOut.model_validate(envelope.data)
-    consents = ConsentRepository(session)
     withdrawn = []
-    for consent in stopped_by(await consents.for_client(event.client_id), event.received_at):
+    for consent in stopped_by(await work.consents.for_client(event.client_id), event.received_at):
         consent.withdraw(by=OPTED_OUT_BY, now=event.received_at)
-        await consents.save_withdrawal(consent)
+        await work.consents.save_withdrawal(consent)
         withdrawn.append(publishing.withdrawal_envelope(consent, event.region_code))
-    await add_to_outbox(session, orm.outbox, client_contracts.TOPIC, withdrawn)
+    await work.publish(withdrawn)

@@ -14,20 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from client.adapters import orm, publishing
 from client.adapters.breaches import BreachRepository
 from client.adapters.data_keys import DataKeyStore
-from client.adapters.repository import (
-    CaseRepository,
-    ClientRepository,
-    ConsentRepository,
-    DuplicateNik,
-    DuplicateRepository,
-    Erasures,
-    ImportRepository,
-    NikProtector,
-    ReadAudit,
-    StaffDirectory,
-    SubjectRequests,
-    Timeline,
-)
+from client.adapters.repositories.audit import ReadAudit
+from client.adapters.repositories.cases import CaseRepository
+from client.adapters.repositories.clients import ClientRepository
+from client.adapters.repositories.consents import ConsentRepository
+from client.adapters.repositories.duplicates import DuplicateRepository
+from client.adapters.repositories.erasures import Erasures
+from client.adapters.repositories.imports import ImportRepository
+from client.adapters.repositories.nik import DuplicateNik, NikProtector
+from client.adapters.repositories.staff import StaffDirectory
+from client.adapters.repositories.subject_requests import SubjectRequests
+from client.adapters.repositories.timeline import Timeline
 from client.domain.breach import AffectedClient, Breach
 from client.domain.case import Attachment, Case, Note, Task
 from client.domain.consent import Consent
