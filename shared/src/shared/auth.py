@@ -240,3 +240,13 @@ def require_service(*client_ids: str) -> Callable[..., Any]:
         return principal
 
     return dependency
+
+
+# The roles as callers of a route (docs/contract.md §4), one alias each, so a route's signature
+# says who may call it: `async def route(user: CaseWorker)`. A service adds its own mixes.
+CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
+"""Officers and supervisors: whoever works with people's records (and no other role)."""
+Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
+Admin = Annotated[Principal, Depends(require_roles("admin"))]
+Ministry = Annotated[Principal, Depends(require_roles("ministry"))]
+Partner = Annotated[Principal, Depends(require_roles("partner"))]

@@ -20,7 +20,7 @@ from client.entrypoints.breach_schemas import (
     BreachPage,
     NewBreach,
 )
-from client.entrypoints.dependencies import Administrator, BreachReader, ContextDep, UowDep
+from client.entrypoints.dependencies import Admin, BreachReader, ContextDep, UowDep
 from client.service_layer import breaches
 from shared import db
 from shared.auth import Principal
@@ -44,9 +44,7 @@ def _rows_of(user: Principal) -> Iterator[None]:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=BreachOut)
-async def record_breach(
-    body: NewBreach, user: Administrator, uow: UowDep, ctx: ContextDep
-) -> BreachOut:
+async def record_breach(body: NewBreach, user: Admin, uow: UowDep, ctx: ContextDep) -> BreachOut:
     """Record a suspected breach; the 3 x 24-hour deadline to tell the people and the
     authority runs from `found_at` (UU 27/2022 Pasal 46). The answer counts the clients it
     may touch by regency, and names none of them."""
@@ -101,7 +99,7 @@ async def get_breach(
 @router.get("/{breach_id}/affected", response_model=AffectedPage, responses=NOT_FOUND)
 async def affected(
     breach_id: UUID,
-    user: Administrator,
+    user: Admin,
     uow: UowDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -131,9 +129,7 @@ async def affected(
 @router.post(
     "/{breach_id}/notify-people", response_model=BreachOut, responses={**NOT_FOUND, **ALREADY}
 )
-async def notify_people(
-    breach_id: UUID, user: Administrator, uow: UowDep, ctx: ContextDep
-) -> BreachOut:
+async def notify_people(breach_id: UUID, user: Admin, uow: UowDep, ctx: ContextDep) -> BreachOut:
     """Approve the notices: notify tells each affected person, in Indonesian or English, over
     the channels they consented to. Once per breach."""
     try:
@@ -152,7 +148,7 @@ async def notify_people(
     responses=NOT_FOUND,
 )
 async def authority_notice(
-    breach_id: UUID, user: Administrator, uow: UowDep, ctx: ContextDep
+    breach_id: UUID, user: Admin, uow: UowDep, ctx: ContextDep
 ) -> PlainTextResponse:
     """The draft letter to the authority, in Indonesian, with what Pasal 46 ayat 2 asks for
     and counts only: to review, sign and send."""
@@ -173,7 +169,7 @@ async def authority_notice(
     "/{breach_id}/authority-notified", response_model=BreachOut, responses={**NOT_FOUND, **ALREADY}
 )
 async def authority_notified(
-    breach_id: UUID, body: AuthorityNotified, user: Administrator, uow: UowDep, ctx: ContextDep
+    breach_id: UUID, body: AuthorityNotified, user: Admin, uow: UowDep, ctx: ContextDep
 ) -> BreachOut:
     """Record when the letter went to the authority."""
     try:

@@ -13,7 +13,10 @@ from fastapi import Depends, Request
 from client.bootstrap import Container
 from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import SqlUnitOfWork
+from shared.auth import Admin as Admin
+from shared.auth import CaseWorker as CaseWorker
 from shared.auth import Principal, require_roles, require_service
+from shared.auth import Supervisor as Supervisor
 
 
 async def _container(request: Request) -> Container:
@@ -32,11 +35,9 @@ async def _context(container: Annotated[Container, Depends(_container)]) -> Cont
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]
 ContainerDep = Annotated[Container, Depends(_container)]
 ContextDep = Annotated[Context, Depends(_context)]
-# Officers and supervisors work with people's records; no other role sees one.
-CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
-Supervisor = Annotated[Principal, Depends(require_roles("supervisor"))]
-# Breaches: administrators record and act on them; a supervisor reads their province's.
-Administrator = Annotated[Principal, Depends(require_roles("admin"))]
+# The roles are shared.auth's (CaseWorker: officers and supervisors, the only ones who see a
+# person's record). Breaches: administrators record and act on them; a supervisor reads
+# their province's.
 BreachReader = Annotated[Principal, Depends(require_roles("admin", "supervisor"))]
 # The referral service's own account: a partner reads its referral's applicant through it.
 ReferralService = Annotated[Principal, Depends(require_service("service-referral"))]

@@ -6,17 +6,16 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 
+from indicators.entrypoints.dependencies import ContainerDep
 from indicators.entrypoints.schemas import EXAMPLE, Indicators
 from indicators.service_layer import queries
-from shared.auth import Principal, require_roles
+from shared.auth import CaseWorker, Ministry
 from shared.problems import Problem
 
 router = APIRouter(prefix="/api/ministry", tags=["ministry"])
 regional_router = APIRouter(prefix="/api/indicators", tags=["regional"])
-Ministry = Annotated[Principal, Depends(require_roles("ministry"))]
-Office = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])]
 CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppressed")
 
@@ -46,7 +45,7 @@ CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppresse
 )
 async def indicators(
     user: Ministry,
-    request: Request,
+    container: ContainerDep,
     period: Period,
     region: Annotated[
         str | None,
@@ -64,7 +63,6 @@ async def indicators(
     follow-up and in use at their 90-day one, of the follow-ups due in the month whose day has
     come (today in Jakarta). Never a person: no count from 1 to 4 is printed or can be worked
     out from the answer, JSON or CSV alike."""
-    container = request.app.state.container
     published = await queries.indicators(
         container.sessions, period, region or "", container.settings.min_cell
     )
@@ -86,13 +84,12 @@ async def indicators(
     "/my-region",
     responses={200: {"model": Indicators, "content": {"application/json": {"example": EXAMPLE}}}},
 )
-async def my_region(user: Office, request: Request, period: Period) -> Any:
+async def my_region(user: CaseWorker, container: ContainerDep, period: Period) -> Any:
     """The same aggregates for the caller's own area only (an officer's regency, a
     supervisor's province and its regencies), for the portal's dashboard, withheld by the
     same rules."""
     if user.region is None:
         raise Problem(403, "Forbidden", "Your account has no region.")
-    container = request.app.state.container
     return await queries.indicators(
         container.sessions, period, user.region, container.settings.min_cell
     )

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from notify.adapters.templates import render
@@ -22,14 +22,14 @@ from notify.domain.messages import (
     sample_context,
 )
 from notify.domain.model import Status
+from notify.entrypoints.dependencies import ContainerDep
 from notify.service_layer import inbound
 from shared import db
-from shared.auth import Principal, require_roles
+from shared.auth import CaseWorker
 from shared.problems import FieldError, Invalid, NotFound, Problem
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
-CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
 
 
 class NotificationOut(BaseModel):
@@ -80,12 +80,11 @@ class PreviewOut(BaseModel):
 async def list_notifications(
     client_id: UUID,
     user: CaseWorker,
-    request: Request,
+    container: ContainerDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 100,
     cursor: Annotated[datetime | None, Query(description="next_cursor of the page before")] = None,
 ) -> NotificationPage:
     """Every message to a client of your region: channel, status and why, attempts, times."""
-    container = request.app.state.container
     async with container.sessions() as session:
         rows = await container.rules.repository(session).for_client(
             client_id, user.scope, limit, cursor

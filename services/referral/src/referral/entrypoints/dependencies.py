@@ -9,15 +9,15 @@ from fastapi import Depends, Query, Request
 
 from referral.bootstrap import Container
 from referral.domain.referral import IllegalTransition
+from shared.auth import Admin as Admin
+from shared.auth import CaseWorker as CaseWorker
+from shared.auth import Partner as Partner
 from shared.auth import Principal, require_roles
 from shared.problems import Conflict, Problem
 
-CaseWorker = Annotated[Principal, Depends(require_roles("officer", "supervisor"))]
-Admin = Annotated[Principal, Depends(require_roles("admin"))]
 AnyUser = Annotated[
     Principal, Depends(require_roles("officer", "supervisor", "admin", "ministry", "partner"))
 ]
-PartnerUser = Annotated[Principal, Depends(require_roles("partner"))]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-12"])]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such referral for you"}}

@@ -14,7 +14,7 @@ from referral.entrypoints.dependencies import (
     NOT_FOUND,
     ContainerDep,
     Limit,
-    PartnerUser,
+    Partner,
     illegal_transition,
 )
 from referral.entrypoints.schemas import (
@@ -73,7 +73,7 @@ def _for_partner(referral: object) -> PartnerReferralOut:
 
 @partner_router.get("", response_model=PartnerReferralPage)
 async def partner_referrals(
-    user: PartnerUser,
+    user: Partner,
     container: ContainerDep,
     status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
     limit: Limit = 50,
@@ -103,7 +103,7 @@ async def partner_referrals(
 
 @partner_router.get("/{referral_id}", response_model=PartnerReferralOut, responses=NOT_FOUND)
 async def partner_referral(
-    referral_id: UUID, user: PartnerUser, container: ContainerDep
+    referral_id: UUID, user: Partner, container: ContainerDep
 ) -> PartnerReferralOut:
     """One of your own referrals (any other answers 404)."""
     async with container.uow() as uow:
@@ -119,7 +119,7 @@ async def partner_referral(
     "/{referral_id}/status", response_model=PartnerReferralOut, responses=NOT_FOUND
 )
 async def answer(
-    referral_id: UUID, body: StatusChange, user: PartnerUser, container: ContainerDep
+    referral_id: UUID, body: StatusChange, user: Partner, container: ContainerDep
 ) -> PartnerReferralOut:
     """Acknowledge, complete with an outcome, or decline with a reason code."""
     command = handlers.PartnerAnswer(
@@ -149,7 +149,7 @@ async def answer(
     },
 )
 async def applicant(
-    referral_id: UUID, user: PartnerUser, container: ContainerDep, response: Response
+    referral_id: UUID, user: Partner, container: ContainerDep, response: Response
 ) -> PartnerApplicant:
     """The applicant of your open referral, exactly within the consent's scope. Read it when
     you need it and keep it no longer than the referral: each read is audited, and after a
@@ -176,7 +176,7 @@ async def applicant(
 )
 async def confirm_erased(
     referral_id: UUID,
-    user: PartnerUser,
+    user: Partner,
     container: ContainerDep,
     body: ErasureConfirmation | None = None,
 ) -> PartnerErasureOut:
