@@ -1,4 +1,4 @@
-"""The gateway and every service refuse bad tokens; a good one gets through (docs/contract.md §4)."""
+"""The gateway and every service refuse bad tokens; a good one passes (docs/contract.md §4)."""
 
 from __future__ import annotations
 

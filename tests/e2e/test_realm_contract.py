@@ -1,4 +1,4 @@
-"""The running realm honours docs/contract.md §4 (claims, clients, refused grants): infra/keycloak."""
+"""The running realm (infra/keycloak) honours docs/contract.md §4: claims, clients, refusals."""
 
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Bearer-token verification, the caller as a `Principal`, and the region rule (docs/contract.md §4).
+"""Bearer-token verification, the caller as a `Principal`, the region rule (docs/contract.md §4).
 
 Every service verifies tokens itself: signature through a cached JWKS, `iss`, `aud` and `exp`
 required. The gateway checks too; neither trusts the other to have done it.

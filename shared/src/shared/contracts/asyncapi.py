@@ -201,8 +201,8 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "Jembatan events",
             "version": "1.0.0",
-            "description": "Internal topics of the Jembatan services (docs/contract.md §6). Generated "
-            "from shared/contracts by `python -m shared.contracts.asyncapi`.",
+            "description": "Internal topics of the Jembatan services (docs/contract.md §6). "
+            "Generated from shared/contracts by `python -m shared.contracts.asyncapi`.",
         },
         "servers": {
             "local-services": {

@@ -131,7 +131,7 @@ class ReferralEscalated(_ReferralEvent):
 
 
 class ReferralCompleted(Contract):
-    """The partner reported the referral's outcome (docs/contract.md §5.2: acknowledged → completed)."""
+    """The partner reported the referral's outcome (docs/contract.md §5.2: acknowledged → completed)."""  # noqa: E501 (the first line is the event's description in docs/asyncapi.yaml)
 
     TYPE: ClassVar[str] = "jembatan.referral.completed.v1"
     TOPIC: ClassVar[str] = TOPIC

@@ -1,4 +1,4 @@
-"""The two fictional demo partners of docs/contract.md §4, seeded into the catalogue of `make up`."""
+"""The two fictional demo partners of docs/contract.md §4, seeded into `make up`'s catalogue."""
 
 from __future__ import annotations
 
