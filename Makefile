@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 export UV_LINK_MODE := copy
 
-.PHONY: help install up down test test-unit lint logs status bench fuzz chaos
+.PHONY: help install up down test test-unit lint logs status bench fuzz chaos images
 
 help:
 	@echo "make up      start the whole platform with demo data (installs what is missing)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench   bounded benchmarks on this machine (see benchmarks/README.md)"
 	@echo "make fuzz    schemathesis on every API with the larger budget (100 examples, random seed)"
 	@echo "make chaos   traffic under a seeded schedule of faults, effects compared with inputs"
+	@echo "make images  build every container image (deploy/Dockerfile, deploy/images.txt)"
 
 .cache/tools/bin/uv:
 	python3 -m venv .cache/tools
@@ -61,6 +62,10 @@ lint: install
 	$(UV) run --frozen mypy shared/src services/client/src services/referral/src services/training/src services/notify/src services/indicators/src web/src ops/src
 	$(UV) run --frozen lint-imports
 	infra/gateway/run.sh validate >/dev/null
+
+# The container images of deploy/k8s, tagged :dev (needs docker; deploy/k8s/README.md).
+images:
+	deploy/build-images.sh dev
 
 logs:
 	tail -F .cache/logs/*.log

@@ -147,7 +147,7 @@ def _serve(consumer: str, topic: str, group: str) -> None:
     """The consumer under test, its real reactions on the bench topic."""
     from shared.contracts import client as contracts
     from shared.messaging.consumer import IdempotentConsumer
-    from shared.messaging.worker import create_worker_app, run_worker, subscribe
+    from shared.messaging.worker import create_worker_app, run_app, subscribe
 
     app = create_worker_app(group, KAFKA, group, ADMIN)
     if consumer == "notify":
@@ -167,7 +167,7 @@ def _serve(consumer: str, topic: str, group: str) -> None:
         container = client_bootstrap.build(ClientSettings(database_url=URLS[consumer]))
         reactions = consumed()[contracts.TOPIC]
         subscribe(app, topic, IdempotentConsumer(group, container.sessions, orm.inbox, reactions))
-    run_worker(app, f"{consumer}-bench", "WARNING", None)
+    run_app(app, f"{consumer}-bench", "WARNING", None)
 
 
 def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
@@ -176,7 +176,7 @@ def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
     from typing import Any
 
     from shared.messaging.envelope import Envelope
-    from shared.messaging.worker import BATCH_MAX, BATCH_WITHIN_S, create_worker_app, run_worker
+    from shared.messaging.worker import BATCH_MAX, BATCH_WITHIN_S, create_worker_app, run_app
 
     app = create_worker_app(group, KAFKA, group, ADMIN)
     source = app.topic(topic, key_serializer="raw", value_serializer="raw")
@@ -200,7 +200,7 @@ def _serve_raw(topic: str, group: str, count: int, out: str) -> None:
             yield None
 
     app.agent(source, name=f"{group}.raw")(agent)
-    run_worker(app, "notify-bench-raw", "WARNING", None)
+    run_app(app, "notify-bench-raw", "WARNING", None)
 
 
 def _faust_raw_rate(topic: str, count: int) -> float:

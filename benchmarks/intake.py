@@ -8,9 +8,11 @@ What is measured:
   200 requests a second raised, nothing else changed), with siti's real access token (the
   gateway and the client service both verify it) and a new valid NIK in every body
   (`benchmarks/intake.lua`). Only 201 answers count.
-- **reference**: pgbench replays the endpoint's transaction statement for statement
-  (`benchmarks/sql/intake.sql`) on `client_bench`, which holds as many clients in the
-  region as the service's own database, with as many connections as the service's pool.
+- **reference**: pgbench replays the endpoint's transaction statement for statement on
+  `client_bench`, which holds as many clients in the region as the service's own database,
+  with as many connections as the service's pool. The script is made at each run from the
+  service's own code (`benchmarks/intake_sql.py`: one registration through its handler, every
+  statement recorded) into `.cache/bench/intake.sql`, so it cannot drift from production.
   Rounds alternate API and pgbench; `intake ratio` is the median of the rounds' ratios.
 - **open loop**: requests sent at fixed rates whatever the answers (no coordinated
   omission), latency counted from when each request was due.
@@ -45,6 +47,8 @@ SERVICE_URL = common.database_url("client", "client")
 REFERENCE_URL = common.database_url("client", "client_bench")
 POOL_SIZE = 10  # shared.db.async_engine's default, which the client API uses
 REGION = "3273"
+# The reference's pgbench script, made by `_prepare_reference` (benchmarks/intake_sql.py).
+SCRIPT = ROOT / ".cache" / "bench" / "intake.sql"
 WRK = "/usr/bin/wrk"  # Debian's; `make bench` installs it
 
 
@@ -115,9 +119,11 @@ def closed_loop(token: str, seconds: int, connections: int) -> dict[str, Any]:
 
 def _prepare_reference() -> None:
     """client_bench: the service's schema, emptied, holding as many clients in the region as
-    the service's own database does (the duplicate check reads the region)."""
+    the service's own database does (the duplicate check reads the region); and pgbench's
+    script, recorded from one registration through the service's code on that database."""
     from sqlalchemy import text
 
+    from benchmarks.intake_sql import write_script
     from benchmarks.seed import seed
     from shared.db import sync_engine, upgrade
 
@@ -129,8 +135,12 @@ def _prepare_reference() -> None:
     service.dispose()
     upgrade("client.migrations", REFERENCE_URL)
     engine = sync_engine(REFERENCE_URL)
+    emptied = text("TRUNCATE clients, duplicate_flags, outbox, client_keys CASCADE")
     with engine.begin() as conn:
-        conn.execute(text("TRUNCATE clients, duplicate_flags, outbox CASCADE"))
+        conn.execute(emptied)
+    write_script(REFERENCE_URL, REGION, SCRIPT)
+    with engine.begin() as conn:
+        conn.execute(emptied)  # the recorded registration's rows
     seed(engine, int(in_region), tag="intake", regions=(REGION,))
     engine.dispose()
 
@@ -151,7 +161,7 @@ def reference(seconds: int) -> dict[str, Any]:
                 "-T",
                 str(seconds),
                 "-f",
-                str(ROOT / "benchmarks/sql/intake.sql"),
+                str(SCRIPT),
                 "-h",
                 "127.0.0.1",
                 "-U",

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from shared.db import sync_engine
 from support import stack
 from support.people import new_worker
+from support.referrals import consent_to_bank_nusantara, savings_referral
 
 pytestmark = pytest.mark.integration
 
@@ -142,24 +143,10 @@ def test_a_refusal_is_not_replayed_the_retry_is_asked_afresh(
     siti = {"Authorization": f"Bearer {tokens['siti']}"}
     client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
     keyed = {**siti, "Idempotency-Key": str(uuid.uuid4())}
-    referral = {
-        "client_id": client["id"],
-        "partner_code": "bank-nusantara",
-        "product_code": "savings-basic",
-        "fee_sheet_version": "2026-01",
-    }
+    referral = savings_referral(client["id"])
     refused = gateway.post("/api/referrals", json=referral, headers=keyed)
     assert refused.status_code in (404, 409)  # no consent yet (or not even the client)
-    consent = gateway.post(
-        f"/api/clients/{client['id']}/consents",
-        json={
-            "purpose": "referral",
-            "partner_code": "bank-nusantara",
-            "scope": ["contact"],
-            "text_version": "ref-2026-01",
-        },
-        headers=siti,
-    )
+    consent = consent_to_bank_nusantara(gateway, siti, client["id"])
     assert consent.status_code == 201
     sent = stack.eventually(
         lambda: (

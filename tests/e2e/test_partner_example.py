@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from support import stack
-from support.people import new_worker
+from support.referrals import consenting_client, referral_sent, savings_referral
 
 pytestmark = pytest.mark.integration
 
@@ -40,30 +40,8 @@ def test_the_example_consumer_prints_offers_as_they_arrive(
     reader.start()
     try:
         stack.eventually(lambda: "LISTENING\n" in lines, timeout_s=60)  # joined its group
-        client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-        gateway.post(
-            f"/api/clients/{client['id']}/consents",
-            json={
-                "purpose": "referral",
-                "partner_code": "bank-nusantara",
-                "scope": ["contact"],
-                "text_version": "ref-2026-01",
-            },
-            headers=siti,
-        )
-        body = {
-            "client_id": client["id"],
-            "partner_code": "bank-nusantara",
-            "product_code": "savings-basic",
-            "fee_sheet_version": "2026-01",
-        }
-        referral = stack.eventually(
-            lambda: (
-                (a := gateway.post("/api/referrals", json=body, headers=siti)).status_code == 201
-                and a.json()
-            ),
-            timeout_s=30,
-        )
+        client, _ = consenting_client(gateway, siti)
+        referral = referral_sent(gateway, siti, savings_referral(client["id"])).json()
         line = stack.eventually(
             lambda: next((x for x in list(lines) if referral["id"] in x), None), timeout_s=30
         )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
 from support import matrix, report, stack
-from support.people import new_worker
+from support.referrals import consenting_client, referral_sent, savings_referral
 
 pytestmark = pytest.mark.integration
 
@@ -65,30 +64,9 @@ def callers(tokens: dict[str, str]) -> dict[str, dict[str, str]]:
 
 
 def _referral(gateway: httpx.Client, siti: dict[str, str]) -> tuple[str, str]:
-    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    gateway.post(
-        f"/api/clients/{client['id']}/consents",
-        json={
-            "purpose": "referral",
-            "partner_code": "bank-nusantara",
-            "scope": ["contact"],
-            "text_version": "ref-2026-01",
-        },
-        headers=siti,
-    )
-    body = {
-        "client_id": client["id"],
-        "partner_code": "bank-nusantara",
-        "product_code": "savings-basic",
-        "fee_sheet_version": "2026-01",
-    }
-    deadline = time.monotonic() + 30
-    while True:
-        answer = gateway.post("/api/referrals", json=body, headers=siti)
-        if answer.status_code == 201 or time.monotonic() > deadline:
-            assert answer.status_code == 201, answer.text
-            return client["id"], answer.json()["id"]
-        time.sleep(0.3)
+    client, _ = consenting_client(gateway, siti)
+    answer = referral_sent(gateway, siti, savings_referral(client["id"]))
+    return client["id"], answer.json()["id"]
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import yaml
 
 from support import matrix, report, stack
 from support.people import new_worker
+from support.referrals import consenting_client, referral_sent, savings_referral
 from support.training import enrol, programme, session
 
 pytestmark = pytest.mark.integration
@@ -92,34 +93,13 @@ def _flag(gateway: httpx.Client, siti: dict[str, str], rina: dict[str, str]) -> 
 
 
 def _referral_consent(gateway: httpx.Client, siti: dict[str, str]) -> str:
-    client = gateway.post("/api/clients", json=new_worker(), headers=siti).json()
-    consent = gateway.post(
-        f"/api/clients/{client['id']}/consents",
-        json={
-            "purpose": "referral",
-            "partner_code": "bank-nusantara",
-            "scope": ["contact"],
-            "text_version": "ref-2026-01",
-        },
-        headers=siti,
-    )
+    client, consent = consenting_client(gateway, siti)
     assert consent.status_code == 201, consent.text
     return str(client["id"])
 
 
 def _refer(gateway: httpx.Client, siti: dict[str, str], client_id: str) -> str:
-    body = {
-        "client_id": client_id,
-        "partner_code": "bank-nusantara",
-        "product_code": "savings-basic",
-        "fee_sheet_version": "2026-01",
-    }
-
-    def sent() -> httpx.Response | None:  # the referral service learns the consent from events
-        answer = gateway.post("/api/referrals", json=body, headers=siti)
-        return answer if answer.status_code == 201 else None
-
-    return str(stack.eventually(sent, timeout_s=30).json()["id"])
+    return str(referral_sent(gateway, siti, savings_referral(client_id)).json()["id"])
 
 
 @pytest.fixture(scope="module")

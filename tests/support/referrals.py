@@ -73,6 +73,56 @@ def refer(
         time.sleep(0.3)
 
 
+def consent_to_bank_nusantara(
+    gateway: httpx.Client, officer: dict[str, str], client_id: str
+) -> httpx.Response:
+    """The answer to `client_id`'s referral consent to Bank Nusantara (contact data, text
+    ref-2026-01), given by the officer whose headers are `officer`."""
+    return gateway.post(
+        f"/api/clients/{client_id}/consents",
+        json={
+            "purpose": "referral",
+            "partner_code": "bank-nusantara",
+            "scope": ["contact"],
+            "text_version": "ref-2026-01",
+        },
+        headers=officer,
+    )
+
+
+def consenting_client(
+    gateway: httpx.Client, officer: dict[str, str]
+) -> tuple[dict[str, Any], httpx.Response]:
+    """A new client registered by `officer`, and the answer to their consent to Bank Nusantara
+    (left to the caller to check)."""
+    client: dict[str, Any] = gateway.post("/api/clients", json=new_worker(), headers=officer).json()
+    return client, consent_to_bank_nusantara(gateway, officer, client["id"])
+
+
+def savings_referral(client_id: str) -> dict[str, str]:
+    """The body of a referral of `client_id` to Bank Nusantara's basic savings account."""
+    return {
+        "client_id": client_id,
+        "partner_code": "bank-nusantara",
+        "product_code": "savings-basic",
+        "fee_sheet_version": "2026-01",
+    }
+
+
+def referral_sent(
+    gateway: httpx.Client, officer: dict[str, str], body: dict[str, str], timeout_s: float = 30
+) -> httpx.Response:
+    """`POST /api/referrals` again until it is accepted (201): the referral service learns of
+    the client and the consent from their events, a moment after they were given."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answer = gateway.post("/api/referrals", json=body, headers=officer)
+        if answer.status_code == 201 or time.monotonic() > deadline:
+            assert answer.status_code == 201, answer.text
+            return answer
+        time.sleep(0.3)
+
+
 async def _expire_as_of(now: datetime) -> int:
     container = referral_bootstrap.build()
     try:

@@ -6,6 +6,8 @@ created at import: a service builds its settings once, in `bootstrap.build()`.
 
 from __future__ import annotations
 
+import socket
+
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +49,11 @@ class ServiceSettings(BaseSettings):
     log_file: str | None = None
     otlp_endpoint: str | None = None
     trace_dir: str | None = None  # spans as JSON lines, one file per process (local only)
+    # A worker's static group membership needs a name unique per running worker: in a cluster
+    # the pod's (the Deployments set it), else the service's and the host's.
+    worker_instance_id: str = Field(
+        default_factory=lambda fields: f"{fields['service_name']}-{socket.gethostname()}"
+    )
 
     @property
     def is_dev(self) -> bool:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
-
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import ServiceSettings
@@ -21,8 +19,6 @@ class ClientSettings(ServiceSettings):
     gateway_url: str = "http://127.0.0.1:8080"
     # How often client-timers looks for tasks falling due.
     task_due_scan_seconds: float = 15.0
-    # Unique per running worker (static group membership); Kubernetes sets the pod name.
-    worker_instance_id: str = Field(default_factory=lambda: f"client-{socket.gethostname()}")
     # Keys never live in the database. Each is the input of HKDF; production sets real ones.
     # The NIK keyring, `id=secret,id=secret`, newest first: the first encrypts, all decrypt
     # (rotation: `python -m client.entrypoints.rotate_keys`). Empty: one key, id "1", the

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -23,6 +21,5 @@ class IndicatorsSettings(ServiceSettings):
     http_port: int = 8105
     # A replay rebuilds the read model under a new group name (entrypoints/replay.py).
     consumer_group: str = "indicators"
-    worker_instance_id: str = Field(default_factory=lambda: f"indicators-{socket.gethostname()}")
     # No published cell counts fewer people than this.
     min_cell: int = Field(default=5, ge=1)

@@ -36,7 +36,6 @@ class ReferralSettings(ServiceSettings):
     # Tests only: an onboarding or offboarding stops after this step, as a crash would.
     fault_onboarding_stop_after: Literal["client", "topic", "acls"] | None = None
     sla_scan_seconds: float = 30.0
-    worker_instance_id: str = Field(default_factory=lambda: f"referral-{socket.gethostname()}")
     # Webhooks to partners without Kafka (decision 0021). The dispatcher signs with the
     # private key; the API publishes the public half (from `webhook_public_key_file`, or
     # derived from the private key where the API may read it). Unset in development: a key

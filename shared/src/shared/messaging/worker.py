@@ -22,7 +22,7 @@ import signal
 import sys
 import tempfile
 import weakref
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,7 +36,8 @@ from shared.messaging.consumer import BatchReaction, Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
 from shared.messaging.security import KafkaSecurity
 from shared.messaging.watchdog import Liveness, Watchdog, backlog, leave_group
-from shared.telemetry import json_log_handler
+from shared.process import Build, ContainerT, SettingsT, process_name
+from shared.telemetry import configure_telemetry, json_log_handler
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,9 @@ BATCH_MAX = 1000
 BATCH_WITHIN_S = 0.01
 DLQ_REASON_HEADER = "x-dlq-reason"
 DLQ_CONSUMER_HEADER = "x-dlq-consumer"
-# What each app's agents took from Kafka, for the watchdog run_worker starts.
+# A worker's routing table: per topic, its handlers by event type or one batch reaction.
+Reactions = Mapping[str, Mapping[str, Handler] | BatchReaction]
+# What each app's agents took from Kafka, for the watchdog run_app starts.
 _liveness: weakref.WeakKeyDictionary[faust.App, Liveness] = weakref.WeakKeyDictionary()
 _security: weakref.WeakKeyDictionary[faust.App, KafkaSecurity] = weakref.WeakKeyDictionary()
 
@@ -107,7 +110,7 @@ def consumer_app(
     instance_id: str,
     sessions: async_sessionmaker[AsyncSession],
     inbox_table: Table,
-    consumed: Mapping[str, Mapping[str, Handler] | BatchReaction],
+    consumed: Reactions,
     security: KafkaSecurity | None = None,
 ) -> faust.App:
     """A worker whose consumer group handles each topic of its routing table idempotently."""
@@ -229,7 +232,7 @@ def _log_tasks(app: faust.App) -> None:
         )
 
 
-def run_worker(app: faust.App, service: str, level: str, log_file: str | None) -> None:
+def run_app(app: faust.App, service: str, level: str, log_file: str | None) -> None:
     """Run `app` until SIGTERM, logging JSON lines through our redacting handler.
 
     faust's own CLI would replace the logging configuration and start its web server; this
@@ -280,3 +283,33 @@ def _restart_in_place(code: int) -> None:
     for handler in logging.getLogger().handlers:
         handler.flush()
     os.execv(sys.executable, [sys.executable, *sys.orig_argv[1:]])  # noqa: S606
+
+
+def run_worker(
+    settings: SettingsT,
+    build: Build[SettingsT, ContainerT],
+    reactions: Callable[[ContainerT], Reactions],
+    *,
+    group: str,
+    inbox: Table,
+) -> None:
+    """The body of every service's worker process (`<service>-worker`), until SIGTERM.
+
+    The entrypoint declares its consumer group, its inbox table and its routing table (built
+    from the container, for the keys and calendars the reactions need); static membership
+    takes the settings' `worker_instance_id`. Telemetry is configured before the container's
+    engine exists, so its statements are traced.
+    """
+    name = process_name(settings, "worker")
+    configure_telemetry(name, settings.otlp_endpoint, trace_dir=settings.trace_dir)
+    container = build(settings)
+    app = consumer_app(
+        group,
+        settings.kafka_bootstrap_servers,
+        settings.worker_instance_id,
+        container.sessions,
+        inbox,
+        reactions(container),
+        security=settings.kafka_security,
+    )
+    run_app(app, name, settings.log_level, settings.log_file)

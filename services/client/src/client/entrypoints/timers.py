@@ -8,7 +8,6 @@ Kafka is reachable (shared.periodic).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from client import bootstrap
@@ -16,8 +15,7 @@ from client.service_layer import import_jobs
 from client.service_layer.breaches import escalate_late_breaches
 from client.service_layer.follow_ups import announce_due_tasks
 from client.settings import ClientSettings
-from shared.periodic import Job, run_jobs
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.periodic import Job, run_timers
 
 # A late breach is escalated within a minute of its deadline.
 BREACH_SCAN_SECONDS = 60.0
@@ -25,7 +23,7 @@ BREACH_SCAN_SECONDS = 60.0
 IMPORT_SCAN_SECONDS = 0.5
 
 
-async def serve(container: bootstrap.Container) -> None:
+def jobs(container: bootstrap.Container) -> list[Job]:
     async def announce_tasks_falling_due() -> None:
         await announce_due_tasks(container.sessions, datetime.now(UTC))
 
@@ -37,29 +35,23 @@ async def serve(container: bootstrap.Container) -> None:
             container.sessions, container.sheets, container.uow, container.context()
         )
 
-    await run_jobs(
-        [
-            Job("register uploaded sheets", IMPORT_SCAN_SECONDS, register_uploaded_sheets),
-            Job(
-                "announce tasks falling due",
-                container.settings.task_due_scan_seconds,
-                announce_tasks_falling_due,
-            ),
-            Job(
-                "escalate breaches past their deadline",
-                BREACH_SCAN_SECONDS,
-                escalate_breaches_past_their_deadline,
-            ),
-        ]
-    )
-    await container.engine.dispose()
+    return [
+        Job("register uploaded sheets", IMPORT_SCAN_SECONDS, register_uploaded_sheets),
+        Job(
+            "announce tasks falling due",
+            container.settings.task_due_scan_seconds,
+            announce_tasks_falling_due,
+        ),
+        Job(
+            "escalate breaches past their deadline",
+            BREACH_SCAN_SECONDS,
+            escalate_breaches_past_their_deadline,
+        ),
+    ]
 
 
 def main() -> None:
-    settings = ClientSettings()
-    configure_logging("client-timers", settings.log_level, settings.log_file)
-    configure_telemetry("client-timers", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    asyncio.run(serve(bootstrap.build(settings)))
+    run_timers(ClientSettings(), bootstrap.build, jobs)
 
 
 if __name__ == "__main__":

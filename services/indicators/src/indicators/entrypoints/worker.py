@@ -1,35 +1,25 @@
-"""The indicators worker: `python -m indicators.entrypoints.worker`."""
+"""The indicators worker: `python -m indicators.entrypoints.worker`.
+
+The projections are `service_layer/projections.py`'s, bound to the holiday calendar; the
+process is `shared.messaging.worker.run_worker`.
+"""
 
 from __future__ import annotations
-
-import faust
 
 from indicators import bootstrap
 from indicators.adapters import orm
 from indicators.service_layer.projections import consumed
 from indicators.settings import IndicatorsSettings
-from shared.messaging.worker import consumer_app, run_worker
-from shared.telemetry import configure_telemetry
+from shared.messaging.worker import Reactions, run_worker
 
 
-def create(container: bootstrap.Container) -> faust.App:
-    settings = container.settings
-    return consumer_app(
-        settings.consumer_group,
-        settings.kafka_bootstrap_servers,
-        settings.worker_instance_id,
-        container.sessions,
-        orm.inbox,
-        consumed(container.holidays, container.keys),
-        security=settings.kafka_security,
-    )
+def reactions(container: bootstrap.Container) -> Reactions:
+    return consumed(container.holidays, container.keys)
 
 
 def main() -> None:
     settings = IndicatorsSettings()
-    configure_telemetry("indicators-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    container = bootstrap.build(settings)
-    run_worker(create(container), "indicators-worker", settings.log_level, settings.log_file)
+    run_worker(settings, bootstrap.build, reactions, group=settings.consumer_group, inbox=orm.inbox)
 
 
 if __name__ == "__main__":

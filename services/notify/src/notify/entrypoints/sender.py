@@ -8,17 +8,15 @@ senders may run; rows are claimed with SKIP LOCKED (decision 0008).
 
 from __future__ import annotations
 
-import asyncio
-
 from notify import bootstrap
 from notify.service_layer import inbound
 from notify.service_layer.training import remind_upcoming
 from notify.settings import NotifySettings
-from shared.periodic import Job, run_jobs
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.periodic import Job, run_timers
 
 
-async def serve(container: bootstrap.Container) -> None:
+def jobs(container: bootstrap.Container) -> list[Job]:
+    """Built inside the running event loop, as the dispatcher's HTTP client must be."""
     settings = container.settings
     dispatcher = container.dispatcher()
 
@@ -32,25 +30,19 @@ async def serve(container: bootstrap.Container) -> None:
     async def forget_old_webhooks() -> None:
         await inbound.forget_old_webhooks(container.sessions, container.rules)
 
-    await run_jobs(
-        [
-            Job("send due messages", settings.dispatch_interval_seconds, send_due_messages),
-            Job(
-                "remind upcoming sessions",
-                settings.reminder_scan_seconds,
-                remind_sessions_starting_soon,
-            ),
-            Job("forget old webhook ids", settings.webhook_purge_seconds, forget_old_webhooks),
-        ]
-    )
-    await container.engine.dispose()
+    return [
+        Job("send due messages", settings.dispatch_interval_seconds, send_due_messages),
+        Job(
+            "remind upcoming sessions",
+            settings.reminder_scan_seconds,
+            remind_sessions_starting_soon,
+        ),
+        Job("forget old webhook ids", settings.webhook_purge_seconds, forget_old_webhooks),
+    ]
 
 
 def main() -> None:
-    settings = NotifySettings()
-    configure_logging("notify-sender", settings.log_level, settings.log_file)
-    configure_telemetry("notify-sender", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    asyncio.run(serve(bootstrap.build(settings)))
+    run_timers(NotifySettings(), bootstrap.build, jobs, process="sender")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ only, apart from the Kafka consumer, so it runs whether or not Kafka is reachabl
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from referral import bootstrap
@@ -18,11 +17,10 @@ from referral.service_layer.handlers import (
     remind_late_outcomes,
 )
 from referral.settings import ReferralSettings
-from shared.periodic import Job, run_jobs
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.periodic import Job, run_timers
 
 
-async def serve(container: bootstrap.Container) -> None:
+def jobs(container: bootstrap.Container) -> list[Job]:
     async def expire_unacknowledged() -> None:
         now = datetime.now(UTC)
         await expire_late_referrals(container.uow(), now)
@@ -31,28 +29,15 @@ async def serve(container: bootstrap.Container) -> None:
     async def escalate_unconfirmed_erasures() -> None:
         await escalate_overdue_erasures(container.uow(), datetime.now(UTC))
 
-    await run_jobs(
-        [
-            Job(
-                "expire and escalate late referrals",
-                container.settings.sla_scan_seconds,
-                expire_unacknowledged,
-            ),
-            Job(
-                "escalate unconfirmed erasures",
-                container.settings.sla_scan_seconds,
-                escalate_unconfirmed_erasures,
-            ),
-        ]
-    )
-    await container.engine.dispose()
+    every = container.settings.sla_scan_seconds
+    return [
+        Job("expire and escalate late referrals", every, expire_unacknowledged),
+        Job("escalate unconfirmed erasures", every, escalate_unconfirmed_erasures),
+    ]
 
 
 def main() -> None:
-    settings = ReferralSettings()
-    configure_logging("referral-timers", settings.log_level, settings.log_file)
-    configure_telemetry("referral-timers", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    asyncio.run(serve(bootstrap.build(settings)))
+    run_timers(ReferralSettings(), bootstrap.build, jobs)
 
 
 if __name__ == "__main__":

@@ -23,8 +23,7 @@ from referral.bootstrap import signing_key
 from referral.domain.webhooks import Delivery, RetryPolicy
 from referral.service_layer.webhooks import Lanes, Outcome, deliver, redrive
 from referral.settings import ReferralSettings
-from shared.periodic import Job, run_jobs
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.periodic import Job, run_jobs, run_process
 
 
 def policy_of(settings: ReferralSettings) -> RetryPolicy:
@@ -115,14 +114,10 @@ async def serve(container: bootstrap.Container, stop: asyncio.Event | None = Non
         finally:
             await lanes.close()
             await feed.consumer.stop()
-    await container.engine.dispose()
 
 
 def main() -> None:
-    settings = ReferralSettings()
-    configure_logging("referral-webhooks", settings.log_level, settings.log_file)
-    configure_telemetry("referral-webhooks", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    asyncio.run(serve(bootstrap.build(settings)))
+    run_process(ReferralSettings(), bootstrap.build, serve, process="webhooks")
 
 
 if __name__ == "__main__":

@@ -1,42 +1,24 @@
 """The referral worker: projections from client and training events, consent withdrawal.
 
-`python -m referral.entrypoints.worker`
+`python -m referral.entrypoints.worker`, consumer group `referral`; the reactions are
+`service_layer/reactions.py`'s, the process is `shared.messaging.worker.run_worker`.
 """
 
 from __future__ import annotations
-
-import faust
 
 from referral import bootstrap
 from referral.adapters import orm
 from referral.service_layer.reactions import consumed
 from referral.settings import ReferralSettings
-from shared.messaging.worker import consumer_app, run_worker
-from shared.telemetry import configure_telemetry
-
-GROUP = "referral"
+from shared.messaging.worker import Reactions, run_worker
 
 
-def create(container: bootstrap.Container) -> faust.App:
-    settings = container.settings
-    app = consumer_app(
-        GROUP,
-        settings.kafka_bootstrap_servers,
-        settings.worker_instance_id,
-        container.sessions,
-        orm.inbox,
-        consumed(container.keys),
-        security=settings.kafka_security,
-    )
-
-    return app
+def reactions(container: bootstrap.Container) -> Reactions:
+    return consumed(container.keys)
 
 
 def main() -> None:
-    settings = ReferralSettings()
-    configure_telemetry("referral-worker", settings.otlp_endpoint, trace_dir=settings.trace_dir)
-    container = bootstrap.build(settings)
-    run_worker(create(container), "referral-worker", settings.log_level, settings.log_file)
+    run_worker(ReferralSettings(), bootstrap.build, reactions, group="referral", inbox=orm.inbox)
 
 
 if __name__ == "__main__":
