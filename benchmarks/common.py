@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from shared.messaging.security import local_admin
+from shared.kafka_security import local_admin
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN = ROOT / ".cache" / "run"

@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks import common  # noqa: E402
-from shared.messaging.security import local_admin  # noqa: E402
+from shared.kafka_security import local_admin  # noqa: E402
 
 # As the local broker's admin, on the services' listener (infra/kafka/server.properties.in).
 KAFKA = "127.0.0.1:9095"

@@ -37,7 +37,7 @@ from kafka.admin import (
 )
 from kafka.errors import KafkaError
 
-from shared.messaging.security import local_admin
+from shared.kafka_security import local_admin
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 USERS = ROOT / "deploy" / "k8s" / "components" / "strimzi-kafka" / "users.yaml"

@@ -18,7 +18,7 @@ from kafka import KafkaAdminClient
 from kafka.admin import ConfigResource, ConfigResourceType
 from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
-from shared.messaging.security import local_admin
+from shared.kafka_security import local_admin
 
 REPLICATION_FACTOR = 1
 # The line's keys and the topic configs they set: both always, so nothing is left endless.

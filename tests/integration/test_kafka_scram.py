@@ -20,8 +20,8 @@ from faust.transport.drivers.aiokafka import credentials_to_aiokafka_auth
 from kafka.errors import TopicAuthorizationFailedError as SyncTopicAuthorizationFailed
 
 from client.settings import ClientSettings
+from shared.kafka_security import KafkaSecurity
 from shared.messaging.producer import kafka_producer
-from shared.messaging.security import KafkaSecurity
 from shared.messaging.watchdog import unread
 from support import stack
 from training.settings import TrainingSettings

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.messaging.security import local_admin
+from shared.kafka_security import local_admin
 from shared.oidc import client_credentials, login_with_pkce
 
 ROOT = Path(__file__).resolve().parents[2]

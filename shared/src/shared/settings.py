@@ -11,7 +11,7 @@ import socket
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from shared.messaging.security import KafkaSecurity, Mechanism, Protocol
+from shared.kafka_security import KafkaSecurity, Mechanism, Protocol
 
 LOCAL_ISSUER = "http://localhost:8180/realms/jembatan"
 DEV_ONLY_SECRET_PREFIX = "dev-only-"  # noqa: S105  (a marker, not a secret)
@@ -25,7 +25,7 @@ class ServiceSettings(BaseSettings):
     service_name: str
     environment: str = "dev"
     database_url: str
-    # Each service is its own Kafka user (shared.messaging.security): locally over the SCRAM
+    # Each service is its own Kafka user (shared.kafka_security): locally over the SCRAM
     # listener without TLS, in a cluster over TLS. The user defaults to the service's name
     # and, in development only, the password to the local broker's `dev-only-kafka-<user>`
     # (infra/kafka/access.py).

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from shared.messaging.security import KafkaSecurity
+from shared.kafka_security import KafkaSecurity
 
 TOPICS_FRESH_FOR_S = 1.0  # how long the cluster's list of topics is trusted
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from shared.messaging.security import KafkaSecurity
+from shared.kafka_security import KafkaSecurity
 
 
 class Producer(Protocol):

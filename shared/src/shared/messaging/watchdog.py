@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from shared.messaging.security import KafkaSecurity
+from shared.kafka_security import KafkaSecurity
 
 log = logging.getLogger(__name__)
 

@@ -32,9 +32,9 @@ from faust.streams import Stream
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.kafka_security import KafkaSecurity
 from shared.messaging.consumer import BatchReaction, Handler, IdempotentConsumer
 from shared.messaging.envelope import Envelope, UndecodableMessage
-from shared.messaging.security import KafkaSecurity
 from shared.messaging.watchdog import Liveness, Watchdog, backlog, leave_group
 from shared.process import Build, ContainerT, SettingsT, process_name
 from shared.telemetry import configure_telemetry, json_log_handler

@@ -17,7 +17,7 @@ from typing import Any
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 
 from shared.contracts import partner as partner_contracts
-from shared.messaging.security import KafkaSecurity
+from shared.kafka_security import KafkaSecurity
 
 # The partner contract: three partitions (keyed by referral id), and every offer gone within
 # 71 hours (70 h retention + 1 h segments), inside the 72 hours UU 27/2022 allows after a

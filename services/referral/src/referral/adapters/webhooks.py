@@ -24,8 +24,8 @@ from referral.adapters import orm
 from referral.domain.webhooks import Answer, Delivery, endpoint_path
 from shared import snap
 from shared.contracts.partner import topic_for
+from shared.kafka_security import KafkaSecurity
 from shared.messaging.envelope import Envelope, UndecodableMessage
-from shared.messaging.security import KafkaSecurity
 
 log = logging.getLogger(__name__)
 GROUP = "referral-webhooks"
