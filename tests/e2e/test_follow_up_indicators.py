@@ -21,6 +21,8 @@ from sqlalchemy import create_engine, text
 
 from indicators import bootstrap as indicators_bootstrap
 from indicators.service_layer import queries
+from indicators.service_layer.bus import message_bus
+from indicators.service_layer.commands import MonthIndicators
 from shared.messaging.watchdog import unread
 from support import stack
 from support.follow_ups import follow_up_tasks, publish_completed
@@ -48,9 +50,8 @@ def _woman(rng: random.SystemRandom) -> dict[str, Any]:
 async def _as_of(period: str, today: date) -> dict[str, Any]:
     container = indicators_bootstrap.build()
     try:
-        return await queries.indicators(
-            container.sessions, period, REGENCY, container.settings.min_cell, today=today
-        )
+        bus = message_bus(container.sessions, container.settings.min_cell)
+        return await bus.handle(MonthIndicators(period, REGENCY, today=today))
     finally:
         await container.engine.dispose()
 

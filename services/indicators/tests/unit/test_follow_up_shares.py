@@ -5,24 +5,24 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import pytest
+from indicators_fakes import FakeIndicatorsUow, bus_over
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql import ClauseElement
 
+from indicators.adapters.read_model import AnsweredFollowUp, ReadModelWriter
 from indicators.adapters.repository import ReadModel
 from indicators.domain.follow_ups import FollowUpRow, account_shares
 from indicators.domain.report import build
 from indicators.entrypoints.api import CSV_FIELDS
 from indicators.service_layer import projections, queries
+from indicators.service_layer.commands import MonthIndicators
+from indicators.service_layer.projections import REACTIONS
 from indicators.service_layer.queries import IN_OWN_NAME, IN_USE, flatten, with_follow_ups
 from shared.contracts import client as client_contracts
-from shared.messaging.envelope import Envelope
 
 MIN_CELL = 5
 PERIOD = "2027-03"
@@ -183,53 +183,37 @@ def test_the_csv_prints_the_shares_by_sex_and_withholds_the_small_ones() -> None
     assert f"{IN_USE}.F" in lines
 
 
-def _read_model(rows: list[FollowUpRow], asked: list[date]) -> type:
+class _Figures:
     """A read model whose month holds only `rows`; notes the day each query asked for."""
 
-    class ReadModel:
-        def __init__(self, session: object) -> None:
-            pass
+    def __init__(self, rows: list[FollowUpRow]) -> None:
+        self.rows = rows
+        self.asked: list[date] = []
 
-        async def clients(self, month: str, within: str) -> list[Any]:
-            return []
+    async def clients(self, month: str, within: str) -> list[Any]:
+        return []
 
-        referrals = trainings = erasures = clients
+    referrals = trainings = erasures = clients
 
-        async def follow_ups(self, month: str, within: str, today: date) -> list[FollowUpRow]:
-            asked.append(today)
-            return [r for r in rows if r.due_on <= today]
-
-    return ReadModel
+    async def follow_ups(self, month: str, within: str, today: date) -> list[FollowUpRow]:
+        self.asked.append(today)
+        return [r for r in self.rows if r.due_on <= today]
 
 
-class _Session:
-    @asynccontextmanager
-    async def begin(self) -> AsyncIterator[None]:
-        yield
+async def test_the_query_counts_up_to_the_day_asked_and_by_default_today_in_jakarta() -> None:
+    uow = FakeIndicatorsUow()
+    figures = _Figures(_90("3273", "F", used=5, due=date(2027, 3, 20)))
+    uow.figures = figures
+    bus = bus_over(uow, now=datetime(2027, 3, 20, 1, 0, tzinfo=UTC))
 
-
-@asynccontextmanager
-async def _session() -> AsyncIterator[_Session]:
-    yield _Session()
-
-
-async def test_the_query_counts_up_to_the_day_asked_and_by_default_today_in_jakarta(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    asked: list[date] = []
-    rows = _90("3273", "F", used=5, due=date(2027, 3, 20))
-    monkeypatch.setattr(queries, "ReadModel", _read_model(rows, asked))
-    sessions: Any = _session
-
-    early = await queries.indicators(sessions, PERIOD, "32", MIN_CELL, today=date(2027, 3, 19))
-    due = await queries.indicators(sessions, PERIOD, "32", MIN_CELL, today=date(2027, 3, 20))
-    before = queries.national_today()
-    await queries.indicators(sessions, PERIOD, "32", MIN_CELL)
+    early = await bus.handle(MonthIndicators(PERIOD, "32", today=date(2027, 3, 19)))
+    due = await bus.handle(MonthIndicators(PERIOD, "32", today=date(2027, 3, 20)))
+    by_clock = await bus.handle(MonthIndicators(PERIOD, "32"))
 
     assert early["total"][IN_USE] == {"F": None, "M": None}
     assert due["total"][IN_USE] == {"F": 1.0, "M": None}
-    assert asked[:2] == [date(2027, 3, 19), date(2027, 3, 20)]
-    assert asked[2] in (before, queries.national_today())
+    assert by_clock == due
+    assert figures.asked == [date(2027, 3, 19), date(2027, 3, 20), date(2027, 3, 20)]
 
 
 def test_today_is_the_date_in_jakarta() -> None:
@@ -249,35 +233,28 @@ class _Recorder:
         return []
 
 
-def _answered(**changes: Any) -> Envelope:
-    event = client_contracts.FollowUpAnswered.model_validate(
-        client_contracts.FollowUpAnswered.EXAMPLE | changes
-    )
-    return Envelope(
-        type=event.TYPE,
-        source=client_contracts.SOURCE,
-        subject=f"clients/{event.client_id}",
-        key=str(event.client_id),
-        data=event.to_data(),
-    )
-
-
 def test_an_answer_is_counted_from_client_events() -> None:
-    keys: Any = None
-    table = projections.reactions(keys)[client_contracts.TOPIC]
-    assert table[client_contracts.FollowUpAnswered.TYPE] is projections.count_follow_up_answer
+    assert REACTIONS[client_contracts.FollowUpAnswered] is projections.count_follow_up_answer
+    assert client_contracts.FollowUpAnswered.TOPIC == client_contracts.TOPIC
 
 
 async def test_an_answer_is_kept_in_the_month_of_its_day_and_a_later_one_replaces_it() -> None:
     recorder = _Recorder()
     session: Any = recorder
     task = uuid4()
-
-    await projections.count_follow_up_answer(
-        session,
-        frozenset(),
-        _answered(task_id=str(task), due_on="2027-03-06", account_in_use=False),
+    answered = AnsweredFollowUp(
+        task_id=task,
+        client_id=uuid4(),
+        region_code="3273",
+        days=90,
+        due_on=date(2027, 3, 6),
+        month="2027-03",
+        account_in_own_name=True,
+        account_in_use=False,
+        answered_at=datetime(2027, 3, 8, 2, 15, tzinfo=UTC),
     )
+
+    await ReadModelWriter(session).keep_follow_up(answered)
 
     (sql,) = recorder.statements
     inserted, replaced = sql.split(" ON CONFLICT (task_id) DO UPDATE SET ")

@@ -9,7 +9,8 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 
 from indicators.adapters import orm
-from indicators.entrypoints.replay import Partition, describe, rebuilt, whole_from
+from indicators.adapters.rebuilding import TABLES, rebuilt
+from indicators.entrypoints.replay import SOURCES, Partition, describe, whole_from
 
 NOW = datetime(2026, 12, 7, 3, 0, tzinfo=UTC)
 
@@ -76,3 +77,8 @@ def test_follow_ups_are_rebuilt_by_the_time_of_their_answer_not_their_month() ->
     assert describe("follow_ups", "client.events", "2026-12").startswith(
         "follow_ups: answers given before 2026-12 kept as they are"
     )
+
+
+def test_every_table_of_the_read_model_has_its_topic_and_nothing_else_is_emptied() -> None:
+    assert set(SOURCES) == set(TABLES)
+    assert {t.name for t in TABLES.values()} | {orm.inbox.name} == set(orm.metadata.tables)

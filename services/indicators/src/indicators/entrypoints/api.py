@@ -1,4 +1,9 @@
-"""`GET /api/ministry/indicators`: aggregates for the ministry (role `ministry`), JSON or CSV."""
+"""`GET /api/ministry/indicators`: aggregates for the ministry (role `ministry`), JSON or CSV;
+`GET /api/indicators/my-region`: the same for an officer's or supervisor's own area.
+
+Each route sends one `MonthIndicators` on the bus and shapes the answer; the answer is the
+domain's as built (`Indicators` in schemas.py documents it), or its cells as CSV lines.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
-from indicators.entrypoints.dependencies import ContainerDep
+from indicators.entrypoints.dependencies import Bus
 from indicators.entrypoints.schemas import EXAMPLE, Indicators
 from indicators.service_layer import queries
+from indicators.service_layer.commands import MonthIndicators
 from shared.auth import CaseWorker, Ministry
 from shared.problems import Problem
 
@@ -45,7 +51,7 @@ CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppresse
 )
 async def indicators(
     user: Ministry,
-    container: ContainerDep,
+    bus: Bus,
     period: Period,
     region: Annotated[
         str | None,
@@ -63,9 +69,7 @@ async def indicators(
     follow-up and in use at their 90-day one, of the follow-ups due in the month whose day has
     come (today in Jakarta). Never a person: no count from 1 to 4 is printed or can be worked
     out from the answer, JSON or CSV alike."""
-    published = await queries.indicators(
-        container.sessions, period, region or "", container.settings.min_cell
-    )
+    published = await bus.handle(MonthIndicators(period, region or ""))
     if accept and "text/csv" in accept:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
@@ -84,12 +88,10 @@ async def indicators(
     "/my-region",
     responses={200: {"model": Indicators, "content": {"application/json": {"example": EXAMPLE}}}},
 )
-async def my_region(user: CaseWorker, container: ContainerDep, period: Period) -> Any:
+async def my_region(user: CaseWorker, bus: Bus, period: Period) -> Any:
     """The same aggregates for the caller's own area only (an officer's regency, a
     supervisor's province and its regencies), for the portal's dashboard, withheld by the
     same rules."""
-    if user.region is None:
+    if user.region is None:  # who may call, as the role alias says it: no message is sent
         raise Problem(403, "Forbidden", "Your account has no region.")
-    return await queries.indicators(
-        container.sessions, period, user.region, container.settings.min_cell
-    )
+    return await bus.handle(MonthIndicators(period, user.region))

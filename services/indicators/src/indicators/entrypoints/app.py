@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from indicators import bootstrap
 from indicators.entrypoints.api import regional_router, router
+from indicators.service_layer.bus import message_bus
 from indicators.settings import IndicatorsSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -29,6 +30,7 @@ def create(
         engine=container.engine,
     )
     app.state.container = container
+    app.state.bus = message_bus(container.sessions, container.settings.min_cell)
 
     # The ministry reads its API under /api/ministry/…, so its document is there too; the
     # service's own name (/api/indicators/openapi.json, decision 0009) stays.

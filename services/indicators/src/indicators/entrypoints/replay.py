@@ -24,22 +24,20 @@ from datetime import UTC, datetime, timedelta
 
 from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
-from sqlalchemy import ColumnElement, Table, delete
 
-from indicators.adapters import orm
+from indicators.adapters import rebuilding
 from indicators.settings import IndicatorsSettings
-from shared import db
 from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
 from shared.contracts import training as training_contracts
 
-# Each table of the read model and the one topic its rows are built from.
-SOURCES: dict[str, tuple[Table, str]] = {
-    "clients": (orm.clients, client_contracts.TOPIC),
-    "referrals": (orm.referrals, referral_contracts.TOPIC),
-    "trainings": (orm.trainings, training_contracts.TOPIC),
-    "erasures": (orm.erasures, referral_contracts.TOPIC),
-    "follow_ups": (orm.follow_ups, client_contracts.TOPIC),
+# Each table of the read model (adapters/rebuilding.py) and the one topic its rows are built from.
+SOURCES: dict[str, str] = {
+    "clients": client_contracts.TOPIC,
+    "referrals": referral_contracts.TOPIC,
+    "trainings": training_contracts.TOPIC,
+    "erasures": referral_contracts.TOPIC,
+    "follow_ups": client_contracts.TOPIC,
 }
 # A month begins up to 9 hours earlier in Papua (WIT) than in UTC, and clocks drift a little:
 # a month is whole only if it begins more than a day after the oldest retained event.
@@ -65,15 +63,6 @@ def whole_from(partitions: Iterable[Partition], now: datetime) -> str | None:
     since = max(lost) + _MARGIN
     year, month = (since.year, since.month + 1) if since.month < 12 else (since.year + 1, 1)
     return f"{year:04d}-{month:02d}"
-
-
-def rebuilt(table: Table, since: str) -> ColumnElement[bool]:
-    """The rows of `since` and later. A follow-up is dated by its answer, not by its month
-    (that of its day): the answer may come before the day, in a month the topic lost."""
-    if table is orm.follow_ups:
-        year, month = (int(part) for part in since.split("-"))
-        return table.c.answered_at >= datetime(year, month, 1, tzinfo=UTC)
-    return table.c.month >= since
 
 
 def describe(table: str, topic: str, since: str | None) -> str:
@@ -118,19 +107,12 @@ def retained(settings: IndicatorsSettings, topics: Iterable[str]) -> dict[str, l
 def replay(settings: IndicatorsSettings, *, dry_run: bool = False) -> list[str]:
     """Empties what the topics can rebuild and resets the group; the plan, one line a table."""
     now = datetime.now(UTC)
-    starts = retained(settings, (topic for _, topic in SOURCES.values()))
-    plan = {name: whole_from(starts[topic], now) for name, (_, topic) in SOURCES.items()}
-    lines = [describe(name, SOURCES[name][1], since) for name, since in plan.items()]
+    starts = retained(settings, SOURCES.values())
+    plan = {name: whole_from(starts[topic], now) for name, topic in SOURCES.items()}
+    lines = [describe(name, SOURCES[name], since) for name, since in plan.items()]
     if dry_run:
         return lines
-    engine = db.sync_engine(settings.database_url)
-    with engine.begin() as conn:
-        for name, since in plan.items():
-            table = SOURCES[name][0]
-            rows = delete(table)
-            conn.execute(rows if since is None else rows.where(rebuilt(table, since)))
-        conn.execute(delete(orm.inbox))
-    engine.dispose()
+    rebuilding.empty(settings.database_url, plan)
     _reset_group(settings)
     return lines
 

@@ -1,7 +1,7 @@
 """The indicators worker: `python -m indicators.entrypoints.worker`.
 
-The projections are `service_layer/projections.py`'s, bound to the holiday calendar; the
-process is `shared.messaging.worker.run_worker`.
+The projections are `service_layer/projections.py`'s reactions on the message bus, given the
+holiday calendar and the data keys; the process is `shared.messaging.worker.run_worker`.
 """
 
 from __future__ import annotations

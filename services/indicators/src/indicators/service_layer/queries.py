@@ -1,16 +1,21 @@
-"""The one question the ministry asks: the indicators of a month, nationally or for an area."""
+"""The one question the ministry asks: the indicators of a month, nationally or for an area.
+
+`indicators` is the query's handler on the bus (service_layer/bus.py): it reads the month's rows
+through the unit of work, then the domain builds and withholds the answer
+(domain/report.py, suppression.py) and the shares are added beside the counts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from indicators.adapters.repository import ReadModel
 from indicators.domain import erasures as erasure_shares
 from indicators.domain import follow_ups as follow_up_shares
 from indicators.domain import report
+from indicators.service_layer import commands
+from indicators.service_layer.unit_of_work import IndicatorsUnitOfWork
 from shared.calendar import local_now
 
 ERASURES = "erasures_confirmed_in_time"
@@ -19,29 +24,32 @@ IN_USE = "accounts_in_use_at_90_days"
 JAKARTA = "31"  # the ministry's own region, whose date is the country's "today"
 
 
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    """The clock the bus gives the query outside tests."""
+    return datetime.now(UTC)
+
+
 def national_today(now: datetime | None = None) -> date:
     """The date in Jakarta (WIB) at `now`, by default the current time."""
-    return local_now(JAKARTA, now or datetime.now(UTC)).date()
+    return local_now(JAKARTA, now or utc_now()).date()
 
 
 async def indicators(
-    sessions: async_sessionmaker[AsyncSession],
-    period: str,
-    within: str,
-    min_cell: int,
-    *,
-    today: date | None = None,
+    query: commands.MonthIndicators, uow: IndicatorsUnitOfWork, min_cell: int, clock: Clock
 ) -> dict[str, Any]:
-    """The answer for `period` in `within`; a follow-up counts once `today` (by default
-    today in Jakarta) has reached its day."""
-    today = today or national_today()
-    async with sessions() as session, session.begin():
-        model = ReadModel(session)
-        clients = await model.clients(period, within)
-        referrals = await model.referrals(period, within)
-        trainings = await model.trainings(period, within)
-        erasures = await model.erasures(period, within)
-        follow_ups = await model.follow_ups(period, within, today)
+    """The answer for the query's month and area, withheld with `min_cell` as its smallest
+    printed count; one read-only transaction over the read model."""
+    today = query.today or national_today(clock())
+    period, within = query.period, query.within
+    async with uow:
+        clients = await uow.figures.clients(period, within)
+        referrals = await uow.figures.referrals(period, within)
+        trainings = await uow.figures.trainings(period, within)
+        erasures = await uow.figures.erasures(period, within)
+        follow_ups = await uow.figures.follow_ups(period, within, today)
     published = report.build(period, within, clients, referrals, trainings, min_cell)
     published = with_erasures(
         published, erasure_shares.confirmed_in_time(erasures, within, min_cell)
