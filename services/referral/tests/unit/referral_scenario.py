@@ -103,7 +103,7 @@ def known_client(
         uow.projections.consents[uuid4()] = {
             "client_id": client_id,
             "partner_code": partner_code,
-            "scope": ("full_name", "phone"),
+            "scope": ("contact",),
             "granted_at": MONDAY,
             "withdrawn_at": None,
         }
