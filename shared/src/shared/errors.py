@@ -90,3 +90,12 @@ class Refused(DomainError):
         self.reason = reason
         self.detail = detail
         self.facts = facts
+
+
+class Gone(DomainError):
+    """What was asked for existed but has ended and can no longer be had (a referral's
+    applicant after the referral ended); `detail` says so in plain words."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail

@@ -97,6 +97,8 @@ def from_error(error: errors.DomainError) -> Problem:
         return Invalid(found) if error.detail is None else Invalid(found, error.detail)
     if isinstance(error, errors.Conflict | errors.Refused):
         return Conflict(error.detail, error.reason, **error.facts)
+    if isinstance(error, errors.Gone):
+        return Gone(error.detail)
     return Problem(400, "Bad Request", "The request cannot be carried out.")
 
 

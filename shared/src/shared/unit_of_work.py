@@ -13,6 +13,10 @@ A service subclasses `UnitOfWork` and declares only:
 - `bind(session)`: its repositories on the session;
 - `translate(aggregate, event)`: its publishing translator, `(topic, Envelope)` pairs.
 
+Two optional hooks: `announce(topic, envelope)` for an integration event that belongs to no
+tracked aggregate (written at commit, before the aggregates' events), and `publishable(events)`,
+which may drop events before they are written (a partner's topic that is gone, say).
+
 `UnitOfWork(sessions)` opens and owns a session (the API); `UnitOfWork.joining(session)` works
 inside a session someone else owns (a consumer, in the inbox's transaction): it writes the
 outbox but neither commits nor closes. A test replaces the four storage hooks (`begin`,
@@ -50,6 +54,7 @@ class UnitOfWork:
         self._sessions = sessions
         self._given: AsyncSession | None = None
         self._tracked: list[Aggregate] = []
+        self._announced: list[Published] = []
 
     @classmethod
     def joining(cls, session: AsyncSession) -> Self:
@@ -67,10 +72,16 @@ class UnitOfWork:
         """The integration events one domain event becomes (none unless overridden)."""
         return ()
 
+    async def publishable(self, events: list[Published]) -> list[Published]:
+        """What of `events` is written to the outbox: all of them unless overridden (a
+        service may drop those for a destination that no longer exists)."""
+        return events
+
     # what handlers use
 
     async def __aenter__(self) -> Self:
         self._tracked = []
+        self._announced = []
         await self.begin()
         return self
 
@@ -87,10 +98,15 @@ class UnitOfWork:
         if not any(seen is aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
 
+    def announce(self, topic: str, envelope: Envelope) -> None:
+        """Write `envelope` to `topic` at commit: an event no tracked aggregate carries."""
+        self._announced.append((topic, envelope))
+
     def collect(self) -> list[Published]:
-        """The tracked aggregates' events as integration events, in order; the aggregates
-        are emptied so nothing is announced twice."""
-        published: list[Published] = []
+        """What was announced, then the tracked aggregates' events as integration events, in
+        order; both are emptied so nothing is announced twice."""
+        published: list[Published] = self._announced
+        self._announced = []
         for aggregate in self._tracked:
             for event in aggregate.events:
                 published.extend(self.translate(aggregate, event))
@@ -99,7 +115,7 @@ class UnitOfWork:
         return published
 
     async def commit(self) -> None:
-        await self.write_outbox(self.collect())
+        await self.write_outbox(await self.publishable(self.collect()))
         await self.commit_transaction()
 
     # storage: a session from the factory, or the one given; tests replace these

@@ -74,3 +74,10 @@ def test_a_refusal_is_a_409_with_its_reason() -> None:
         errors.Refused("no-consent", "The client has not consented."),
         problems.Conflict("The client has not consented.", "no-consent"),
     )
+
+
+def test_something_that_ended_is_gone() -> None:
+    _same(
+        errors.Gone("The referral ended or its consent was withdrawn."),
+        problems.Gone("The referral ended or its consent was withdrawn."),
+    )

@@ -120,3 +120,22 @@ async def test_a_recording_fake_keeps_what_would_be_published() -> None:
         ("odd.events", "e1"),
     ]
     assert fake.commits == 1
+
+
+async def test_announced_events_come_first_and_the_filter_has_the_last_word() -> None:
+    class Filtering(RecordingUnitOfWork, ThingsUow):
+        async def publishable(self, events: list[Published]) -> list[Published]:
+            return [(t, e) for t, e in events if t != "odd.events"]
+
+    fake = Filtering()
+    async with fake:
+        fake.track(Thing("a", ["e0", "e1"]))
+        fake.announce("loose.events", Envelope(type="x", source="t", subject="s", key="k", data={}))
+        await fake.commit()
+    assert [(t, e.type) for t, e in fake.published] == [
+        ("loose.events", "x"),
+        ("things.events", "e0"),
+    ]
+    async with fake:  # a new use starts with nothing announced
+        await fake.commit()
+    assert len(fake.published) == 2 and fake.commits == 2

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from referral.adapters.clients import ClientService, client_service
 from referral.adapters.partner_access import PartnerAccess
 from referral.service_layer.handlers import Context
-from referral.service_layer.unit_of_work import UnitOfWork
+from referral.service_layer.onboarding import Provisioning
+from referral.service_layer.unit_of_work import ReferralUnitOfWork
 from referral.settings import ReferralSettings
 from shared import db, snap
 from shared.calendar import IndonesianHolidays
@@ -31,11 +32,18 @@ class Container:
     holidays: IndonesianHolidays
     partner_access: PartnerAccess
 
-    def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+    def uow(self) -> ReferralUnitOfWork:
+        return ReferralUnitOfWork(self.sessions)
 
     def context(self) -> Context:
         return Context(now=lambda: datetime.now(UTC), holidays=self.holidays, clients=self.clients)
+
+    def provisioning(self) -> Provisioning:
+        return Provisioning(
+            self.partner_access,
+            dev=self.settings.is_dev,
+            stop_after=self.settings.fault_onboarding_stop_after,
+        )
 
     @cached_property
     def webhook_public_keys(self) -> list[rsa.RSAPublicKey]:

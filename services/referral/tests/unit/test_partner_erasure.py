@@ -1,202 +1,34 @@
 """An erased client's referrals: every partner told to erase, confirmations, escalations.
 
-The handlers run on a fake unit of work with the real one's repositories' methods. Like the
-database, each fake repository hands out copies: a change counts only once saved. What a
-commit would write to the outbox is kept in `published`, translated by the real
-`referral.adapters.publishing`. (The fake lives here: every service's `tests/unit` is the
-package `unit` to pytest, so a helper module beside it would collide with another's.)
+The handlers run on the fake unit of work of `referral_fakes` (each repository hands out
+copies, as the database would: a change counts only once saved); what a commit would write
+to the outbox is kept in `published`, translated by the real `referral.adapters.publishing`.
 """
 
 from __future__ import annotations
 
-import copy
-from datetime import UTC, date, datetime, timedelta
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
+from referral_fakes import FakeReferralUow
+from referral_scenario import MONDAY, a_referral, bus_over, known_client
 
-from referral.adapters import publishing
-from referral.domain.catalogue import Partner
-from referral.domain.demo_catalogue import BANK_NUSANTARA, DOMPET_RAKYAT
 from referral.domain.erasure import PartnerErasure
 from referral.domain.referral import IllegalTransition, Referral
-from referral.service_layer import handlers
-from shared.calendar import WorkingCalendar
+from referral.service_layer import commands, handlers
 from shared.contracts import partner as partner_contracts
 from shared.contracts import referral as referral_contracts
-from shared.errors import InvalidField
-from shared.messaging.envelope import Envelope
+from shared.errors import Conflict, Gone, InvalidField, NotFound
 
-T = TypeVar("T")
-
-
-def _copy(value: T) -> T:
-    return copy.deepcopy(value)
+FakeUnitOfWork = FakeReferralUow
 
 
-class FakeCatalogue:
-    def __init__(self, partners: tuple[Partner, ...] = (BANK_NUSANTARA, DOMPET_RAKYAT)) -> None:
-        self.rows = {p.code: p for p in partners}
-
-    async def partners(self) -> list[Partner]:
-        return list(self.rows.values())
-
-
-class FakeProjections:
-    """Client facts, consents and completed programmes, as rows naming their client."""
-
-    def __init__(self) -> None:
-        self.client_facts: dict[UUID, dict[str, Any]] = {}
-        self.consents: dict[UUID, UUID] = {}  # consent id -> client id
-        self.completed_trainings: set[tuple[UUID, str]] = set()
-
-    def remember(self, client_id: UUID, consent_id: UUID, programme: str) -> None:
-        self.client_facts[client_id] = {"kind": "worker", "birth_date": date(1990, 1, 1)}
-        self.consents[consent_id] = client_id
-        self.completed_trainings.add((client_id, programme))
-
-    def knows(self, client_id: UUID) -> bool:
-        return (
-            client_id in self.client_facts
-            or client_id in self.consents.values()
-            or any(c == client_id for c, _ in self.completed_trainings)
-        )
-
-    async def forget_client(self, client_id: UUID) -> None:
-        self.client_facts.pop(client_id, None)
-        self.consents = {k: c for k, c in self.consents.items() if c != client_id}
-        self.completed_trainings = {(c, p) for c, p in self.completed_trainings if c != client_id}
-
-
-class FakeReferrals:
-    def __init__(self) -> None:
-        self.rows: dict[UUID, Referral] = {}
-
-    def put(self, referral: Referral) -> None:
-        referral.events.clear()
-        self.rows[referral.id] = _copy(referral)
-
-    async def save(self, referral: Referral) -> None:
-        stored = _copy(referral)
-        stored.events.clear()
-        self.rows[referral.id] = stored
-
-    async def get(
-        self, referral_id: UUID, *, scope: Any = None, partner_code: str | None = None
-    ) -> Referral | None:
-        found = self.rows.get(referral_id)
-        if found is None or (partner_code is not None and found.partner_code != partner_code):
-            return None
-        return _copy(found)
-
-    async def not_erased_of_client(self, client_id: UUID) -> list[Referral]:
-        return [
-            _copy(r)
-            for r in sorted(self.rows.values(), key=lambda r: r.id)
-            if r.client_id == client_id and r.state != "erased"
-        ]
-
-
-class FakeErasures:
-    def __init__(self) -> None:
-        self.rows: dict[UUID, PartnerErasure] = {}
-
-    async def add(self, erasure: PartnerErasure) -> None:
-        self.rows.setdefault(erasure.referral_id, _copy(erasure))
-
-    async def get(self, referral_id: UUID) -> PartnerErasure | None:
-        found = self.rows.get(referral_id)
-        return _copy(found) if found else None
-
-    async def save(self, erasure: PartnerErasure) -> None:
-        self.rows[erasure.referral_id] = _copy(erasure)
-
-    async def unconfirmed_due_before(self, instant: datetime, limit: int) -> list[PartnerErasure]:
-        due = [
-            e
-            for e in self.rows.values()
-            if e.confirmed_at is None and e.escalated_at is None and e.erase_by < instant
-        ]
-        return [_copy(e) for e in sorted(due, key=lambda e: e.erase_by)[:limit]]
-
-
-class FakeUnitOfWork:
-    def __init__(self) -> None:
-        self.catalogue = FakeCatalogue()
-        self.projections = FakeProjections()
-        self.referrals = FakeReferrals()
-        self.erasures = FakeErasures()
-        self.published: list[tuple[str, Envelope]] = []
-        self.commits = 0
-        self._pending: list[tuple[str, Envelope]] = []
-        self._tracked: list[Referral] = []
-
-    async def __aenter__(self) -> Self:
-        self._pending, self._tracked = [], []
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._pending, self._tracked = [], []
-
-    def track(self, referral: Referral) -> None:
-        self._tracked.append(referral)
-
-    def announce(self, topic: str, envelope: Envelope) -> None:
-        self._pending.append((topic, envelope))
-
-    async def commit(self) -> None:
-        for referral in self._tracked:
-            for happened in referral.events:
-                self._pending += publishing.envelopes(referral, happened)
-            referral.events.clear()
-        self.published += self._pending
-        self._pending, self._tracked = [], []
-        self.commits += 1
-
-    def types_on(self, topic: str) -> list[str]:
-        return [e.type for t, e in self.published if t == topic]
-
-
-MONDAY = datetime(2026, 12, 21, 3, 0, tzinfo=UTC)
 ERASED_AT = MONDAY + timedelta(days=3)
 ERASE_BY = ERASED_AT + timedelta(hours=72)
 BANK = partner_contracts.topic_for("bank-nusantara")
 WALLET = partner_contracts.topic_for("dompet-rakyat")
-
-
-def _referral(client_id: UUID, partner: str, product: str, *steps: str) -> Referral:
-    referral = Referral.send(
-        client_id=client_id,
-        region_code="3273",
-        partner_code=partner,
-        product_code=product,
-        consent_id=uuid4(),
-        fee_sheet_version="2026-01",
-        options_shown=(),
-        sent_by="siti",
-        now=MONDAY,
-        calendar=WorkingCalendar(frozenset()),
-    )
-    for step in steps:
-        if step == "acknowledge":
-            referral.acknowledge(MONDAY, external_ref="BN-7781")
-        elif step == "complete":
-            referral.complete(MONDAY, "account_opened")
-        elif step == "withdraw":
-            referral.withdraw(MONDAY, "consent_withdrawn")
-    return referral
-
-
-def _at(now: datetime) -> handlers.Context:
-    """A context whose clock stands at `now`; no client service (these paths never call it)."""
-    return handlers.Context(now=lambda: now, holidays=frozenset(), clients=None)
 
 
 @pytest.fixture
@@ -208,18 +40,22 @@ def _client_with_three_referrals(uow: FakeUnitOfWork) -> tuple[UUID, list[Referr
     """An open referral and a completed one to the bank, a withdrawn one to the wallet."""
     client_id = uuid4()
     referrals = [
-        _referral(client_id, "bank-nusantara", "savings-basic"),
-        _referral(client_id, "bank-nusantara", "payroll-account", "acknowledge", "complete"),
-        _referral(client_id, "dompet-rakyat", "ewallet-account", "withdraw"),
+        a_referral(client_id, "bank-nusantara", "savings-basic"),
+        a_referral(client_id, "bank-nusantara", "payroll-account", "acknowledge", "complete"),
+        a_referral(client_id, "dompet-rakyat", "ewallet-account", "withdraw"),
     ]
     for referral in referrals:
         uow.referrals.put(referral)
-    uow.projections.remember(client_id, uuid4(), "literasi-dasar")
+    known = known_client(uow)
+    uow.projections.client_facts[client_id] = uow.projections.client_facts.pop(known)
+    for consent in uow.projections.consents.values():
+        consent["client_id"] = client_id
+    uow.projections.completed_trainings.add((client_id, "literasi-dasar"))
     return client_id, referrals
 
 
 def _data(uow: FakeUnitOfWork, topic: str, event_type: str) -> list[dict[str, Any]]:
-    return [e.data for t, e in uow.published if t == topic and e.type == event_type]
+    return uow.data_of(topic, event_type)
 
 
 async def test_erasing_a_client_ends_every_referral_and_tells_each_partner_to_erase_in_72_hours(
@@ -291,8 +127,10 @@ async def test_an_erased_referral_takes_no_answer_and_shows_no_applicant(
         erased.acknowledge(ERASED_AT)
     with pytest.raises(IllegalTransition):
         erased.withdraw(ERASED_AT, "officer_withdrew")
-    with pytest.raises(handlers.ApplicantGone):
-        await handlers.applicant_for_partner("bank-nusantara", erased.id, uow, _at(ERASED_AT))
+    with pytest.raises(Gone):
+        await bus_over(uow, now=ERASED_AT).handle(
+            commands.ReadApplicant("bank-nusantara", erased.id)
+        )
 
 
 async def _erased(uow: FakeUnitOfWork) -> Referral:
@@ -309,8 +147,8 @@ async def _confirm(
     partner: str = "bank-nusantara",
     erased_at: datetime | None = None,
 ) -> PartnerErasure:
-    command = handlers.ConfirmErasure(partner, referral.id, erased_at)
-    return await handlers.confirm_erasure(command, uow, _at(at))
+    command = commands.ConfirmErasure(partner, referral.id, erased_at)
+    return await bus_over(uow, now=at).handle(command)
 
 
 async def test_a_partner_confirms_once_and_a_second_confirmation_changes_nothing(
@@ -350,7 +188,7 @@ async def test_a_confirmation_after_erase_by_is_recorded_as_late(uow: FakeUnitOf
 async def test_another_partner_confirming_finds_no_such_referral(uow: FakeUnitOfWork) -> None:
     referral = await _erased(uow)
 
-    with pytest.raises(handlers.NotFound):
+    with pytest.raises(NotFound):
         await _confirm(uow, referral, ERASED_AT, partner="dompet-rakyat")
 
     assert uow.erasures.rows[referral.id].confirmed_at is None
@@ -358,12 +196,14 @@ async def test_another_partner_confirming_finds_no_such_referral(uow: FakeUnitOf
 
 
 async def test_confirming_what_nobody_asked_to_erase_is_a_conflict(uow: FakeUnitOfWork) -> None:
-    referral = _referral(uuid4(), "bank-nusantara", "savings-basic", "acknowledge")
+    referral = a_referral(uuid4(), "bank-nusantara", "savings-basic", "acknowledge")
     uow.referrals.put(referral)
 
-    with pytest.raises(handlers.NoErasureRequested):
+    with pytest.raises(Conflict) as refused:
         await _confirm(uow, referral, ERASED_AT)
 
+    assert refused.value.reason == "no-erasure-requested"
+    assert refused.value.detail == "No erasure was asked of you for this referral."
     assert uow.published == []
 
 
@@ -414,7 +254,7 @@ async def test_a_confirmed_erasure_is_never_escalated(uow: FakeUnitOfWork) -> No
 
 
 def test_a_confirmation_after_an_escalation_is_still_recorded_but_late() -> None:
-    referral = _referral(uuid4(), "bank-nusantara", "savings-basic")
+    referral = a_referral(uuid4(), "bank-nusantara", "savings-basic")
     erasure = PartnerErasure.ask(referral, "bank", ERASED_AT)
 
     assert erasure.escalate_if_overdue(ERASE_BY + timedelta(minutes=1))

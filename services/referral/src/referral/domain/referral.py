@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 from uuid import UUID, uuid4
 
+from shared.errors import Conflict
+
 
 class OfficeCalendar(Protocol):
     """The office's time: deadlines count working days where the referral was made."""
@@ -55,9 +57,14 @@ OPEN_STATES = ("sent", "acknowledged")
 ACTIONS = ("acknowledge", "complete", "decline", "withdraw", "expire", "erase")
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
+    """A change the lifecycle does not allow from the referral's state: answered 409
+    `illegal-transition`, naming the state."""
+
     def __init__(self, state: str, action: str) -> None:
-        super().__init__(f"a {state} referral cannot be {action}d")
+        super().__init__(
+            f"a {state} referral cannot be {action}d", "illegal-transition", state=state
+        )
         self.state = state
         self.action = action
 

@@ -12,6 +12,7 @@ from referral.adapters import orm
 from referral.entrypoints.catalogue_api import catalogue_router
 from referral.entrypoints.partner_api import partner_router, webhook_key_router
 from referral.entrypoints.referrals_api import officer_router
+from referral.service_layer.bus import message_bus
 from referral.settings import ReferralSettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -39,4 +40,7 @@ def create(settings: ReferralSettings | None = None, *, configure_process: bool 
         idempotency_keys=orm.idempotency_keys,
     )
     app.state.container = container
+    app.state.bus = message_bus(
+        container.sessions, container.context(), container.provisioning(), container.keys
+    )
     return app

@@ -13,9 +13,7 @@ from kafka.errors import KafkaError
 from keycloak import KeycloakError
 
 from referral.adapters.partner_access import client_id_of
-from referral.domain.catalogue import reused_fee_sheet_versions
-from referral.domain.webhooks import callback_url_problem
-from referral.entrypoints.dependencies import NOT_FOUND, Admin, AnyUser, ContainerDep
+from referral.entrypoints.dependencies import NOT_FOUND, Admin, AnyUser, Bus
 from referral.entrypoints.schemas import (
     LicenceChange,
     PartnerIn,
@@ -23,18 +21,17 @@ from referral.entrypoints.schemas import (
     PartnerOut,
     PartnerSecret,
 )
-from referral.service_layer import onboarding
-from shared.problems import Conflict, FieldError, Invalid, NotFound, Problem
+from referral.service_layer import commands
+from shared.problems import Problem
 
 catalogue_router = APIRouter(prefix="/api/partners", tags=["catalogue"])
 log = logging.getLogger(__name__)
 
 
 @catalogue_router.get("", response_model=PartnerList)
-async def catalogue(user: AnyUser, container: ContainerDep) -> PartnerList:
+async def catalogue(user: AnyUser, bus: Bus) -> PartnerList:
     """Licensed partners, their licences, products, fee sheets and eligibility rules."""
-    async with container.uow() as uow:
-        partners = await uow.catalogue.partners()
+    partners = await bus.handle(commands.ListPartners())
     return PartnerList(items=[PartnerOut.of(p) for p in partners])
 
 
@@ -49,59 +46,32 @@ PROVISIONING: dict[int | str, dict[str, Any]] = {
 
 @catalogue_router.put("/{partner_code}", response_model=PartnerOut, responses=PROVISIONING)
 async def put_partner(
-    partner_code: PartnerCode, body: PartnerIn, user: Admin, container: ContainerDep
+    partner_code: PartnerCode, body: PartnerIn, user: Admin, bus: Bus
 ) -> PartnerOut:
     """Create or replace a partner with its products, fee sheets and eligibility rules. A fee
     sheet whose terms change needs a new version (422 naming it otherwise): the version is
     what a client acknowledged. A new partner is onboarded in the same request: its Keycloak
     client (`partner-<code>`, role `partner`, claim `partner_code`) and its topic
     (`partner.<code>.referrals`) are made, and it is `active` once both exist."""
-    async with container.uow() as uow:
-        current = await uow.catalogue.partner(partner_code)
-    partner = body.to_partner(partner_code, current)
-    if partner.callback_url is not None and "callback_url" in body.model_fields_set:
-        dev = container.settings.is_dev
-        if problem := callback_url_problem(partner.callback_url, dev=dev):
-            raise Invalid([FieldError("callback_url", problem)])
-    if reused := reused_fee_sheet_versions(current, partner):
-        raise Invalid(
-            [
-                FieldError(
-                    f"products.{i}.fee_sheet.version",
-                    "names the current fee sheet, whose terms differ: give a new version",
-                )
-                for i in reused
-            ]
-        )
+    command = commands.PutPartner(
+        partner_code,
+        build=lambda current: body.to_partner(partner_code, current),
+        callback_url_given="callback_url" in body.model_fields_set,
+    )
     with _provisioning(partner_code):
-        partner = await onboarding.onboard(
-            partner,
-            container.uow(),
-            container.partner_access,
-            container.settings.fault_onboarding_stop_after,
-        )
+        partner = await bus.handle(command)
     return PartnerOut.of(partner)
 
 
 @catalogue_router.delete(
     "/{partner_code}", response_model=PartnerOut, responses={**NOT_FOUND, **PROVISIONING}
 )
-async def offboard_partner(
-    partner_code: PartnerCode, user: Admin, container: ContainerDep
-) -> PartnerOut:
+async def offboard_partner(partner_code: PartnerCode, user: Admin, bus: Bus) -> PartnerOut:
     """Offboard a partner: its Keycloak client (its credentials) and its topic are deleted,
     and no referral reaches it any more; the catalogue keeps it as `offboarded`, for the
     history of its referrals. Repeating it changes nothing."""
-    async with container.uow() as uow:
-        if await uow.catalogue.partner(partner_code) is None:
-            raise NotFound("partner")
     with _provisioning(partner_code):
-        partner = await onboarding.offboard(
-            partner_code,
-            container.uow(),
-            container.partner_access,
-            container.settings.fault_onboarding_stop_after,
-        )
+        partner = await bus.handle(commands.OffboardPartner(partner_code))
     return PartnerOut.of(partner)
 
 
@@ -111,21 +81,13 @@ async def offboard_partner(
     responses={**NOT_FOUND, 409: {"description": "The partner is not active."}},
 )
 async def new_partner_secret(
-    partner_code: PartnerCode, user: Admin, container: ContainerDep, response: Response
+    partner_code: PartnerCode, user: Admin, bus: Bus, response: Response
 ) -> PartnerSecret:
     """A new client secret for the partner, shown this once (the previous one stops working):
     what the administrator hands to the partner with its client id."""
     response.headers["Cache-Control"] = "no-store"
-    async with container.uow() as uow:
-        partner = await uow.catalogue.partner(partner_code)
-    if partner is None:
-        raise NotFound("partner")
-    if not partner.ready:
-        raise Conflict(f"The partner is {partner.status}.", "partner-not-ready")
     with _provisioning(partner_code):
-        secret = await container.partner_access.new_secret(partner_code)
-    if secret is None:
-        raise Conflict("The partner has no Keycloak client.", "partner-not-ready")
+        secret = await bus.handle(commands.NewPartnerSecret(partner_code))
     return PartnerSecret(client_id=client_id_of(partner_code), client_secret=secret)
 
 
@@ -150,15 +112,8 @@ def _provisioning(partner_code: str) -> Iterator[None]:
 
 @catalogue_router.put("/{partner_code}/licence", response_model=PartnerOut, responses=NOT_FOUND)
 async def change_licence(
-    partner_code: str, body: LicenceChange, user: Admin, container: ContainerDep
+    partner_code: str, body: LicenceChange, user: Admin, bus: Bus
 ) -> PartnerOut:
     """Record a licence check (OJK/BI); a partner whose licence is not active gets no referral."""
-    async with container.uow() as uow:
-        if not await uow.catalogue.set_licence(
-            partner_code, body.licence_status, body.licence_verified_on
-        ):
-            raise NotFound("partner")
-        partner = await uow.catalogue.partner(partner_code)
-        await uow.commit()
-    assert partner is not None
-    return PartnerOut.of(partner)
+    command = commands.ChangeLicence(partner_code, body.licence_status, body.licence_verified_on)
+    return PartnerOut.of(await bus.handle(command))

@@ -1,5 +1,6 @@
-"""What the referral routes share: who may call them, the service's container, and how an
-illegal transition of a referral is answered."""
+"""What the referral routes are given: who may call them, the bus the app was built with,
+and the service's container (settings, webhook keys). All are `async def`: a plain `def`
+dependency would cost a worker-thread hop for an attribute lookup."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from referral.bootstrap import Container
-from referral.domain.referral import IllegalTransition
+from referral.service_layer.unit_of_work import ReferralUnitOfWork
 from shared.auth import Admin as Admin
 from shared.auth import CaseWorker as CaseWorker
 from shared.auth import Partner as Partner
 from shared.auth import Principal, require_roles
-from shared.problems import Conflict, Problem
+from shared.messagebus import MessageBus
 
 AnyUser = Annotated[
     Principal, Depends(require_roles("officer", "supervisor", "admin", "ministry", "partner"))
@@ -28,9 +29,10 @@ async def _container(request: Request) -> Container:  # async: no worker thread
     return container
 
 
+async def _bus(request: Request) -> MessageBus[ReferralUnitOfWork]:
+    bus: MessageBus[ReferralUnitOfWork] = request.app.state.bus
+    return bus
+
+
 ContainerDep = Annotated[Container, Depends(_container)]
-
-
-def illegal_transition(exc: IllegalTransition) -> Problem:
-    """A change the referral's lifecycle does not allow from its state: 409 naming the state."""
-    return Conflict(str(exc), "illegal-transition", state=exc.state)
+Bus = Annotated[MessageBus[ReferralUnitOfWork], Depends(_bus)]

@@ -9,14 +9,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 
-from referral.domain.referral import IllegalTransition
-from referral.entrypoints.dependencies import (
-    NOT_FOUND,
-    ContainerDep,
-    Limit,
-    Partner,
-    illegal_transition,
-)
+from referral.domain.referral import Referral
+from referral.entrypoints.dependencies import NOT_FOUND, Bus, ContainerDep, Limit, Partner
 from referral.entrypoints.schemas import (
     ErasureConfirmation,
     PartnerApplicant,
@@ -27,10 +21,10 @@ from referral.entrypoints.schemas import (
     WebhookKey,
     WebhookKeys,
 )
-from referral.service_layer import handlers
+from referral.service_layer import commands
 from shared import snap
 from shared.auth import Principal
-from shared.problems import Conflict, Forbidden, Gone, NotFound, Problem
+from shared.problems import Forbidden, Problem
 
 partner_router = APIRouter(prefix="/api/partner/referrals", tags=["partner"])
 # Public, like a JWKS: anyone may verify what Jembatan signed (decision 0021).
@@ -67,14 +61,14 @@ def _partner_code(user: Principal) -> str:
     return user.partner_code
 
 
-def _for_partner(referral: object) -> PartnerReferralOut:
+def _for_partner(referral: Referral) -> PartnerReferralOut:
     return PartnerReferralOut.model_validate(referral, from_attributes=True)
 
 
 @partner_router.get("", response_model=PartnerReferralPage)
 async def partner_referrals(
     user: Partner,
-    container: ContainerDep,
+    bus: Bus,
     status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
     limit: Limit = 50,
     cursor: UUID | None = None,
@@ -86,14 +80,11 @@ async def partner_referrals(
     ),
 ) -> PartnerReferralPage:
     """Your own referrals only."""
-    async with container.uow() as uow:
-        found = await uow.referrals.find(
-            partner_code=_partner_code(user),
-            state=status,
-            limit=limit,
-            after=cursor if order == "id" else None,
-            order=order,
+    found = await bus.handle(
+        commands.PartnerReferrals(
+            partner_code=_partner_code(user), state=status, limit=limit, after=cursor, order=order
         )
+    )
     paged = order == "id" and len(found) == limit
     return PartnerReferralPage(
         items=[_for_partner(r) for r in found],
@@ -102,27 +93,20 @@ async def partner_referrals(
 
 
 @partner_router.get("/{referral_id}", response_model=PartnerReferralOut, responses=NOT_FOUND)
-async def partner_referral(
-    referral_id: UUID, user: Partner, container: ContainerDep
-) -> PartnerReferralOut:
+async def partner_referral(referral_id: UUID, user: Partner, bus: Bus) -> PartnerReferralOut:
     """One of your own referrals (any other answers 404)."""
-    async with container.uow() as uow:
-        referral = await uow.referrals.get(
-            referral_id, partner_code=_partner_code(user), lock=False
-        )
-    if referral is None:
-        raise NotFound("referral")
-    return _for_partner(referral)
+    command = commands.PartnerReferral(_partner_code(user), referral_id)
+    return _for_partner(await bus.handle(command))
 
 
 @partner_router.post(
     "/{referral_id}/status", response_model=PartnerReferralOut, responses=NOT_FOUND
 )
 async def answer(
-    referral_id: UUID, body: StatusChange, user: Partner, container: ContainerDep
+    referral_id: UUID, body: StatusChange, user: Partner, bus: Bus
 ) -> PartnerReferralOut:
     """Acknowledge, complete with an outcome, or decline with a reason code."""
-    command = handlers.PartnerAnswer(
+    command = commands.AnswerReferral(
         partner_code=_partner_code(user),
         referral_id=referral_id,
         status=body.status,
@@ -130,13 +114,7 @@ async def answer(
         reason=body.reason,
         external_ref=body.external_ref,
     )
-    try:
-        referral = await handlers.answer_as_partner(command, container.uow(), container.context())
-    except handlers.NotFound:
-        raise NotFound("referral") from None
-    except IllegalTransition as exc:
-        raise illegal_transition(exc) from None
-    return _for_partner(referral)
+    return _for_partner(await bus.handle(command))
 
 
 @partner_router.get(
@@ -149,20 +127,13 @@ async def answer(
     },
 )
 async def applicant(
-    referral_id: UUID, user: Partner, container: ContainerDep, response: Response
+    referral_id: UUID, user: Partner, bus: Bus, response: Response
 ) -> PartnerApplicant:
     """The applicant of your open referral, exactly within the consent's scope. Read it when
     you need it and keep it no longer than the referral: each read is audited, and after a
     withdrawal or expiry this answers 410."""
     response.headers["Cache-Control"] = "no-store"
-    try:
-        found = await handlers.applicant_for_partner(
-            _partner_code(user), referral_id, container.uow(), container.context()
-        )
-    except handlers.NotFound:
-        raise NotFound("referral") from None
-    except handlers.ApplicantGone:
-        raise Gone("The referral ended or its consent was withdrawn.") from None
+    found = await bus.handle(commands.ReadApplicant(_partner_code(user), referral_id))
     return PartnerApplicant.model_validate(found)
 
 
@@ -177,23 +148,15 @@ async def applicant(
 async def confirm_erased(
     referral_id: UUID,
     user: Partner,
-    container: ContainerDep,
+    bus: Bus,
     body: ErasureConfirmation | None = None,
 ) -> PartnerErasureOut:
     """Confirm that you erased what you held about the applicant of a referral whose client
     was erased (`jembatan.partner.referral.erased.v1`), by its `erase_by`. The first
     confirmation is recorded; another changes nothing and answers the same."""
-    command = handlers.ConfirmErasure(
+    command = commands.ConfirmErasure(
         partner_code=_partner_code(user),
         referral_id=referral_id,
         erased_at=body.erased_at if body is not None else None,
     )
-    try:
-        erasure = await handlers.confirm_erasure(command, container.uow(), container.context())
-    except handlers.NotFound:
-        raise NotFound("referral") from None
-    except handlers.NoErasureRequested:
-        raise Conflict(
-            "No erasure was asked of you for this referral.", "no-erasure-requested"
-        ) from None
-    return PartnerErasureOut.of(erasure)
+    return PartnerErasureOut.of(await bus.handle(command))

@@ -9,16 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
-from referral.domain.referral import IllegalTransition
 from referral.domain.summary import MIN_CELL
-from referral.entrypoints.dependencies import (
-    NOT_FOUND,
-    CaseWorker,
-    ContainerDep,
-    Limit,
-    Period,
-    illegal_transition,
-)
+from referral.entrypoints.dependencies import NOT_FOUND, Bus, CaseWorker, Limit, Period
 from referral.entrypoints.schemas import (
     NewReferral,
     PartnerMonthOut,
@@ -26,8 +18,7 @@ from referral.entrypoints.schemas import (
     ReferralOut,
     ReferralPage,
 )
-from referral.service_layer import handlers, summaries
-from shared.problems import Conflict, FieldError, Invalid, NotFound
+from referral.service_layer import commands
 
 officer_router = APIRouter(prefix="/api/referrals", tags=["referrals"])
 
@@ -38,10 +29,8 @@ officer_router = APIRouter(prefix="/api/referrals", tags=["referrals"])
     response_model=ReferralOut,
     responses={404: {"description": "No such client within your region."}},
 )
-async def send_referral(
-    body: NewReferral, user: CaseWorker, container: ContainerDep
-) -> ReferralOut:
-    command = handlers.SendReferral(
+async def send_referral(body: NewReferral, user: CaseWorker, bus: Bus) -> ReferralOut:
+    command = commands.SendReferral(
         actor=user,
         client_id=body.client_id,
         partner_code=body.partner_code,
@@ -49,24 +38,13 @@ async def send_referral(
         fee_sheet_version=body.fee_sheet_version,
         options_shown=tuple(body.options_shown),
     )
-    try:
-        referral = await handlers.send_referral(command, container.uow(), container.context())
-    except handlers.NotFound:
-        raise NotFound("client") from None
-    except handlers.Ineligible as exc:
-        raise Invalid(
-            [FieldError(f"eligibility.{f.rule}", f.reason) for f in exc.failures],
-            detail="The client is not eligible for this product.",
-        ) from None
-    except handlers.Refused as exc:
-        raise Conflict(exc.detail, exc.slug) from None
-    return ReferralOut.of(referral)
+    return ReferralOut.of(await bus.handle(command))
 
 
 @officer_router.get("", response_model=ReferralPage)
 async def list_referrals(
     user: CaseWorker,
-    container: ContainerDep,
+    bus: Bus,
     client_id: UUID | None = None,
     status: str | None = Query(default=None, pattern=r"^[a-z_]+$"),
     referred_by: Annotated[
@@ -86,17 +64,18 @@ async def list_referrals(
     limit: Limit = 50,
     cursor: UUID | None = None,
 ) -> ReferralPage:
-    async with container.uow() as uow:
-        found = await uow.referrals.find(
-            scope=user.scope,
+    found = await bus.handle(
+        commands.ListReferrals(
+            actor=user,
             client_id=client_id,
             state=status,
-            sent_by=user.subject if referred_by == "me" else None,
+            mine_only=referred_by == "me",
             late=late,
             answered_since=answered_since,
             limit=limit,
             after=cursor,
         )
+    )
     return ReferralPage(
         items=[ReferralOut.of(r) for r in found],
         next_cursor=str(found[-1].id) if len(found) == limit else None,
@@ -104,12 +83,12 @@ async def list_referrals(
 
 
 @officer_router.get("/summary", response_model=PartnerSummary)
-async def summary(user: CaseWorker, container: ContainerDep, period: Period) -> PartnerSummary:
+async def summary(user: CaseWorker, bus: Bus, period: Period) -> PartnerSummary:
     """A month of your region's referrals per partner (sent in the month, in your region's
     time zone): sent, completed, conversion and SLA breaches (not acknowledged within 2
     working days, or the outcome late). A count from 1 to 4 is `null`, a zero is 0;
     conversion is `null` unless both its counts are printed and at least 5."""
-    partners = await summaries.per_partner(container.uow(), user, period)
+    partners = await bus.handle(commands.SummariseMonth(user, period))
     return PartnerSummary(
         period=period,
         region=user.region or "",
@@ -119,22 +98,10 @@ async def summary(user: CaseWorker, container: ContainerDep, period: Period) -> 
 
 
 @officer_router.get("/{referral_id}", response_model=ReferralOut, responses=NOT_FOUND)
-async def get_referral(referral_id: UUID, user: CaseWorker, container: ContainerDep) -> ReferralOut:
-    async with container.uow() as uow:
-        referral = await uow.referrals.get(referral_id, scope=user.scope)
-    if referral is None:
-        raise NotFound("referral")
-    return ReferralOut.of(referral)
+async def get_referral(referral_id: UUID, user: CaseWorker, bus: Bus) -> ReferralOut:
+    return ReferralOut.of(await bus.handle(commands.ViewReferral(user, referral_id)))
 
 
 @officer_router.post("/{referral_id}/withdraw", response_model=ReferralOut, responses=NOT_FOUND)
-async def withdraw(referral_id: UUID, user: CaseWorker, container: ContainerDep) -> ReferralOut:
-    try:
-        referral = await handlers.withdraw_by_officer(
-            referral_id, user, container.uow(), container.context()
-        )
-    except handlers.NotFound:
-        raise NotFound("referral") from None
-    except IllegalTransition as exc:
-        raise illegal_transition(exc) from None
-    return ReferralOut.of(referral)
+async def withdraw(referral_id: UUID, user: CaseWorker, bus: Bus) -> ReferralOut:
+    return ReferralOut.of(await bus.handle(commands.WithdrawReferral(user, referral_id)))

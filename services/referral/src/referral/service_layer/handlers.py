@@ -1,5 +1,6 @@
-"""Use cases of referrals: send, withdraw, the partner's answers, consent and SLA reactions,
-and the erasure of an erased client's referrals with the partners' confirmations."""
+"""The officers' use cases of referrals (send, list, read, withdraw), the SLA timers, and the
+erasure of an erased client's referrals. The partner's side is `partner_side.py`, the
+catalogue's `catalogue.py`; refusals are `shared.errors`, answered by the app factory."""
 
 from __future__ import annotations
 
@@ -11,53 +12,31 @@ from uuid import UUID
 from referral.adapters import publishing
 from referral.adapters.clients import ClientService, ProfileUnavailable
 from referral.adapters.repositories.projections import LiveConsent
-from referral.domain.eligibility import Applicant, FailedRule, failed_rules
+from referral.domain.eligibility import Applicant, failed_rules
 from referral.domain.erasure import PartnerErasure
-from referral.domain.offer import applicant_for_partner as applicant_for_partner_scope
 from referral.domain.referral import Referral
-from referral.service_layer.unit_of_work import UnitOfWork
-from shared.auth import Principal
+from referral.service_layer import commands
+from referral.service_layer.unit_of_work import ReferralUnitOfWork
 from shared.calendar import WorkingCalendar, local_now
-from shared.errors import InvalidField
+from shared.errors import FieldProblem, InvalidField, NotFound, Refused
 
 
 @dataclass(frozen=True)
 class Context:
+    """What handlers are given besides their unit of work: the clock, the holidays that
+    working days skip, and the client service (the applicant's profile and basis)."""
+
     now: Callable[[], datetime]
     holidays: Container[date]
     clients: ClientService
 
 
-class NotFound(Exception):
-    pass
-
-
-class Refused(Exception):
-    """409: the referral may not be sent (no live consent, licence not active)."""
-
-    def __init__(self, slug: str, detail: str) -> None:
-        super().__init__(detail)
-        self.slug = slug
-        self.detail = detail
-
-
-class Ineligible(Exception):
-    def __init__(self, failures: list[FailedRule]) -> None:
-        super().__init__("not eligible")
-        self.failures = failures
-
-
-@dataclass(frozen=True)
-class SendReferral:
-    actor: Principal
-    client_id: UUID
-    partner_code: str
-    product_code: str
-    fee_sheet_version: str
-    options_shown: tuple[str, ...] = ()
-
-
-async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Referral:
+async def send_referral(
+    cmd: commands.SendReferral, uow: ReferralUnitOfWork, ctx: Context
+) -> Referral:
+    """The gates in order: the client (404 outside the region), a restriction, the partner
+    and product, the partner's readiness, an open referral already, the licence, the consent,
+    eligibility (422, every failed rule), the fee sheet the client saw, the options shown."""
     now = ctx.now()
     async with uow:
         applicant = await uow.projections.applicant(cmd.client_id, cmd.actor.scope, lock=True)
@@ -65,7 +44,7 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         if applicant is None or consent is None:
             applicant, consent = await _catch_up(cmd, uow, ctx, applicant, consent)
         if applicant is None:
-            raise NotFound()
+            raise NotFound("client")
         if applicant.restricted:
             raise Refused(
                 "client-restricted",
@@ -96,7 +75,10 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
             raise Refused("no-consent", "The client has no live referral consent for this partner.")
         failures = failed_rules(product, applicant, local_now(applicant.region_code, now).date())
         if failures:
-            raise Ineligible(failures)
+            raise InvalidField.of(
+                [FieldProblem(f"eligibility.{f.rule}", f.reason) for f in failures],
+                detail="The client is not eligible for this product.",
+            )
         if cmd.fee_sheet_version != product.fee_sheet.version:
             raise InvalidField(
                 "fee_sheet_version",
@@ -137,15 +119,15 @@ async def send_referral(cmd: SendReferral, uow: UnitOfWork, ctx: Context) -> Ref
         else:
             offer = publishing.offered_v2(referral, applicant.kind, consent)
         await uow.referrals.add(referral)
-        uow.track(referral)
         uow.announce(*offer)
+        uow.track(referral)
         await uow.commit()
     return referral
 
 
 async def _catch_up(
-    cmd: SendReferral,
-    uow: UnitOfWork,
+    cmd: commands.SendReferral,
+    uow: ReferralUnitOfWork,
     ctx: Context,
     applicant: Applicant | None,
     consent: LiveConsent | None,
@@ -175,41 +157,38 @@ async def _catch_up(
     return applicant, consent
 
 
-class ApplicantGone(Exception):
-    """The referral ended, or the client's consent or record is gone: no applicant to read."""
-
-
-# A partner reads its applicant while it works on the referral, not after it ended.
-_APPLICANT_READABLE = frozenset({"sent", "acknowledged"})
-
-
-async def applicant_for_partner(
-    partner_code: str, referral_id: UUID, uow: UnitOfWork, ctx: Context
-) -> dict[str, object]:
-    """The applicant of a partner's open referral, cut to the live consent's scope; the client
-    service audits the read as a reveal to the partner."""
+async def list_referrals(cmd: commands.ListReferrals, uow: ReferralUnitOfWork) -> list[Referral]:
+    """The actor's region's referrals by the given facts, a page in id order."""
     async with uow:
-        referral = await uow.referrals.get(referral_id, partner_code=partner_code)
-    if referral is None:
-        raise NotFound()
-    if referral.state not in _APPLICANT_READABLE:
-        raise ApplicantGone()
-    try:
-        profile, _ = await ctx.clients.referral_profile(
-            referral.client_id, partner_code, referral.id
+        return await uow.referrals.find(
+            scope=cmd.actor.scope,
+            client_id=cmd.client_id,
+            state=cmd.state,
+            sent_by=cmd.actor.subject if cmd.mine_only else None,
+            late=cmd.late,
+            answered_since=cmd.answered_since,
+            limit=cmd.limit,
+            after=cmd.after,
         )
-    except ProfileUnavailable:
-        raise ApplicantGone() from None
-    return applicant_for_partner_scope(str(profile["kind"]), profile, tuple(profile["scope"]))
 
 
-async def withdraw_by_officer(
-    referral_id: UUID, actor: Principal, uow: UnitOfWork, ctx: Context
-) -> Referral:
+async def view_referral(cmd: commands.ViewReferral, uow: ReferralUnitOfWork) -> Referral:
     async with uow:
-        referral = await uow.referrals.get(referral_id, scope=actor.scope)
+        referral = await uow.referrals.get(cmd.referral_id, scope=cmd.actor.scope)
+    if referral is None:
+        raise NotFound("referral")
+    return referral
+
+
+async def withdraw_referral(
+    cmd: commands.WithdrawReferral, uow: ReferralUnitOfWork, ctx: Context
+) -> Referral:
+    """The officer withdraws a referral the partner has not answered with an outcome yet
+    (409 `illegal-transition` otherwise); the partner is told to erase the offer."""
+    async with uow:
+        referral = await uow.referrals.get(cmd.referral_id, scope=cmd.actor.scope)
         if referral is None:
-            raise NotFound()
+            raise NotFound("referral")
         referral.withdraw(ctx.now(), "officer_withdrew")
         await uow.referrals.save(referral)
         uow.track(referral)
@@ -217,39 +196,7 @@ async def withdraw_by_officer(
     return referral
 
 
-@dataclass(frozen=True)
-class PartnerAnswer:
-    partner_code: str
-    referral_id: UUID
-    status: str
-    outcome: str | None = None
-    reason: str | None = None
-    external_ref: str | None = None
-
-
-async def answer_as_partner(cmd: PartnerAnswer, uow: UnitOfWork, ctx: Context) -> Referral:
-    now = ctx.now()
-    async with uow:
-        referral = await uow.referrals.get(cmd.referral_id, partner_code=cmd.partner_code)
-        if referral is None:
-            raise NotFound()
-        try:
-            if cmd.status == "acknowledged":
-                referral.acknowledge(now, cmd.external_ref)
-            elif cmd.status == "completed":
-                referral.complete(now, cmd.outcome or "", cmd.external_ref)
-            else:
-                referral.decline(now, cmd.reason or "")
-        except ValueError as exc:
-            field = "outcome" if cmd.status == "completed" else "reason"
-            raise InvalidField(field, str(exc)) from None
-        await uow.referrals.save(referral)
-        uow.track(referral)
-        await uow.commit()
-    return referral
-
-
-async def expire_late_referrals(uow: UnitOfWork, now: datetime, limit: int = 200) -> int:
+async def expire_late_referrals(uow: ReferralUnitOfWork, now: datetime, limit: int = 200) -> int:
     """Expire what the partners left unacknowledged; each expiry escalates. The respond-by
     day is already counted in working days: expiry only compares days in the office's zone."""
     calendar = WorkingCalendar(holidays=())
@@ -265,7 +212,7 @@ async def expire_late_referrals(uow: UnitOfWork, now: datetime, limit: int = 200
 
 
 async def remind_late_outcomes(
-    uow: UnitOfWork, now: datetime, holidays: Container[date], limit: int = 200
+    uow: ReferralUnitOfWork, now: datetime, holidays: Container[date], limit: int = 200
 ) -> int:
     """Escalate, once, acknowledged referrals still without an outcome after 10 working days."""
     async with uow:
@@ -279,7 +226,9 @@ async def remind_late_outcomes(
     return len(late)
 
 
-async def erase_client_referrals(client_id: UUID, erased_at: datetime, uow: UnitOfWork) -> int:
+async def erase_client_referrals(
+    client_id: UUID, erased_at: datetime, uow: ReferralUnitOfWork
+) -> int:
     """The client was erased: forget what we know of them, end every referral of theirs, and
     ask each referral's partner to erase the applicant. A second run changes nothing."""
     async with uow:
@@ -299,39 +248,9 @@ async def erase_client_referrals(client_id: UUID, erased_at: datetime, uow: Unit
     return len(referrals)
 
 
-class NoErasureRequested(Exception):
-    """409: nobody asked the partner to erase this referral's applicant."""
-
-
-@dataclass(frozen=True)
-class ConfirmErasure:
-    partner_code: str
-    referral_id: UUID
-    erased_at: datetime | None = None
-
-
-async def confirm_erasure(cmd: ConfirmErasure, uow: UnitOfWork, ctx: Context) -> PartnerErasure:
-    """The partner says it erased the applicant; the first confirmation stands."""
-    now = ctx.now()
-    async with uow:
-        referral = await uow.referrals.get(cmd.referral_id, partner_code=cmd.partner_code)
-        if referral is None:
-            raise NotFound()
-        erasure = await uow.erasures.get(referral.id)
-        if erasure is None:
-            raise NoErasureRequested()
-        try:
-            confirmed = erasure.confirm(now, cmd.erased_at)
-        except ValueError as exc:
-            raise InvalidField("erased_at", str(exc)) from None
-        if confirmed:
-            await uow.erasures.save(erasure)
-            uow.announce(*publishing.erasure_confirmed(erasure))
-            await uow.commit()
-    return erasure
-
-
-async def escalate_overdue_erasures(uow: UnitOfWork, now: datetime, limit: int = 200) -> int:
+async def escalate_overdue_erasures(
+    uow: ReferralUnitOfWork, now: datetime, limit: int = 200
+) -> int:
     """Escalate, once each, the erasures a partner left unconfirmed past `erase_by`."""
     async with uow:
         candidates = await uow.erasures.unconfirmed_due_before(now, limit)

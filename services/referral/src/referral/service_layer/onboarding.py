@@ -9,11 +9,11 @@ refused (`partner-not-ready`); the same action again completes it.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from referral.domain.catalogue import Partner
-from referral.service_layer.unit_of_work import UnitOfWork
+from referral.service_layer.unit_of_work import ReferralUnitOfWork
 from shared.contracts import partner as partner_contracts
 
 Step = Literal["client", "topic", "acls"]
@@ -26,6 +26,18 @@ class PartnerAccess(Protocol):
     async def remove_topic(self, code: str) -> None: ...
     async def ensure_acls(self, code: str) -> None: ...
     async def remove_acls(self, code: str) -> None: ...
+    async def new_secret(self, code: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Provisioning:
+    """What the catalogue's handlers are given: the partner's access (Keycloak and Kafka),
+    whether this is development (a callback URL may be plain HTTP to this machine), and a
+    step to stop after (fault injection in tests; None in production)."""
+
+    access: PartnerAccess
+    dev: bool = False
+    stop_after: Step | None = None
 
 
 class Interrupted(Exception):
@@ -37,7 +49,7 @@ class UnknownPartner(Exception):
 
 
 async def onboard(
-    partner: Partner, uow: UnitOfWork, access: PartnerAccess, stop_after: Step | None = None
+    partner: Partner, uow: ReferralUnitOfWork, access: PartnerAccess, stop_after: Step | None = None
 ) -> Partner:
     """Write `partner` to the catalogue and make what it needs; the partner as it ends up
     (active, unless a step failed: then still provisioning, and the error raises). An active
@@ -57,7 +69,7 @@ async def onboard(
 
 
 async def offboard(
-    code: str, uow: UnitOfWork, access: PartnerAccess, stop_after: Step | None = None
+    code: str, uow: ReferralUnitOfWork, access: PartnerAccess, stop_after: Step | None = None
 ) -> Partner:
     """Revoke the partner's credentials and ACLs and delete its topic; its catalogue entry
     stays, as `offboarded` (its referrals and their history refer to it)."""
@@ -71,7 +83,7 @@ async def offboard(
     return await _set(code, "offboarded", uow)
 
 
-async def _set(code: str, status: str, uow: UnitOfWork, discard: bool = False) -> Partner:
+async def _set(code: str, status: str, uow: ReferralUnitOfWork, discard: bool = False) -> Partner:
     """The partner's new status; `discard`: with it, the offers still waiting in the outbox
     for the partner's topic are dropped (from `offboarding` on, none is written)."""
     async with uow:

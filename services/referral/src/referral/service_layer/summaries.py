@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from referral.domain.summary import MIN_CELL, PublishedPartnerMonth, publish
-from referral.service_layer.unit_of_work import UnitOfWork
+from referral.service_layer import commands
+from referral.service_layer.unit_of_work import ReferralUnitOfWork
 from shared.auth import Principal
 from shared.calendar import time_zone_of
 
@@ -21,9 +22,15 @@ def month_window(period: str, region_code: str) -> tuple[datetime, datetime]:
 
 
 async def per_partner(
-    uow: UnitOfWork, actor: Principal, period: str, min_cell: int = MIN_CELL
+    uow: ReferralUnitOfWork, actor: Principal, period: str, min_cell: int = MIN_CELL
 ) -> list[PublishedPartnerMonth]:
     start, end = month_window(period, actor.region or "")
     async with uow:
         counted = await uow.referrals.per_partner(actor.scope, start, end)
     return [publish(month, min_cell) for month in counted]
+
+
+async def summarise_month(
+    cmd: commands.SummariseMonth, uow: ReferralUnitOfWork
+) -> list[PublishedPartnerMonth]:
+    return await per_partner(uow, cmd.actor, cmd.period)
