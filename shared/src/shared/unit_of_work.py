@@ -13,6 +13,16 @@ A service subclasses `UnitOfWork` and declares only:
 - `bind(session)`: its repositories on the session;
 - `translate(aggregate, event)`: its publishing translator, `(topic, Envelope)` pairs.
 
+and, where its commit needs more, two hooks (each does nothing unless overridden):
+
+- `prepare(tracked)`: async work the translation needs first, in the same transaction (the
+  client service makes each client's data key here, to seal the person's values with it);
+- `commit_error(error)`: what a failed commit means to the business (a unique index refusing
+  a second registration becomes the service's own conflict), or None to let it through.
+
+`announce_to(topic, envelopes)` puts events that belong to no tracked aggregate (a duplicate
+flagged, a notice to each person affected) in the same commit, ahead of the aggregates' own.
+
 `UnitOfWork(sessions)` opens and owns a session (the API); `UnitOfWork.joining(session)` works
 inside a session someone else owns (a consumer, in the inbox's transaction): it writes the
 outbox but neither commits nor closes. A test replaces the four storage hooks (`begin`,
@@ -50,6 +60,7 @@ class UnitOfWork:
         self._sessions = sessions
         self._given: AsyncSession | None = None
         self._tracked: list[Aggregate] = []
+        self._announced: list[Published] = []
 
     @classmethod
     def joining(cls, session: AsyncSession) -> Self:
@@ -67,10 +78,20 @@ class UnitOfWork:
         """The integration events one domain event becomes (none unless overridden)."""
         return ()
 
+    async def prepare(self, tracked: Sequence[Aggregate]) -> None:
+        """Called by `commit` before the tracked aggregates are translated, in the same
+        transaction: fetch or make what `translate` needs (keys, say). Nothing by default."""
+
+    def commit_error(self, error: Exception) -> Exception | None:
+        """The error a failed transaction commit is raised as instead (without its cause, which
+        may carry values), or None to raise `error` itself (the default)."""
+        return None
+
     # what handlers use
 
     async def __aenter__(self) -> Self:
         self._tracked = []
+        self._announced = []
         await self.begin()
         return self
 
@@ -87,10 +108,15 @@ class UnitOfWork:
         if not any(seen is aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
 
+    def announce_to(self, topic: str, envelopes: Iterable[Envelope]) -> None:
+        """Publish events of no tracked aggregate on `topic` at commit, before the tracked
+        aggregates' events and in the order announced."""
+        self._announced.extend((topic, envelope) for envelope in envelopes)
+
     def collect(self) -> list[Published]:
-        """The tracked aggregates' events as integration events, in order; the aggregates
-        are emptied so nothing is announced twice."""
-        published: list[Published] = []
+        """The announced events, then the tracked aggregates' events as integration events,
+        in order; both are emptied so nothing is announced twice."""
+        published, self._announced = self._announced, []
         for aggregate in self._tracked:
             for event in aggregate.events:
                 published.extend(self.translate(aggregate, event))
@@ -99,8 +125,15 @@ class UnitOfWork:
         return published
 
     async def commit(self) -> None:
+        await self.prepare(list(self._tracked))
         await self.write_outbox(self.collect())
-        await self.commit_transaction()
+        try:
+            await self.commit_transaction()
+        except Exception as exc:
+            instead = self.commit_error(exc)
+            if instead is None:
+                raise
+            raise instead from None
 
     # storage: a session from the factory, or the one given; tests replace these
 
