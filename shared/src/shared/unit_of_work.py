@@ -13,9 +13,18 @@ A service subclasses `UnitOfWork` and declares only:
 - `bind(session)`: its repositories on the session;
 - `translate(aggregate, event)`: its publishing translator, `(topic, Envelope)` pairs.
 
-Two optional hooks: `announce(topic, envelope)` for an integration event that belongs to no
-tracked aggregate (written at commit, before the aggregates' events), and `publishable(events)`,
-which may drop events before they are written (a partner's topic that is gone, say).
+and, where its commit needs more, three hooks (each does nothing unless overridden):
+
+- `prepare(tracked)`: async work the translation needs first, in the same transaction (the
+  client service makes each client's data key here, to seal the person's values with it);
+- `publishable(events)`: what of the events is written (referral drops those for a partner
+  whose topic is gone);
+- `commit_error(error)`: what a failed commit means to the business (a unique index refusing
+  a second registration becomes the service's own conflict), or None to let it through.
+
+`announce_to(topic, envelopes)` puts integration events that belong to no tracked aggregate (a
+duplicate flagged, a notice to each person affected) in the same commit, ahead of the
+aggregates' own.
 
 `UnitOfWork(sessions)` opens and owns a session (the API); `UnitOfWork.joining(session)` works
 inside a session someone else owns (a consumer, in the inbox's transaction): it writes the
@@ -77,6 +86,15 @@ class UnitOfWork:
         service may drop those for a destination that no longer exists)."""
         return events
 
+    async def prepare(self, tracked: Sequence[Aggregate]) -> None:
+        """Called by `commit` before the tracked aggregates are translated, in the same
+        transaction: fetch or make what `translate` needs (keys, say). Nothing by default."""
+
+    def commit_error(self, error: Exception) -> Exception | None:
+        """The error a failed transaction commit is raised as instead (without its cause, which
+        may carry values), or None to raise `error` itself (the default)."""
+        return None
+
     # what handlers use
 
     async def __aenter__(self) -> Self:
@@ -98,15 +116,15 @@ class UnitOfWork:
         if not any(seen is aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
 
-    def announce(self, topic: str, envelope: Envelope) -> None:
-        """Write `envelope` to `topic` at commit: an event no tracked aggregate carries."""
-        self._announced.append((topic, envelope))
+    def announce_to(self, topic: str, envelopes: Iterable[Envelope]) -> None:
+        """Publish events of no tracked aggregate on `topic` at commit, before the tracked
+        aggregates' events and in the order announced."""
+        self._announced.extend((topic, envelope) for envelope in envelopes)
 
     def collect(self) -> list[Published]:
-        """What was announced, then the tracked aggregates' events as integration events, in
-        order; both are emptied so nothing is announced twice."""
-        published: list[Published] = self._announced
-        self._announced = []
+        """The announced events, then the tracked aggregates' events as integration events,
+        in order; both are emptied so nothing is announced twice."""
+        published, self._announced = self._announced, []
         for aggregate in self._tracked:
             for event in aggregate.events:
                 published.extend(self.translate(aggregate, event))
@@ -115,8 +133,15 @@ class UnitOfWork:
         return published
 
     async def commit(self) -> None:
+        await self.prepare(list(self._tracked))
         await self.write_outbox(await self.publishable(self.collect()))
-        await self.commit_transaction()
+        try:
+            await self.commit_transaction()
+        except Exception as exc:
+            instead = self.commit_error(exc)
+            if instead is None:
+                raise
+            raise instead from None
 
     # storage: a session from the factory, or the one given; tests replace these
 

@@ -130,7 +130,9 @@ async def test_announced_events_come_first_and_the_filter_has_the_last_word() ->
     fake = Filtering()
     async with fake:
         fake.track(Thing("a", ["e0", "e1"]))
-        fake.announce("loose.events", Envelope(type="x", source="t", subject="s", key="k", data={}))
+        fake.announce_to(
+            "loose.events", [Envelope(type="x", source="t", subject="s", key="k", data={})]
+        )
         await fake.commit()
     assert [(t, e.type) for t, e in fake.published] == [
         ("loose.events", "x"),
@@ -139,3 +141,62 @@ async def test_announced_events_come_first_and_the_filter_has_the_last_word() ->
     async with fake:  # a new use starts with nothing announced
         await fake.commit()
     assert len(fake.published) == 2 and fake.commits == 2
+
+
+async def test_announced_events_go_first_in_the_order_announced(
+    outbox: list[tuple[str, list[str]]],
+) -> None:
+    session = StubSession()
+
+    def note(kind: str) -> Envelope:
+        return Envelope(type=kind, source="test", subject="s", key="k", data={})
+
+    async with ThingsUow(lambda: session) as uow:  # type: ignore[arg-type]
+        uow.track(Thing("a", ["e0"]))
+        uow.announce_to("notes", [note("n0"), note("n1")])
+        uow.announce_to("things.events", [note("n2")])
+        await uow.commit()
+        await uow.commit()  # nothing is written twice
+    assert outbox == [("notes", ["n0", "n1"]), ("things.events", ["n2", "e0"])]
+
+
+async def test_prepare_sees_the_tracked_aggregates_before_they_are_translated(
+    outbox: list[tuple[str, list[str]]],
+) -> None:
+    seen: list[list[str]] = []
+
+    class Preparing(ThingsUow):
+        async def prepare(self, tracked: Sequence[Any]) -> None:
+            seen.append([f"{t.name}:{','.join(t.events)}" for t in tracked])
+
+    async with Preparing(StubSession) as uow:  # type: ignore[arg-type]
+        uow.track(Thing("a", ["e0"]))
+        uow.track(Thing("b", ["e2"]))
+        await uow.commit()
+    assert seen == [["a:e0", "b:e2"]] and len(outbox) == 1
+
+
+class Refused(Exception):
+    pass
+
+
+class FailingSession(StubSession):
+    async def commit(self) -> None:
+        raise RuntimeError("unique index")
+
+
+async def test_a_failed_commit_becomes_the_error_the_service_names() -> None:
+    class Naming(ThingsUow):
+        def commit_error(self, error: Exception) -> Exception | None:
+            return Refused() if "unique" in str(error) else None
+
+    async with Naming(FailingSession) as uow:  # type: ignore[arg-type]
+        with pytest.raises(Refused) as raised:
+            await uow.commit()
+    assert raised.value.__cause__ is None and raised.value.__suppress_context__
+
+
+async def test_a_failed_commit_is_raised_as_is_by_default() -> None:
+    async with ThingsUow(FailingSession) as uow:  # type: ignore[arg-type]
+        with pytest.raises(RuntimeError, match="unique index"):
+            await uow.commit()

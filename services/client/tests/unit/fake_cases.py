@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from uuid import UUID
 
 from client.adapters.repositories.conflicts import ConcurrentUpdate
@@ -76,6 +76,20 @@ class FakeCases:
             and t.due_on <= due_by
         ]
         return sorted(found, key=lambda f: f[0].due_on)[:limit]
+
+    async def tasks_falling_due(self, until: date, limit: int) -> list[tuple[Task, UUID, str]]:
+        found = [
+            (t, c.client_id, c.region_code)
+            for t in self.task_rows.values()
+            if (c := self.rows[t.case_id])
+            and t.done_at is None
+            and t.announced_at is None
+            and t.due_on <= until
+        ]
+        return sorted(found, key=lambda f: f[0].due_on)[:limit]
+
+    async def mark_announced(self, task_id: UUID, at: datetime) -> None:
+        self.task_rows[task_id] = dataclasses.replace(self.task_rows[task_id], announced_at=at)
 
     async def assigned_to(self, assignee: str, scope: RegionScope, limit: int) -> list[Case]:
         found = [

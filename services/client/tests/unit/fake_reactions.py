@@ -1,4 +1,5 @@
-"""The fake work the client worker's reactions are given: the same shape as `SqlReactionWork`."""
+"""The work the client worker's reactions are given in tests: `SqlReactionWork` with a
+recording front (`shared.unit_of_work.RecordingUnitOfWork`), nothing in a database."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from shared.messaging.envelope import Envelope
+from client.service_layer.reaction_work import SqlReactionWork
+from shared.unit_of_work import RecordingUnitOfWork
 
 from .fake_cases import FakeCases
 from .fakes import FakeConsents
@@ -38,19 +40,17 @@ class FakeTimelineEntries:
         )
 
 
-class FakeReactionWork:
-    """What a reaction may touch: `officers` (client → who registered them; an erased client is
-    missing), `published` (the envelopes put on the outbox)."""
+class FakeReactionWork(RecordingUnitOfWork, SqlReactionWork):
+    """The real reaction work (its tracking and translation) with a recording front and
+    in-memory repositories: `officers` (client → who registered them; an erased client is
+    missing), `published` (topic, envelope: what would have gone to the outbox), `commits`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.timeline = FakeTimelineEntries()
         self.consents = FakeConsents()
         self.cases = FakeCases()
         self.officers: dict[UUID, str] = {}
-        self.published: list[Envelope] = []
 
     async def registering_officer(self, client_id: UUID) -> str | None:
         return self.officers.get(client_id)
-
-    async def publish(self, envelopes: list[Envelope]) -> None:
-        self.published += envelopes

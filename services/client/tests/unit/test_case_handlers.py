@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
 
 from client.domain.case import Case, IllegalTransition, Task
 from client.domain.model import Client
-from client.service_layer import cases, commands, handlers
+from client.service_layer import cases, commands, follow_ups, handlers
 from shared.auth import Principal
 from shared.contracts import client as client_contracts
 
@@ -29,6 +29,7 @@ COVERS = {
     "cases.cases_assigned",
     "cases.attach",
     "cases.reassign",
+    "follow_ups.announce_due_tasks",
 }
 RINA = Principal("rina-sub", "rina", "officer-portal", frozenset({"supervisor"}), "32", None)
 
@@ -213,3 +214,26 @@ async def test_reassignment_moves_every_case_or_refuses_one_outside_the_region()
     jatim = Principal("sup-35", "eko", "officer-portal", frozenset({"supervisor"}), "35", None)
     with pytest.raises(cases.CaseNotFound):
         await cases.reassign(commands.ReassignCases(jatim, (case.id,), "eko"), uow)
+
+
+async def test_a_task_is_announced_once_when_its_day_has_come_in_its_office() -> None:
+    uow = FakeUnitOfWork()
+    client, case = await _client_with_case(uow)
+    late_evening = NOW.replace(hour=16, minute=30)  # 23:30 in Bandung (WIB), still the 29th
+    today, tomorrow = (
+        Task(uuid4(), case.id, title, day, "siti-sub", NOW, kind="account_follow_up_30")
+        for title, day in (("today", date(2026, 11, 29)), ("tomorrow", date(2026, 11, 30)))
+    )
+    for task in (today, tomorrow):
+        await uow.cases.add_task(task)
+    committed = uow.committed
+    assert await follow_ups.announce_due_tasks(uow, late_evening) == 1
+    [due] = uow.announced
+    assert (due.type, due.key) == (client_contracts.TaskDue.TYPE, str(client.id))
+    assert due.data["task_id"] == str(today.id)
+    assert uow.cases.task_rows[today.id].announced_at == late_evening
+    assert uow.committed == committed + 1
+    # The next scan announces it no more; tomorrow's waits for its own day in Bandung.
+    assert await follow_ups.announce_due_tasks(uow, late_evening) == 0
+    assert await follow_ups.announce_due_tasks(uow, late_evening + timedelta(hours=1)) == 1
+    assert [e.data["task_id"] for e in uow.announced] == [str(today.id), str(tomorrow.id)]

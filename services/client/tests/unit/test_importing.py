@@ -11,7 +11,7 @@ import pytest
 from client.adapters import sheets
 from client.domain.imports import ImportJob
 from client.service_layer import importing
-from shared.sheets import MAX_ROWS, UnreadableSheet
+from shared.sheets import MAX_ROWS
 
 from .fakes import FakeUnitOfWork
 from .test_registration import CTX, SITI
@@ -117,6 +117,14 @@ async def test_a_sheet_is_read_off_the_event_loops_thread(monkeypatch: pytest.Mo
 async def test_a_sheet_past_the_row_limit_is_refused_and_registers_nothing() -> None:
     uow = FakeUnitOfWork()
     sheet = SHEET + "3273010302920004,,,,,\n" * MAX_ROWS
-    with pytest.raises(UnreadableSheet, match="more than 20,000 rows"):
+    with pytest.raises(importing.SheetUnreadable, match="more than 20,000 rows") as refused:
         await importing.import_sheet(SITI, "besar.csv", sheet.encode(), lambda: uow, CTX)
+    assert refused.value.field == "file"
     assert uow.clients.rows == {} and uow.imports.rows == {}
+
+
+def test_only_a_spreadsheets_kind_of_file_is_taken() -> None:
+    importing.check_sheet_name("peserta.XLSX")
+    with pytest.raises(importing.SheetUnreadable, match=r"only \.csv and \.xlsx") as refused:
+        importing.check_sheet_name("peserta.pdf")
+    assert refused.value.field == "file"

@@ -123,7 +123,8 @@ async def test_a_stop_withdraws_the_earlier_notifications_consent_and_says_so() 
     await _react(work, notify_contracts.OptedOut, _envelope(notify_contracts.OptedOut))
     assert work.consents.rows[before.id].withdrawn_by == OPTED_OUT_BY
     assert work.consents.rows[again.id].live
-    [withdrawn] = work.published
+    [(topic, withdrawn)] = work.published
+    assert topic == client_contracts.TOPIC and work.commits == 1
     assert withdrawn.type == client_contracts.ConsentWithdrawn.TYPE
     assert withdrawn.data["consent_id"] == str(before.id)
     assert [e["event_type"] for e in work.timeline.entries] == [notify_contracts.OptedOut.TYPE]
@@ -136,7 +137,11 @@ async def test_an_opened_account_opens_a_case_with_two_follow_ups() -> None:
     await _react(work, contract, _envelope(contract))
     [case] = work.cases.rows.values()
     assert (case.client_id, case.assigned_to, case.status) == (CLIENT, "siti-sub", "open")
-    assert [e.type for e in work.published] == [client_contracts.CaseOpened.TYPE]
+    assert [(t, e.type) for t, e in work.published] == [
+        (client_contracts.TOPIC, client_contracts.CaseOpened.TYPE)
+    ]
+    [(_, opened)] = work.published
+    assert (opened.key, opened.subject) == (str(CLIENT), f"case/{case.id}")
     tasks = sorted(work.cases.task_rows.values(), key=lambda t: t.due_on)
     assert [(t.kind, t.due_on) for t in tasks] == [
         ("account_follow_up_30", date(2027, 1, 6)),

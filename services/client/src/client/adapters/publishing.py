@@ -1,4 +1,6 @@
-"""Domain events of clients and consents, translated into the contracts of `client.events`."""
+"""Domain events of clients, consents and cases, translated into the contracts of
+`client.events` one event at a time (the unit of work's `translate`), and the envelopes of
+events no aggregate holds (duplicate flags, merges, tasks due, breach notices)."""
 
 from __future__ import annotations
 
@@ -51,87 +53,79 @@ def carries_personal_values(client: Client) -> bool:
     )
 
 
-def client_envelopes(client: Client, data_key: bytes | None) -> list[Envelope]:
-    """The client's events; the person's values sealed under the client's `data_key`."""
-    out = []
-    for event in client.events:
-        data: Contract
-        if isinstance(event, events.ClientRestricted):
-            data = client_contracts.ClientRestricted(
-                client_id=client.id,
-                region_code=client.region_code,
-                restricted=event.restricted,
-                request_id=event.request_id,
-                changed_at=event.at,
-            )
-        elif isinstance(event, events.ClientErased):
-            data = client_contracts.ClientErased(
-                client_id=client.id,
-                region_code=client.region_code,
-                request_id=event.request_id,
-                erased_at=event.at,
-            )
-        elif data_key is None:
-            raise ValueError("a client event with a person's values needs the client's key")
-        elif isinstance(event, events.ClientRegistered):
-            personal = client_contracts.RegisteredPersonal(
-                full_name=client.full_name,
-                sex=client.sex,
-                birth_date=client.birth_date,
-                disability=client.disability,
-                contact=_contact(client),
-                business=_business(client),
-            )
-            data = client_contracts.ClientRegisteredV2(
-                client_id=client.id,
-                kind=client.kind,
-                region_code=client.region_code,
-                registered_at=client.registered_at,
-                registered_by=client.registered_by,
-                preferred_language=client.preferred_language,
-                sealed=seal(data_key, client.id, personal.model_dump(mode="json")),
-            )
-        elif isinstance(event, events.ClientUpdated):
-            updated = client_contracts.UpdatedPersonal(contact=_contact(client))
-            data = client_contracts.ClientUpdatedV2(
-                client_id=client.id,
-                region_code=client.region_code,
-                fields=list(event.fields),
-                updated_at=client.updated_at or datetime.now(UTC),
-                updated_by=event.by,
-                preferred_language=client.preferred_language,
-                sealed=seal(data_key, client.id, updated.model_dump(mode="json")),
-            )
-        else:
-            raise TypeError(f"no contract for {type(event).__name__}")
-        out.append(_envelope(client, data, f"client/{client.id}"))
-    return out
+def client_envelope(client: Client, event: events.Event, data_key: bytes | None) -> Envelope:
+    """One event of the client; the person's values sealed under the client's `data_key`."""
+    data: Contract
+    if isinstance(event, events.ClientRestricted):
+        data = client_contracts.ClientRestricted(
+            client_id=client.id,
+            region_code=client.region_code,
+            restricted=event.restricted,
+            request_id=event.request_id,
+            changed_at=event.at,
+        )
+    elif isinstance(event, events.ClientErased):
+        data = client_contracts.ClientErased(
+            client_id=client.id,
+            region_code=client.region_code,
+            request_id=event.request_id,
+            erased_at=event.at,
+        )
+    elif data_key is None:
+        raise ValueError("a client event with a person's values needs the client's key")
+    elif isinstance(event, events.ClientRegistered):
+        personal = client_contracts.RegisteredPersonal(
+            full_name=client.full_name,
+            sex=client.sex,
+            birth_date=client.birth_date,
+            disability=client.disability,
+            contact=_contact(client),
+            business=_business(client),
+        )
+        data = client_contracts.ClientRegisteredV2(
+            client_id=client.id,
+            kind=client.kind,
+            region_code=client.region_code,
+            registered_at=client.registered_at,
+            registered_by=client.registered_by,
+            preferred_language=client.preferred_language,
+            sealed=seal(data_key, client.id, personal.model_dump(mode="json")),
+        )
+    elif isinstance(event, events.ClientUpdated):
+        updated = client_contracts.UpdatedPersonal(contact=_contact(client))
+        data = client_contracts.ClientUpdatedV2(
+            client_id=client.id,
+            region_code=client.region_code,
+            fields=list(event.fields),
+            updated_at=client.updated_at or datetime.now(UTC),
+            updated_by=event.by,
+            preferred_language=client.preferred_language,
+            sealed=seal(data_key, client.id, updated.model_dump(mode="json")),
+        )
+    else:
+        raise TypeError(f"no contract for {type(event).__name__}")
+    return _envelope(client, data, f"client/{client.id}")
 
 
-def consent_envelopes(consent: Consent, client: Client) -> list[Envelope]:
-    out = []
-    for event in consent.events:
-        data: Contract
-        if isinstance(event, events.ConsentGranted):
-            data = client_contracts.ConsentGranted(
-                consent_id=consent.id,
-                client_id=client.id,
-                region_code=client.region_code,
-                purpose=consent.purpose,
-                partner_code=consent.partner_code,
-                scope=list(consent.scope),
-                channels=list(consent.channels),
-                text_version=consent.text_version,
-                granted_at=consent.granted_at,
-                granted_by=consent.granted_by,
-            )
-        elif isinstance(event, events.ConsentWithdrawn):
-            out.append(withdrawal_envelope(consent, client.region_code))
-            continue
-        else:
-            raise TypeError(f"no contract for {type(event).__name__}")
-        out.append(_envelope(client, data, f"consent/{consent.id}"))
-    return out
+def consent_envelope(consent: Consent, client: Client, event: events.Event) -> Envelope:
+    """One event of a client's consent."""
+    if isinstance(event, events.ConsentWithdrawn):
+        return withdrawal_envelope(consent, client.region_code)
+    if not isinstance(event, events.ConsentGranted):
+        raise TypeError(f"no contract for {type(event).__name__}")
+    data = client_contracts.ConsentGranted(
+        consent_id=consent.id,
+        client_id=client.id,
+        region_code=client.region_code,
+        purpose=consent.purpose,
+        partner_code=consent.partner_code,
+        scope=list(consent.scope),
+        channels=list(consent.channels),
+        text_version=consent.text_version,
+        granted_at=consent.granted_at,
+        granted_by=consent.granted_by,
+    )
+    return _envelope(client, data, f"consent/{consent.id}")
 
 
 def withdrawal_envelope(consent: Consent, region_code: str) -> Envelope:
@@ -163,20 +157,18 @@ _CASE_CONTRACTS: dict[
 }
 
 
-def case_envelopes(case: Case) -> list[Envelope]:
-    out = []
-    for event in case.events:
-        contract = _CASE_CONTRACTS[type(event)]
-        data = contract(
-            case_id=case.id,
-            client_id=case.client_id,
-            region_code=case.region_code,
-            status=case.status,
-            assigned_to=case.assigned_to,
-            occurred_at=datetime.now(UTC),
-        )
-        out.append(_envelope_for(case.client_id, data, f"case/{case.id}"))
-    return out
+def case_envelope(case: Case, event: events.Event) -> Envelope:
+    """One event of a case, with the case as it is now."""
+    contract = _CASE_CONTRACTS[type(event)]
+    data = contract(
+        case_id=case.id,
+        client_id=case.client_id,
+        region_code=case.region_code,
+        status=case.status,
+        assigned_to=case.assigned_to,
+        occurred_at=datetime.now(UTC),
+    )
+    return _envelope_for(case.client_id, data, f"case/{case.id}")
 
 
 def duplicate_envelope(flag: dict[str, Any]) -> Envelope:

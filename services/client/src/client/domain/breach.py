@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 
 from client.domain import events
 from client.domain.model import RegionDirectory
+from shared.errors import Conflict, InvalidField
 
 NOTICE_WINDOW = timedelta(hours=3 * 24)
 # The kinds of failure the law's elucidation of Pasal 46 ayat 1 names: destruction, loss,
@@ -64,13 +65,8 @@ _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 _REGION = re.compile(r"^\d{2}(\d{2})?$")
 
 
-class InvalidBreach(ValueError):
-    """A rule of recording a breach is broken; `field` names the input that breaks it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class InvalidBreach(InvalidField, ValueError):
+    """A rule of recording a breach is broken; `field` names the input that breaks it (422)."""
 
 
 @dataclass(frozen=True)
@@ -78,8 +74,16 @@ class BreachEscalated(events.Event):
     breach_id: UUID
 
 
-class AlreadyNotified(Exception):
-    """The people, or the authority, were already told of this breach."""
+PEOPLE_ALREADY_TOLD = "The people were already told of this breach."
+AUTHORITY_ALREADY_TOLD = "The authority's notice was already recorded."
+
+
+class AlreadyNotified(Conflict):
+    """The people, or the authority, were already told of this breach (409
+    `already-notified`; the detail says which)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "already-notified")
 
 
 def refuse_personal_data(field_name: str, text: str) -> None:
@@ -229,14 +233,14 @@ class Breach:
     def approve_people_notices(self, *, by: str, told: int, now: datetime) -> None:
         """The administrator approved the notices to the `told` people affected."""
         if self.people_notified_at is not None:
-            raise AlreadyNotified()
+            raise AlreadyNotified(PEOPLE_ALREADY_TOLD)
         self.people_notified_at, self.people_notified_by, self.people_told = now, by, told
         self.version += 1
 
     def authority_notified(self, *, by: str, at: datetime, now: datetime) -> None:
         """The letter to the authority was sent `at` (by post or e-mail, outside Jembatan)."""
         if self.authority_notified_at is not None:
-            raise AlreadyNotified()
+            raise AlreadyNotified(AUTHORITY_ALREADY_TOLD)
         if at > now:
             raise InvalidBreach("notified_at", "must not lie in the future")
         if at < self.found_at:

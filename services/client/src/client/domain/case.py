@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from client.domain import events
 from client.domain.model import Client, InvalidClient
+from shared.errors import Conflict
 
 STATUSES = ("open", "in_progress", "closed")
 ANSWERS = ("account_in_own_name", "account_in_use")
@@ -36,8 +37,12 @@ ACCOUNT_FOLLOW_UPS = {
 }
 
 
-class IllegalTransition(Exception):
-    pass
+class IllegalTransition(Conflict):
+    """The case or task is not in a state that allows this (409 `illegal-transition`, the
+    message as the detail)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "illegal-transition")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from uuid import UUID, uuid4
 
 from client.domain import events
 from client.domain.model import Client, InvalidClient
+from shared.errors import Conflict
 
 PURPOSES = ("case_management", "referral", "notifications")
 REFERRAL_SCOPES = ("contact", "identity", "business")
@@ -16,8 +17,11 @@ CHANNELS = ("sms", "whatsapp", "email")
 _PARTNER_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
-class ConsentAlreadyWithdrawn(Exception):
-    pass
+class ConsentAlreadyWithdrawn(Conflict):
+    """A consent is withdrawn once (409 `consent-withdrawn`)."""
+
+    def __init__(self) -> None:
+        super().__init__("This consent was already withdrawn.", "consent-withdrawn")
 
 
 @dataclass

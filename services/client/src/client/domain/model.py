@@ -10,15 +10,11 @@ from uuid import UUID, uuid4
 
 from client.domain import events, reference
 from client.domain.nik import InvalidNik, Nik
+from shared.errors import InvalidField
 
 
-class InvalidClient(ValueError):
-    """A rule of registration is broken; `field` names the input that breaks it."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class InvalidClient(InvalidField, ValueError):
+    """A rule of registration is broken; `field` names the input that breaks it (422)."""
 
 
 class RegionDirectory(Protocol):

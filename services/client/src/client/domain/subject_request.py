@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
+from shared.errors import Conflict, InvalidField
+
 KINDS = ("access", "correction", "restriction", "lift_restriction", "erasure")
 ANSWER_WITHIN = timedelta(hours=3 * 24)
 # A request written down later than it was made (a letter opened the next day) may say when
@@ -20,15 +22,15 @@ ANSWER_WITHIN = timedelta(hours=3 * 24)
 RECEIVED_AT_MOST = timedelta(days=30)
 
 
-class InvalidRequest(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class InvalidRequest(InvalidField, ValueError):
+    """A request breaks a rule; `field` names the input at fault (422)."""
 
 
-class RequestAlreadyAnswered(Exception):
-    pass
+class RequestAlreadyAnswered(Conflict):
+    """The request was answered before (409 `already-answered`)."""
+
+    def __init__(self) -> None:
+        super().__init__("The request was answered already.", "already-answered")
 
 
 @dataclass

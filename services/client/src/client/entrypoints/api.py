@@ -9,11 +9,8 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, UploadFile, status
 from fastapi.responses import PlainTextResponse
 
-from client.adapters.sheets import UnreadableSheet
 from client.domain import consent_scope
-from client.domain.consent import ConsentAlreadyWithdrawn
 from client.domain.imports import ImportJob, ImportReport
-from client.domain.model import InvalidClient
 from client.entrypoints.dependencies import (
     CaseWorker,
     ContainerDep,
@@ -35,8 +32,7 @@ from client.entrypoints.schemas.history import AuditEntry, AuditPage, TimelineEn
 from client.entrypoints.schemas.imports import ImportJobOut, ImportOut, ImportRejection
 from client.service_layer import commands, handlers, import_jobs, importing, referral_reads
 from shared import db
-from shared.problems import Conflict, FieldError, Invalid, NotFound
-from shared.sheets import check_name
+from shared.problems import FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/clients", tags=["clients"])
 audit_router = APIRouter(prefix="/api/client/audit", tags=["audit"])
@@ -46,23 +42,13 @@ Limit = Annotated[int, Query(ge=1, le=200)]
 MAX_SHEET_BYTES = 5 * 1024 * 1024
 
 
-def _invalid(exc: InvalidClient) -> Exception:
-    return Invalid([FieldError(exc.field, exc.message)])
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ClientOut)
 async def register_client(
     body: NewClient, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> ClientOut:
     fields = body.model_dump()
     command = commands.RegisterClient(actor=user, **fields)
-    try:
-        client = await handlers.register_client(command, uow, ctx)
-    except InvalidClient as exc:
-        raise _invalid(exc) from None
-    except handlers.NikAlreadyRegistered as exc:
-        extra = {"existing_client_id": str(exc.client_id)} if exc.client_id else {}
-        raise Conflict("This NIK is already registered.", "duplicate-nik", **extra) from None
+    client = await handlers.register_client(command, uow, ctx)
     return ClientOut.of(client)
 
 
@@ -76,12 +62,9 @@ async def search_clients(
     limit: Limit = 50,
     cursor: UUID | None = None,
 ) -> ClientPage:
-    try:
-        found = await handlers.search_clients(
-            user, uow, limit=limit, after=cursor, q=q, nik=nik, phone=phone
-        )
-    except InvalidClient as exc:
-        raise _invalid(exc) from None
+    found = await handlers.search_clients(
+        user, uow, limit=limit, after=cursor, q=q, nik=nik, phone=phone
+    )
     next_cursor = str(found[-1].id) if len(found) == limit else None
     return ClientPage(items=[ClientOut.of(c) for c in found], next_cursor=next_cursor)
 
@@ -94,12 +77,9 @@ async def import_sheet(
     registers nothing new. A file no spreadsheet would write, or one that unpacks to more than a
     sheet holds, is refused with 422 naming `file`."""
     content = await _sheet(file)
-    try:
-        report = await importing.import_sheet(
-            user, file.filename or "sheet", content, container.uow, ctx
-        )
-    except UnreadableSheet as exc:
-        raise Invalid([FieldError("file", str(exc))]) from None
+    report = await importing.import_sheet(
+        user, file.filename or "sheet", content, container.uow, ctx
+    )
     return _import_out(report)
 
 
@@ -112,13 +92,8 @@ async def queue_sheet(
     `POST /imports`. The same sheet again makes a job done at once that registers nothing
     (`repeated_upload`); while it still waits, the same job is answered."""
     content = await _sheet(file)
-    filename = file.filename or "sheet"
-    try:
-        check_name(filename)  # the rest of the sheet is read by the job
-    except UnreadableSheet as exc:
-        raise Invalid([FieldError("file", str(exc))]) from None
     job, report = await import_jobs.enqueue(
-        container.sessions, container.sheets, user, filename, content
+        container.sessions, container.sheets, user, file.filename or "sheet", content
     )
     response.headers["Location"] = f"/api/clients/import-jobs/{job.id}"
     return _job_out(job, report)
@@ -186,10 +161,7 @@ def _import_out(report: ImportReport) -> ImportOut:
 
 @router.get("/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
 async def get_client(client_id: UUID, user: CaseWorker, uow: UowDep) -> ClientOut:
-    try:
-        return ClientOut.of(await handlers.read_client(client_id, user, uow))
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    return ClientOut.of(await handlers.read_client(client_id, user, uow))
 
 
 @router.patch("/{client_id}", response_model=ClientOut, responses=NOT_FOUND)
@@ -197,12 +169,7 @@ async def update_client(
     client_id: UUID, body: ClientChanges, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> ClientOut:
     command = commands.UpdateClient(actor=user, client_id=client_id, changes=body.changes())
-    try:
-        return ClientOut.of(await handlers.update_client(command, uow, ctx))
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
-    except InvalidClient as exc:
-        raise _invalid(exc) from None
+    return ClientOut.of(await handlers.update_client(command, uow, ctx))
 
 
 @router.get(
@@ -222,15 +189,10 @@ async def referral_profile(
     referral service's own account only (a partner reading its referral); audited as a
     reveal to that partner. People reveal a NIK through `POST .../nik/reveal`."""
     response.headers["Cache-Control"] = "no-store"  # it may carry a NIK, like a reveal
-    try:
-        with db.all_regions():  # a service, not a person: RegionScope("") in the handler
-            client, consent, nik = await referral_reads.referral_profile(
-                client_id, partner_code, referral_id, caller, uow
-            )
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
-    except referral_reads.NoLiveConsent:
-        raise Conflict("No live referral consent for this partner.", "no-consent") from None
+    with db.all_regions():  # a service, not a person: RegionScope("") in the handler
+        client, consent, nik = await referral_reads.referral_profile(
+            client_id, partner_code, referral_id, caller, uow
+        )
     return ReferralProfile(
         client_id=client.id,
         kind=client.kind,
@@ -247,10 +209,7 @@ async def reveal_nik(
     client_id: UUID, user: CaseWorker, uow: UowDep, response: Response
 ) -> RevealedNik:
     """The full NIK, for the owning region; the read is audited with purpose `reveal_nik`."""
-    try:
-        nik = await handlers.reveal_nik(client_id, user, uow)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    nik = await handlers.reveal_nik(client_id, user, uow)
     # The full NIK is stored nowhere in clear: not by a cache, not as an idempotent replay.
     response.headers["Cache-Control"] = "no-store"
     return RevealedNik(nik=nik)
@@ -274,20 +233,12 @@ async def grant_consent(
         scope=tuple(body.scope),
         channels=tuple(body.channels),
     )
-    try:
-        return ConsentOut.of(await handlers.grant_consent(command, uow, ctx))
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
-    except InvalidClient as exc:
-        raise _invalid(exc) from None
+    return ConsentOut.of(await handlers.grant_consent(command, uow, ctx))
 
 
 @router.get("/{client_id}/consents", response_model=ConsentList, responses=NOT_FOUND)
 async def list_consents(client_id: UUID, user: CaseWorker, uow: UowDep) -> ConsentList:
-    try:
-        consents = await handlers.list_consents(client_id, user, uow)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    consents = await handlers.list_consents(client_id, user, uow)
     return ConsentList(items=[ConsentOut.of(c) for c in consents])
 
 
@@ -297,12 +248,7 @@ async def withdraw_consent(
 ) -> ConsentOut:
     """Withdraws the consent; the history keeps it, marked withdrawn."""
     command = commands.WithdrawConsent(actor=user, client_id=client_id, consent_id=consent_id)
-    try:
-        return ConsentOut.of(await handlers.withdraw_consent(command, uow, ctx))
-    except handlers.ClientNotFound:
-        raise NotFound("consent") from None
-    except ConsentAlreadyWithdrawn:
-        raise Conflict("This consent was already withdrawn.", "consent-withdrawn") from None
+    return ConsentOut.of(await handlers.withdraw_consent(command, uow, ctx))
 
 
 @router.get("/{client_id}/timeline", response_model=TimelinePage, responses=NOT_FOUND)
@@ -314,10 +260,7 @@ async def timeline(
     before: datetime | None = None,
 ) -> TimelinePage:
     """Everything that happened to this client across all services, newest first."""
-    try:
-        entries = await handlers.timeline(client_id, user, uow, limit, before)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    entries = await handlers.timeline(client_id, user, uow, limit, before)
     items = [TimelineEntry.model_validate(e) for e in entries]
     cursor = items[-1].occurred_at.isoformat() if len(items) == limit else None
     return TimelinePage(items=items, next_cursor=cursor)

@@ -10,8 +10,6 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import PlainTextResponse
 
-from client.adapters.breaches import ConcurrentChange
-from client.domain.breach import AlreadyNotified, InvalidBreach
 from client.entrypoints.breach_schemas import (
     AffectedClientOut,
     AffectedPage,
@@ -24,7 +22,6 @@ from client.entrypoints.dependencies import Admin, BreachReader, ContextDep, Uow
 from client.service_layer import breaches
 from shared import db
 from shared.auth import Principal
-from shared.problems import Conflict, FieldError, Invalid, NotFound
 
 router = APIRouter(prefix="/api/client/breaches", tags=["breaches"])
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such breach"}}
@@ -60,11 +57,8 @@ async def record_breach(body: NewBreach, user: Admin, uow: UowDep, ctx: ContextD
         period_to=body.period.to,
         regions=tuple(body.regions),
     )
-    try:
-        with _rows_of(user):
-            breach = await breaches.record_breach(command, uow, ctx)
-    except InvalidBreach as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    with _rows_of(user):
+        breach = await breaches.record_breach(command, uow, ctx)
     return BreachOut.of(breach, ctx.now())
 
 
@@ -89,11 +83,8 @@ async def list_breaches(
 async def get_breach(
     breach_id: UUID, user: BreachReader, uow: UowDep, ctx: ContextDep
 ) -> BreachOut:
-    try:
-        with _rows_of(user):
-            return BreachOut.of(await breaches.read_breach(breach_id, user, uow), ctx.now())
-    except breaches.BreachNotFound:
-        raise NotFound("breach") from None
+    with _rows_of(user):
+        return BreachOut.of(await breaches.read_breach(breach_id, user, uow), ctx.now())
 
 
 @router.get("/{breach_id}/affected", response_model=AffectedPage, responses=NOT_FOUND)
@@ -108,11 +99,8 @@ async def affected(
     """The client records the breach may have touched, by its rule, from the live tables:
     ids and regions, no names. Each one listed is an audited read (purpose `breach`)."""
     response.headers["Cache-Control"] = "no-store"
-    try:
-        with _rows_of(user):
-            page = await breaches.affected_clients(breach_id, user, uow, limit, cursor)
-    except breaches.BreachNotFound:
-        raise NotFound("breach") from None
+    with _rows_of(user):
+        page = await breaches.affected_clients(breach_id, user, uow, limit, cursor)
     items = [
         AffectedClientOut(
             client_id=c.id,
@@ -132,13 +120,8 @@ async def affected(
 async def notify_people(breach_id: UUID, user: Admin, uow: UowDep, ctx: ContextDep) -> BreachOut:
     """Approve the notices: notify tells each affected person, in Indonesian or English, over
     the channels they consented to. Once per breach."""
-    try:
-        with _rows_of(user):
-            breach = await breaches.notify_people(breach_id, user, uow, ctx)
-    except breaches.BreachNotFound:
-        raise NotFound("breach") from None
-    except (AlreadyNotified, ConcurrentChange):
-        raise Conflict("The people were already told of this breach.", "already-notified") from None
+    with _rows_of(user):
+        breach = await breaches.notify_people(breach_id, user, uow, ctx)
     return BreachOut.of(breach, ctx.now())
 
 
@@ -152,11 +135,8 @@ async def authority_notice(
 ) -> PlainTextResponse:
     """The draft letter to the authority, in Indonesian, with what Pasal 46 ayat 2 asks for
     and counts only: to review, sign and send."""
-    try:
-        with _rows_of(user):
-            letter = await breaches.letter_to_authority(breach_id, user, uow, ctx)
-    except breaches.BreachNotFound:
-        raise NotFound("breach") from None
+    with _rows_of(user):
+        letter = await breaches.letter_to_authority(breach_id, user, uow, ctx)
     return PlainTextResponse(
         letter,
         headers={
@@ -172,15 +152,8 @@ async def authority_notified(
     breach_id: UUID, body: AuthorityNotified, user: Admin, uow: UowDep, ctx: ContextDep
 ) -> BreachOut:
     """Record when the letter went to the authority."""
-    try:
-        with _rows_of(user):
-            breach = await breaches.record_authority_notified(
-                breach_id, user, body.notified_at, uow, ctx
-            )
-    except breaches.BreachNotFound:
-        raise NotFound("breach") from None
-    except InvalidBreach as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
-    except (AlreadyNotified, ConcurrentChange):
-        raise Conflict("The authority's notice was already recorded.", "already-notified") from None
+    with _rows_of(user):
+        breach = await breaches.record_authority_notified(
+            breach_id, user, body.notified_at, uow, ctx
+        )
     return BreachOut.of(breach, ctx.now())

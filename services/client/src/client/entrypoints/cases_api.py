@@ -8,8 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, status
 
-from client.domain.case import Case, IllegalTransition, Task
-from client.domain.model import InvalidClient
+from client.domain.case import Case, Task
 from client.entrypoints.dependencies import (
     CaseWorker,
     ContainerDep,
@@ -35,8 +34,8 @@ from client.entrypoints.schemas.cases import (
     TaskCompletion,
     TaskOut,
 )
-from client.service_layer import cases, commands, handlers
-from shared.problems import Conflict, FieldError, Invalid, NotFound, Problem
+from client.service_layer import cases, commands
+from shared.problems import Problem
 
 router = APIRouter(prefix="/api/clients/{client_id}/cases", tags=["cases"])
 bulk_router = APIRouter(prefix="/api/client/cases", tags=["cases"])
@@ -88,20 +87,12 @@ async def open_case(
     client_id: UUID, body: NewCase, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> CaseOut:
     command = commands.OpenCase(user, client_id, body.title, body.assigned_to)
-    try:
-        return _case(await cases.open_case(command, uow, ctx))
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
-    except InvalidClient as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
+    return _case(await cases.open_case(command, uow, ctx))
 
 
 @router.get("", response_model=CaseList, responses=NOT_FOUND)
 async def list_cases(client_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep) -> CaseList:
-    try:
-        views = await cases.cases_of(client_id, user, uow, ctx)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    views = await cases.cases_of(client_id, user, uow, ctx)
     return CaseList(items=[_case(v.case, v) for v in views])
 
 
@@ -117,12 +108,7 @@ async def change_status(
     """Move a case to `in_progress` or `closed`; a closed case is reopened with `open`
     (published as `jembatan.case.reopened.v1`), never straight to `in_progress`."""
     command = commands.ChangeCaseStatus(user, client_id, case_id, body.status)
-    try:
-        return _case(await cases.change_status(command, uow, ctx))
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
-    except IllegalTransition as exc:
-        raise Conflict(str(exc), "illegal-transition") from None
+    return _case(await cases.change_status(command, uow, ctx))
 
 
 @router.post(
@@ -134,10 +120,7 @@ async def change_status(
 async def add_note(
     client_id: UUID, case_id: UUID, body: NewNote, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> NoteOut:
-    try:
-        note = await cases.add_note(commands.AddNote(user, client_id, case_id, body.body), uow, ctx)
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
+    note = await cases.add_note(commands.AddNote(user, client_id, case_id, body.body), uow, ctx)
     return NoteOut(id=note.id, author=note.author, body=note.body, created_at=note.created_at)
 
 
@@ -152,10 +135,7 @@ async def add_task(
 ) -> TaskOut:
     """A follow-up task due after `due_in_working_days` Indonesian working days."""
     command = commands.AddTask(user, client_id, case_id, body.title, body.due_in_working_days)
-    try:
-        task = await cases.add_task(command, uow, ctx)
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
+    task = await cases.add_task(command, uow, ctx)
     return _task(task, task.due_on)
 
 
@@ -185,16 +165,7 @@ async def complete_task(
         body.account_in_own_name,
         body.account_in_use,
     )
-    try:
-        task = await cases.complete_task(command, uow, ctx)
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
-    except cases.TaskNotFound:
-        raise NotFound("task") from None
-    except InvalidClient as exc:
-        raise Invalid([FieldError(exc.field, exc.message)]) from None
-    except IllegalTransition as exc:
-        raise Conflict(str(exc), "illegal-transition") from None
+    task = await cases.complete_task(command, uow, ctx)
     return _task(task, task.due_on)
 
 
@@ -216,10 +187,7 @@ async def attach(
     command = commands.AttachDocument(
         user, client_id, case_id, body.filename, body.content_type, body.size_bytes, body.sha256
     )
-    try:
-        attachment = await cases.attach(command, uow, ctx)
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
+    attachment = await cases.attach(command, uow, ctx)
     return AttachmentOut.model_validate(attachment, from_attributes=True)
 
 
@@ -245,12 +213,7 @@ async def cases_assigned(
 async def reassign(body: Reassignment, user: Supervisor, uow: UowDep) -> CaseList:
     """Move cases of the supervisor's province to another officer, all or none."""
     command = commands.ReassignCases(user, tuple(body.case_ids), body.assigned_to)
-    try:
-        moved = await cases.reassign(command, uow)
-    except cases.CaseNotFound:
-        raise NotFound("case") from None
-    except IllegalTransition as exc:
-        raise Conflict(str(exc), "illegal-transition") from None
+    moved = await cases.reassign(command, uow)
     return CaseList(items=[_case(c) for c in moved])
 
 
@@ -285,10 +248,7 @@ async def my_tasks(
 async def enlist_me(user: CaseWorker, uow: UowDep, ctx: ContextDep) -> StaffOut:
     """Record who you are and where you work (the portal calls this at each login), so that
     supervisors can give you cases by name."""
-    try:
-        return StaffOut(**await cases.enlist(user, uow, ctx))
-    except cases.NoOffice:
-        raise Invalid([FieldError("token", "names no region or username")]) from None
+    return StaffOut(**await cases.enlist(user, uow, ctx))
 
 
 @staff_router.get("", response_model=StaffList)

@@ -15,7 +15,6 @@ from client.entrypoints.schemas.duplicates import (
     MergeRequest,
 )
 from client.service_layer import duplicates
-from shared.problems import Conflict, NotFound
 
 router = APIRouter(prefix="/api/client/duplicates", tags=["duplicates"])
 
@@ -37,21 +36,11 @@ async def merge(
     flag_id: UUID, body: MergeRequest, user: Supervisor, uow: UowDep, ctx: ContextDep
 ) -> MergeOut:
     """Merge the pair: consents and cases move to the survivor; both records are kept."""
-    try:
-        survivor = await duplicates.merge(user, flag_id, body.keep, uow, ctx)
-    except duplicates.FlagNotFound:
-        raise NotFound("duplicate flag") from None
-    except duplicates.FlagResolved:
-        raise Conflict("This flag was already resolved.", "flag-resolved") from None
+    survivor = await duplicates.merge(user, flag_id, body.keep, uow, ctx)
     return MergeOut(survivor_id=survivor)
 
 
 @router.post("/{flag_id}/dismiss", status_code=status.HTTP_204_NO_CONTENT)
 async def dismiss(flag_id: UUID, user: Supervisor, uow: UowDep, ctx: ContextDep) -> Response:
-    try:
-        await duplicates.dismiss(user, flag_id, uow, ctx)
-    except duplicates.FlagNotFound:
-        raise NotFound("duplicate flag") from None
-    except duplicates.FlagResolved:
-        raise Conflict("This flag was already resolved.", "flag-resolved") from None
+    await duplicates.dismiss(user, flag_id, uow, ctx)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from client.entrypoints.dependencies import ContainerDep, UowDep
-from client.service_layer import handlers, referral_reads
+from client.service_layer import referral_reads
 from shared import db
 from shared.auth import CurrentUser, Principal, is_service, require_service
 from shared.problems import Forbidden, NotFound
@@ -107,11 +107,8 @@ async def referral_basis(
     """For a referral sent before the referral service heard of the client or its consent
     (docs/decisions/0020); 404 when there is no such client."""
     response.headers["Cache-Control"] = "no-store"
-    try:
-        with db.all_regions():  # a service working for every region
-            client, consent = await referral_reads.referral_basis(client_id, partner_code, uow)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    with db.all_regions():  # a service working for every region
+        client, consent = await referral_reads.referral_basis(client_id, partner_code, uow)
     return ReferralBasis(
         client_id=client.id,
         kind=client.kind,

@@ -14,10 +14,10 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from client.adapters import export_pdf
 from client.adapters.other_services import ServiceDidNotAnswer
-from client.domain.subject_request import InvalidRequest, RequestAlreadyAnswered, SubjectRequest
+from client.domain.subject_request import SubjectRequest
 from client.entrypoints.dependencies import CaseWorker, ContainerDep, ContextDep, UowDep
-from client.service_layer import handlers, privacy
-from shared.problems import Conflict, FieldError, Invalid, NotFound, Problem
+from client.service_layer import privacy
+from shared.problems import Problem
 
 router = APIRouter(prefix="/api/clients", tags=["data subject rights"])
 requests_router = APIRouter(prefix="/api/client/requests", tags=["data subject rights"])
@@ -79,10 +79,6 @@ class ErasureOut(BaseModel):
     request: RequestOut
 
 
-def _refused(exc: InvalidRequest) -> Problem:
-    return Invalid([FieldError(exc.field, exc.message)])
-
-
 @router.post(
     "/{client_id}/requests",
     status_code=status.HTTP_201_CREATED,
@@ -95,22 +91,14 @@ async def record_request(
     """Write down what the client asked (in the office, by phone, on paper) and when: the
     deadline runs from then."""
     command = privacy.RecordRequest(user, client_id, body.kind, body.received_at)
-    try:
-        return RequestOut.of(await privacy.record_request(command, uow, ctx), ctx.now())
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
-    except InvalidRequest as exc:
-        raise _refused(exc) from None
+    return RequestOut.of(await privacy.record_request(command, uow, ctx), ctx.now())
 
 
 @router.get("/{client_id}/requests", response_model=RequestPage, responses=NOT_FOUND)
 async def client_requests(
     client_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> RequestPage:
-    try:
-        found = await privacy.requests_of_client(client_id, user, uow)
-    except handlers.ClientNotFound:
-        raise NotFound("client") from None
+    found = await privacy.requests_of_client(client_id, user, uow)
     return RequestPage(items=[RequestOut.of(r, ctx.now()) for r in found])
 
 
@@ -136,12 +124,7 @@ async def mark_answered(
     request_id: UUID, user: CaseWorker, uow: UowDep, ctx: ContextDep
 ) -> RequestOut:
     """A request answered outside these calls (a correction, once the record was changed)."""
-    try:
-        return RequestOut.of(await privacy.answer_request(request_id, user, uow, ctx), ctx.now())
-    except privacy.RequestNotFound:
-        raise NotFound("request") from None
-    except RequestAlreadyAnswered:
-        raise Conflict("The request was answered already.", "already-answered") from None
+    return RequestOut.of(await privacy.answer_request(request_id, user, uow, ctx), ctx.now())
 
 
 @router.put("/{client_id}/restriction", response_model=RestrictionOut, responses=NOT_FOUND)
@@ -150,14 +133,7 @@ async def change_restriction(
 ) -> RestrictionOut:
     """Restrict processing (no new referral, no message; the record stays) or lift it."""
     command = privacy.Restrict(user, client_id, body.restricted, body.request_id)
-    try:
-        client, request = await privacy.restrict(command, uow, ctx)
-    except (handlers.ClientNotFound, privacy.RequestNotFound):
-        raise NotFound("client") from None
-    except InvalidRequest as exc:
-        raise _refused(exc) from None
-    except RequestAlreadyAnswered:
-        raise Conflict("The request was answered already.", "already-answered") from None
+    client, request = await privacy.restrict(command, uow, ctx)
     return RestrictionOut(
         client_id=client.id, restricted=client.restricted, request=RequestOut.of(request, ctx.now())
     )
@@ -174,15 +150,8 @@ async def erase(
     """Erase the client: the client service deletes the record, its consents, cases, notes
     and timeline and destroys the client's data key at once; every other service and partner
     follows `jembatan.client.erased.v1` within a minute. The ministry's figures stay."""
-    try:
-        request_id = body.request_id if body else None
-        request = await privacy.erase(privacy.Erase(user, client_id, request_id), uow, ctx)
-    except (handlers.ClientNotFound, privacy.RequestNotFound):
-        raise NotFound("client") from None
-    except InvalidRequest as exc:
-        raise _refused(exc) from None
-    except RequestAlreadyAnswered:
-        raise Conflict("The request was answered already.", "already-answered") from None
+    request_id = body.request_id if body else None
+    request = await privacy.erase(privacy.Erase(user, client_id, request_id), uow, ctx)
     return ErasureOut(client_id=client_id, request=RequestOut.of(request, ctx.now()))
 
 
@@ -228,17 +197,11 @@ async def export(
     try:
         # The other services first: an export that cannot be complete records nothing.
         others = await container.others.parts_of(client_id, token)
-        own, answered = await privacy.export(client_id, user, uow, ctx, request_id)
-    except (handlers.ClientNotFound, privacy.RequestNotFound):
-        raise NotFound("client") from None
-    except InvalidRequest as exc:
-        raise _refused(exc) from None
-    except RequestAlreadyAnswered:
-        raise Conflict("The request was answered already.", "already-answered") from None
-    except ServiceDidNotAnswer as exc:
+    except ServiceDidNotAnswer as exc:  # a 503, which no shared.errors class answers
         raise Problem(
             503, "Service Unavailable", f"The {exc.part} could not be read; try again."
         ) from None
+    own, answered = await privacy.export(client_id, user, uow, ctx, request_id)
     document = jsonable_encoder(
         {
             "exported_at": datetime.now(UTC).isoformat(),

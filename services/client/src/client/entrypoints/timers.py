@@ -25,7 +25,7 @@ IMPORT_SCAN_SECONDS = 0.5
 
 def jobs(container: bootstrap.Container) -> list[Job]:
     async def announce_tasks_falling_due() -> None:
-        await announce_due_tasks(container.sessions, datetime.now(UTC))
+        await announce_due_tasks(container.uow(), datetime.now(UTC))
 
     async def escalate_breaches_past_their_deadline() -> None:
         await escalate_late_breaches(container.uow(), datetime.now(UTC))

@@ -12,18 +12,37 @@ from datetime import datetime
 from uuid import UUID
 
 from client.adapters import publishing
-from client.domain.breach import AffectedClient, Breach
+from client.adapters.breaches import ConcurrentChange
+from client.domain.breach import (
+    AUTHORITY_ALREADY_TOLD,
+    PEOPLE_ALREADY_TOLD,
+    AffectedClient,
+    AlreadyNotified,
+    Breach,
+)
 from client.domain.breach_letter import authority_letter
 from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal, RegionScope
+from shared.errors import NotFound
 
 ADMIN = "admin"
 EVERY_REGION = RegionScope("")
 
 
-class BreachNotFound(Exception):
+class BreachNotFound(NotFound):
     """No such breach, or none the caller may see (404 either way)."""
+
+    def __init__(self) -> None:
+        super().__init__("breach")
+
+
+async def _save_once(uow: UnitOfWork, breach: Breach, already: str) -> None:
+    """Save a notification; one saved meanwhile by someone else is `AlreadyNotified`."""
+    try:
+        await uow.breaches.save(breach)
+    except ConcurrentChange:
+        raise AlreadyNotified(already) from None
 
 
 @dataclass(frozen=True)
@@ -110,7 +129,7 @@ async def notify_people(breach_id: UUID, actor: Principal, uow: UnitOfWork, ctx:
         breach = await _visible(uow, breach_id, actor, lock=True)
         recipients = await uow.breaches.to_notify(breach)
         breach.approve_people_notices(by=actor.subject, told=len(recipients), now=now)
-        await uow.breaches.save(breach)
+        await _save_once(uow, breach, PEOPLE_ALREADY_TOLD)
         uow.announce(publishing.breach_notice_envelopes(breach, recipients, now))
         await uow.commit()
     return breach
@@ -124,7 +143,7 @@ async def record_authority_notified(
     async with uow:
         breach = await _visible(uow, breach_id, actor, lock=True)
         breach.authority_notified(by=actor.subject, at=at or now, now=now)
-        await uow.breaches.save(breach)
+        await _save_once(uow, breach, AUTHORITY_ALREADY_TOLD)
         await uow.commit()
     return breach
 

@@ -16,18 +16,28 @@ from client.service_layer.handlers import ClientNotFound, Context, audit_view
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.calendar import add_working_days, local_now
+from shared.errors import InvalidField, NotFound
 
 
-class CaseNotFound(Exception):
-    pass
+class CaseNotFound(NotFound):
+    """No such case of that client in the caller's region (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("case")
 
 
-class TaskNotFound(Exception):
-    pass
+class TaskNotFound(NotFound):
+    """No such task on that case (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("task")
 
 
-class NoOffice(Exception):
-    """The caller's token names no region or username."""
+class NoOffice(InvalidField):
+    """The caller's token names no region or username (422 naming `token`)."""
+
+    def __init__(self) -> None:
+        super().__init__("token", "names no region or username")
 
 
 @dataclass(frozen=True)

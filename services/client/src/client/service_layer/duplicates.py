@@ -9,14 +9,22 @@ from client.adapters import publishing
 from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.errors import Conflict, NotFound
 
 
-class FlagNotFound(Exception):
-    pass
+class FlagNotFound(NotFound):
+    """No such open or closed flag in the supervisor's province, or `keep` names neither of
+    its pair (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("duplicate flag")
 
 
-class FlagResolved(Exception):
-    pass
+class FlagResolved(Conflict):
+    """The flag was merged or dismissed before (409 `flag-resolved`)."""
+
+    def __init__(self) -> None:
+        super().__init__("This flag was already resolved.", "flag-resolved")
 
 
 async def open_flags(

@@ -10,17 +10,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
-from client.adapters import orm, publishing
-from client.adapters.repositories.cases import CaseRepository
+from client.adapters import publishing
 from client.domain.case import ACCOUNT_FOLLOW_UPS, Case, Task
 from client.service_layer.reaction_work import ReactionWork
+from client.service_layer.unit_of_work import UnitOfWork
 from shared.calendar import local_now
-from shared.contracts import client as client_contracts
 from shared.contracts import referral as referral_contracts
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 
 SYSTEM = "jembatan"
 
@@ -45,7 +41,7 @@ async def follow_up_opened_account(work: ReactionWork, envelope: Envelope) -> No
             now=event.completed_at,
         )
         await work.cases.add(case)
-        await work.publish(publishing.case_envelopes(case))
+        work.track(case)
     opened_on = local_now(event.region_code, event.completed_at).date()
     for kind, follow_up in ACCOUNT_FOLLOW_UPS.items():
         await work.cases.add_task(
@@ -59,27 +55,23 @@ async def follow_up_opened_account(work: ReactionWork, envelope: Envelope) -> No
                 kind=kind,
             )
         )
+    await work.commit()
 
 
-async def announce_due_tasks(
-    sessions: async_sessionmaker[AsyncSession], now: datetime, limit: int = 500
-) -> int:
+async def announce_due_tasks(uow: UnitOfWork, now: datetime, limit: int = 500) -> int:
     """Publish `jembatan.task.due.v1` once per task whose day has come in its office's zone."""
-    async with sessions.begin() as session:
-        cases = CaseRepository(session)
+    async with uow:
         # The easternmost zone (WIT, UTC+9) reaches a date first: a superset to filter locally.
-        candidates = await cases.tasks_falling_due((now + timedelta(hours=9)).date(), limit)
+        candidates = await uow.cases.tasks_falling_due((now + timedelta(hours=9)).date(), limit)
         due = [
             (task, client_id, region)
             for task, client_id, region in candidates
             if task.due_on <= local_now(region, now).date()
         ]
         for task, _, _ in due:
-            await cases.mark_announced(task.id, now)
-        await add_to_outbox(
-            session,
-            orm.outbox,
-            client_contracts.TOPIC,
-            [publishing.task_due_envelope(t, client_id, region) for t, client_id, region in due],
+            await uow.cases.mark_announced(task.id, now)
+        uow.announce(
+            [publishing.task_due_envelope(t, client_id, region) for t, client_id, region in due]
         )
+        await uow.commit()
     return len(due)

@@ -22,19 +22,33 @@ from client.domain.phone import InvalidPhone, parse_phone
 from client.service_layer import commands
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.errors import Conflict, NotFound
 
 Clock = Callable[[], datetime]
 
 
-@dataclass(frozen=True)
-class NikAlreadyRegistered(Exception):
-    """`client_id` is set only when the existing client lies in the caller's region."""
+class NikAlreadyRegistered(Conflict):
+    """409 `duplicate-nik`; `client_id` (and the answer's `existing_client_id`) is set only
+    when the existing client lies in the caller's region."""
 
-    client_id: UUID | None
+    def __init__(self, client_id: UUID | None) -> None:
+        known = {"existing_client_id": str(client_id)} if client_id else {}
+        super().__init__("This NIK is already registered.", "duplicate-nik", **known)
+        self.client_id = client_id
 
 
-class ClientNotFound(Exception):
+class ClientNotFound(NotFound):
     """No such client in the caller's region (404, whether it exists elsewhere or not)."""
+
+    def __init__(self) -> None:
+        super().__init__("client")
+
+
+class ConsentNotFound(NotFound):
+    """No such consent of a client in the caller's region (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("consent")
 
 
 @dataclass(frozen=True)
@@ -211,7 +225,7 @@ async def withdraw_consent(cmd: commands.WithdrawConsent, uow: UnitOfWork, ctx: 
         client = await uow.clients.get(cmd.client_id, cmd.actor.scope, lock=True)
         consent = await uow.consents.get(cmd.client_id, cmd.consent_id) if client else None
         if client is None or consent is None:
-            raise ClientNotFound()
+            raise ConsentNotFound()
         consent.withdraw(by=cmd.actor.subject, now=ctx.now())
         await uow.consents.save_withdrawal(consent)
         uow.track(client, consent)

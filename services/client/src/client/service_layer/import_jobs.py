@@ -27,7 +27,6 @@ from client.service_layer.handlers import Context
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
 from shared.crypto import Keyring
-from shared.sheets import UnreadableSheet
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +46,7 @@ async def enqueue(
 ) -> tuple[ImportJob, ImportReport | None]:
     """A job for the sheet, and its report if it has one already: the same sheet still waiting
     is that job; one already registered is a job done at once with the earlier import."""
+    importing.check_sheet_name(filename)  # the rest of the sheet is read by the job
     digest = hashlib.sha256(content).hexdigest()
     scope = actor.scope.prefix or ""
     async with sessions.begin() as session:
@@ -121,8 +121,8 @@ async def run_next(
         report = await importing.import_sheet(
             actor, job.filename, content, uow_factory, ctx, progress=progress, batch_size=BATCH
         )
-    except UnreadableSheet as exc:
-        await _fail(sessions, job.id, str(exc))
+    except importing.SheetUnreadable as exc:
+        await _fail(sessions, job.id, exc.message)
         return True
     async with sessions.begin() as session:
         # a sheet imported by two jobs at once keeps the first import (the other wrote none)

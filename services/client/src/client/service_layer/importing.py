@@ -16,14 +16,15 @@ from datetime import date
 from typing import Any
 from uuid import uuid4
 
-from client.adapters.sheets import read_rows
+from client.adapters.sheets import UnreadableSheet, read_rows
 from client.domain.imports import ImportReport, Rejection
 from client.domain.model import Client, InvalidClient
 from client.service_layer import commands
 from client.service_layer.handlers import Context, flag_duplicates, new_client
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
-from shared.sheets import MAX_REPORTED_REJECTIONS, parse_day
+from shared.errors import InvalidField
+from shared.sheets import MAX_REPORTED_REJECTIONS, check_name, parse_day
 
 BATCH = 500
 # Told (rows in the sheet, rows handled) after the rows are checked and after each batch.
@@ -39,6 +40,21 @@ _SEX = {
     "w": "F",
 }
 _YES = {"ya", "y", "yes", "true", "1"}
+
+
+class SheetUnreadable(InvalidField):
+    """The file is no sheet that can be read (422 naming `file`, with why in plain words)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__("file", why)
+
+
+def check_sheet_name(filename: str) -> None:
+    """Only the kinds of file a spreadsheet writes (.csv, .xlsx) are taken."""
+    try:
+        check_name(filename)
+    except UnreadableSheet as exc:
+        raise SheetUnreadable(str(exc)) from None
 
 
 def _birth_date(text: str) -> date:
@@ -96,7 +112,10 @@ async def import_sheet(
         return earlier
 
     report = ImportReport(id=uuid4(), filename=filename, file_sha256=digest)
-    accepted = await asyncio.to_thread(_check_rows, actor, filename, content, ctx, report)
+    try:
+        accepted = await asyncio.to_thread(_check_rows, actor, filename, content, ctx, report)
+    except UnreadableSheet as exc:
+        raise SheetUnreadable(str(exc)) from None
     handled = report.rows - len(accepted)  # the rejected rows are done with
     if progress is not None:
         await progress(report.rows, handled)

@@ -37,4 +37,7 @@ async def withdraw_notifications_consent(work: ReactionWork, envelope: Envelope)
         consent.withdraw(by=OPTED_OUT_BY, now=event.received_at)
         await work.consents.save_withdrawal(consent)
         withdrawn.append(publishing.withdrawal_envelope(consent, event.region_code))
-    await work.publish(withdrawn)
+    # The STOP names the region; the client itself is not loaded, so the envelopes are made
+    # here and announced rather than translated from a tracked client.
+    work.announce(withdrawn)
+    await work.commit()

@@ -18,12 +18,16 @@ from client.domain.subject_request import InvalidRequest, SubjectRequest
 from client.service_layer.handlers import ClientNotFound, Context
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal
+from shared.errors import NotFound
 
 TIMELINE_IN_EXPORT = 1000
 
 
-class RequestNotFound(Exception):
-    pass
+class RequestNotFound(NotFound):
+    """No such request in the caller's region (404)."""
+
+    def __init__(self) -> None:
+        super().__init__("request")
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,8 @@ async def _answered(
         return request
     found = await uow.requests.get(request_id, actor.scope)
     if found is None or found.client_id != client.id:
-        raise RequestNotFound()
+        # Answered as the client's own absence: the request is looked for under the client.
+        raise ClientNotFound()
     if found.kind not in kinds:
         raise InvalidRequest("request_id", f"is a request of another kind ({found.kind})")
     found.answer(actor.subject, now)

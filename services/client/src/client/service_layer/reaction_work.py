@@ -1,29 +1,30 @@
 """The unit of work of the client worker's reactions: one consumer transaction, explicit.
 
-The consumer hands a batch of new events to `reactions.in_batches`, which opens one
-`SqlReactionWork` on the batch's session; every reaction gets it, so the timeline writer, the
-repositories and the outbox a reaction may touch are named here rather than carried in the
-session. The unit tests give the reactions a fake with the same shape.
+The consumer hands a batch of new events to `reactions.in_batches`, which joins one
+`SqlReactionWork` to the batch's session (`SqlReactionWork.joining(session)`); every reaction
+gets it, so the timeline writer and the repositories a reaction may touch are named here
+rather than carried in the session. What a reaction publishes goes through it like a
+handler's: `track` a case, `announce` events of no aggregate, `commit()`, which writes them to
+the outbox inside the inbox's transaction (the consumer commits that). The unit tests give the
+reactions the same class with a recording front and in-memory repositories.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from client.adapters import orm
 from client.adapters.repositories.cases import CaseRepository
 from client.adapters.repositories.clients import registering_officer
 from client.adapters.repositories.consents import ConsentRepository
 from client.adapters.repositories.timeline import TimelineWriter
 from client.domain.case import Case, Task
-from client.service_layer.unit_of_work import Consents
-from shared.contracts import client as client_contracts
+from client.service_layer.unit_of_work import ClientOutbox, Consents
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 
 
 class TimelineEntries(Protocol):
@@ -59,26 +60,35 @@ class ReactionWork(Protocol):
         """Who registered the client; None once the client is erased."""
         ...
 
-    async def publish(self, envelopes: list[Envelope]) -> None:
-        """Put events on `client.events` through the outbox, in the batch's transaction."""
+    def track(self, case: Case) -> None:
+        """Publish the case's new events on `client.events` with the commit."""
+        ...
+
+    def announce(self, envelopes: Iterable[Envelope]) -> None:
+        """Publish events of no tracked aggregate on `client.events` with the commit."""
+        ...
+
+    async def commit(self) -> None:
+        """Write what was tracked and announced to the outbox, in the batch's transaction."""
         ...
 
 
-class SqlReactionWork:
+class SqlReactionWork(ClientOutbox):
     """The reactions' collaborators on one consumer session; `finish` before it commits."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self.timeline = TimelineWriter(session)
+    timeline: TimelineEntries
+    consents: Consents
+    cases: CaseFollowUps
+
+    def bind(self, session: AsyncSession) -> None:
+        self._writer = TimelineWriter(session)
+        self.timeline = self._writer
         self.consents = ConsentRepository(session)
         self.cases = CaseRepository(session)
 
     async def registering_officer(self, client_id: UUID) -> str | None:
-        return await registering_officer(self._session, client_id)
-
-    async def publish(self, envelopes: list[Envelope]) -> None:
-        await add_to_outbox(self._session, orm.outbox, client_contracts.TOPIC, envelopes)
+        return await registering_officer(self.session, client_id)
 
     async def finish(self) -> None:
         """Write the batch's timeline entries, in one statement."""
-        await self.timeline.flush()
+        await self._writer.flush()

@@ -4,7 +4,8 @@ Every event that names a client goes on its timeline (`timeline.py`); a few are 
 a STOP to a message withdraws the client's notifications consents (`opt_out.py`), an account
 opened through a referral starts two follow-up tasks (`follow_ups.py`). The reactions of an
 event run in the order of their tuple, inside the consumer's transaction (its inbox claim
-makes a redelivery do nothing), each with the batch's explicit `ReactionWork`.
+makes a redelivery do nothing), each with the batch's `ReactionWork`, a unit of work joined
+to that transaction: what a reaction publishes goes to the outbox through it.
 """
 
 from __future__ import annotations
@@ -66,10 +67,10 @@ def in_batches(reactions: Mapping[str, Sequence[Reaction]]) -> BatchReaction:
     table = dict(reactions)
 
     async def handle(session: AsyncSession, envelopes: Sequence[Envelope]) -> None:
-        work = SqlReactionWork(session)
-        for envelope in envelopes:
-            await react(table, work, envelope)
-        await work.finish()
+        async with SqlReactionWork.joining(session) as work:
+            for envelope in envelopes:
+                await react(table, work, envelope)
+            await work.finish()
 
     return BatchReaction(frozenset(table), handle)
 

@@ -15,10 +15,14 @@ from client.domain.model import Client
 from client.service_layer.handlers import ClientNotFound
 from client.service_layer.unit_of_work import UnitOfWork
 from shared.auth import Principal, RegionScope
+from shared.errors import Refused
 
 
-class NoLiveConsent(Exception):
-    """The client has no live referral consent for that partner."""
+class NoLiveConsent(Refused):
+    """The client has no live referral consent for that partner (409 `no-consent`)."""
+
+    def __init__(self) -> None:
+        super().__init__("no-consent", "No live referral consent for this partner.")
 
 
 # The referral service reads a profile for every region it serves.

@@ -1,8 +1,15 @@
-"""One use case, one transaction: the unit of work owns it and writes the outbox inside it."""
+"""The client service's units of work on the shared one (`shared.unit_of_work`).
+
+What handlers may ask of the repositories is typed here (`UnitOfWork`, a protocol the test
+fakes also satisfy); `ClientOutbox` is how every client unit of work publishes on
+`client.events`, and `SqlUnitOfWork` adds the repositories, the clients' data keys (made before
+the events are translated, to seal the person's values) and the NIK's unique index.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
@@ -32,11 +39,12 @@ from client.domain.imports import ImportReport
 from client.domain.model import Client
 from client.domain.nik import Nik
 from client.domain.subject_request import SubjectRequest
+from shared import unit_of_work as shared_uow
 from shared.auth import RegionScope
 from shared.contracts import client as client_contracts
 from shared.crypto import Keyring
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
+from shared.unit_of_work import Aggregate, Published
 
 
 class Clients(Protocol):
@@ -83,6 +91,8 @@ class Cases(Protocol):
     async def assigned_to(self, assignee: str, scope: RegionScope, limit: int) -> list[Case]: ...
     async def add_attachment(self, attachment: Attachment) -> None: ...
     async def attachments(self, case_id: UUID) -> list[Attachment]: ...
+    async def tasks_falling_due(self, until: date, limit: int) -> list[tuple[Task, UUID, str]]: ...
+    async def mark_announced(self, task_id: UUID, at: datetime) -> None: ...
 
 
 class Staff(Protocol):
@@ -200,81 +210,112 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def track(self, client: Client, part: Consent | Case | None = None) -> None: ...
-    def announce(self, envelopes: list[Envelope]) -> None: ...
+    def announce(self, envelopes: Iterable[Envelope]) -> None: ...
     async def commit(self) -> None: ...
 
 
-class SqlUnitOfWork:
+@dataclass
+class ConsentOf:
+    """A consent tracked with its client, whose region its events carry; its `events` are the
+    consent's own list, so the commit empties that."""
+
+    client: Client
+    consent: Consent
+    events: list[Any]
+
+
+class ClientOutbox(shared_uow.UnitOfWork):
+    """What every unit of work of the client service publishes, and how: the events of
+    clients, consents and cases, and events of no aggregate, all on `client.events`.
+
+    The person's values in a client's events are sealed under the client's data key, which
+    `keys` holds for the commit being made (`SqlUnitOfWork.prepare` makes them)."""
+
+    outbox = orm.outbox
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession] | None = None) -> None:
+        super().__init__(sessions)
+        self.keys: dict[UUID, bytes] = {}
+
+    def track(self, client: Aggregate, part: Consent | Case | None = None) -> None:
+        """Publish the new events of this client (or of its consent or case) with the commit."""
+        if isinstance(part, Consent):
+            assert isinstance(client, Client)
+            super().track(ConsentOf(client, part, part.events))
+        else:
+            super().track(client if part is None else part)
+
+    def announce(self, envelopes: Iterable[Envelope]) -> None:
+        """Publish events that belong to no aggregate (duplicate flags, merges) with the commit."""
+        self.announce_to(client_contracts.TOPIC, envelopes)
+
+    def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
+        if isinstance(aggregate, Client):
+            envelope = publishing.client_envelope(aggregate, event, self.keys.get(aggregate.id))
+        elif isinstance(aggregate, ConsentOf):
+            envelope = publishing.consent_envelope(aggregate.consent, aggregate.client, event)
+        elif isinstance(aggregate, Case):
+            envelope = publishing.case_envelope(aggregate, event)
+        else:
+            raise TypeError(f"no events of {type(aggregate).__name__} on client.events")
+        yield client_contracts.TOPIC, envelope
+
+
+class SqlUnitOfWork(ClientOutbox):
+    """The API's and the timers' unit of work: every repository, and the clients' data keys.
+
+    A concurrent registration of the same NIK loses on the unique index at commit; that is
+    `DuplicateNik`, like the one the repository sees at insert."""
+
+    clients: Clients
+    consents: Consents
+    audit: Audit
+    timeline: TimelineView
+    imports: Imports
+    cases: Cases
+    duplicates: Duplicates
+    staff: Staff
+    requests: Requests
+    erasures: ErasureLedger
+    breaches: Breaches
+    data_keys: DataKeyStore
+
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], nik: NikProtector, kek: Keyring
+        self,
+        sessions: async_sessionmaker[AsyncSession] | None = None,
+        nik: NikProtector | None = None,
+        kek: Keyring | None = None,
     ) -> None:
-        self._sessions = sessions
+        super().__init__(sessions)
         self._nik = nik
         self._kek = kek
-        self._tracked: list[tuple[Client, Consent | Case | None]] = []
 
-    async def __aenter__(self) -> Self:
-        self._session = self._sessions()
-        await self._session.begin()
-        self.clients = ClientRepository(self._session, self._nik)
-        self.consents = ConsentRepository(self._session)
-        self.audit = ReadAudit(self._session)
-        self.timeline = Timeline(self._session)
-        self.imports = ImportRepository(self._session)
-        self.cases = CaseRepository(self._session)
-        self._tracked = []
-        self._announced: list[Envelope] = []
-        self.duplicates = DuplicateRepository(self._session)
-        self.staff = StaffDirectory(self._session)
-        self.breaches = BreachRepository(self._session)
-        self.data_keys = DataKeyStore(self._session, self._kek)
-        self.requests = SubjectRequests(self._session)
-        self.erasures = Erasures(self._session)
-        return self
+    def bind(self, session: AsyncSession) -> None:
+        if self._nik is None or self._kek is None:
+            raise RuntimeError("the client's unit of work needs the NIK protector and keyring")
+        self.clients = ClientRepository(session, self._nik)
+        self.consents = ConsentRepository(session)
+        self.audit = ReadAudit(session)
+        self.timeline = Timeline(session)
+        self.imports = ImportRepository(session)
+        self.cases = CaseRepository(session)
+        self.duplicates = DuplicateRepository(session)
+        self.staff = StaffDirectory(session)
+        self.breaches = BreachRepository(session)
+        self.data_keys = DataKeyStore(session, self._kek)
+        self.requests = SubjectRequests(session)
+        self.erasures = Erasures(session)
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        try:
-            if self._session.in_transaction():
-                await self._session.rollback()
-        finally:
-            await self._session.close()
-
-    def track(self, client: Client, part: Consent | Case | None = None) -> None:
-        """Publish the new events of this client (or of its consent or case) with the commit."""
-        self._tracked.append((client, part))
-
-    def announce(self, envelopes: list[Envelope]) -> None:
-        """Publish events that belong to no aggregate (duplicate flags, merges) with the commit."""
-        self._announced += envelopes
-
-    async def commit(self) -> None:
-        envelopes: list[Envelope] = list(self._announced)
-        # The person's values in the client's own events are sealed under its data key.
-        keys = await self.data_keys.ensure(
+    async def prepare(self, tracked: Sequence[Aggregate]) -> None:
+        """The data keys of the clients whose new events carry the person's values, made now
+        for a client that has none yet (a registration)."""
+        self.keys = await self.data_keys.ensure(
             client.id
-            for client, part in self._tracked
-            if part is None and publishing.carries_personal_values(client)
+            for client in tracked
+            if isinstance(client, Client) and publishing.carries_personal_values(client)
         )
-        for client, part in self._tracked:
-            if part is None:
-                if client.events:
-                    envelopes += publishing.client_envelopes(client, keys.get(client.id))
-                client.events.clear()
-            elif isinstance(part, Consent):
-                envelopes += publishing.consent_envelopes(part, client)
-                part.events.clear()
-            else:
-                envelopes += publishing.case_envelopes(part)
-                part.events.clear()
-        await add_to_outbox(self._session, orm.outbox, client_contracts.TOPIC, envelopes)
-        try:
-            await self._session.commit()
-        except IntegrityError as exc:
-            if "nik_index" in str(exc.orig):
-                raise DuplicateNik() from None
-            raise
+
+    def commit_error(self, error: Exception) -> Exception | None:
+        if isinstance(error, IntegrityError) and "nik_index" in str(error.orig):
+            return DuplicateNik()
+        return None

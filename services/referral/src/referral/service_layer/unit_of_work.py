@@ -21,6 +21,7 @@ from referral.adapters.repositories.projections import Projections
 from referral.adapters.repositories.referrals import Referrals
 from shared.contracts import partner as partner_contracts
 from shared.contracts.referral import TOPIC
+from shared.messaging.envelope import Envelope
 from shared.unit_of_work import Published, UnitOfWork
 
 
@@ -41,6 +42,10 @@ class ReferralUnitOfWork(UnitOfWork):
 
     def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
         return publishing.envelopes(aggregate, event)
+
+    def announce(self, topic: str, envelope: Envelope) -> None:
+        """One integration event of no aggregate (an offer, an escalation), at commit."""
+        self.announce_to(topic, [envelope])
 
     async def publishable(self, events: list[Published]) -> list[Published]:
         """Everything but what is bound for an offboarded partner's topic."""
