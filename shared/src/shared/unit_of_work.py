@@ -50,6 +50,7 @@ class UnitOfWork:
         self._sessions = sessions
         self._given: AsyncSession | None = None
         self._tracked: list[Aggregate] = []
+        self._announced: list[Any] = []
 
     @classmethod
     def joining(cls, session: AsyncSession) -> Self:
@@ -71,6 +72,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._tracked = []
+        self._announced = []
         await self.begin()
         return self
 
@@ -87,15 +89,24 @@ class UnitOfWork:
         if not any(seen is aggregate for seen in self._tracked):
             self._tracked.append(aggregate)
 
+    def announce(self, event: Any) -> None:
+        """Announce at commit a domain event that belongs to no tracked aggregate (a reply
+        that names clients, a message given up on): translated as `translate(None, event)`,
+        after the tracked aggregates' events, in the order announced."""
+        self._announced.append(event)
+
     def collect(self) -> list[Published]:
-        """The tracked aggregates' events as integration events, in order; the aggregates
-        are emptied so nothing is announced twice."""
+        """The tracked aggregates' events as integration events, in order, then the announced
+        ones; the aggregates and announcements are emptied so nothing is announced twice."""
         published: list[Published] = []
         for aggregate in self._tracked:
             for event in aggregate.events:
                 published.extend(self.translate(aggregate, event))
             aggregate.events.clear()
+        for event in self._announced:
+            published.extend(self.translate(None, event))
         self._tracked = []
+        self._announced = []
         return published
 
     async def commit(self) -> None:

@@ -120,3 +120,29 @@ async def test_a_recording_fake_keeps_what_would_be_published() -> None:
         ("odd.events", "e1"),
     ]
     assert fake.commits == 1
+
+
+async def test_an_announced_event_is_translated_without_an_aggregate_after_the_tracked() -> None:
+    class Announcing(RecordingUnitOfWork, ThingsUow):
+        def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
+            if aggregate is None:
+                yield (
+                    "loose.events",
+                    Envelope(type=event, source="t", subject="-", key="k", data={}),
+                )
+            else:
+                yield from super().translate(aggregate, event)
+
+    fake = Announcing()
+    async with fake:
+        fake.announce("stop0")
+        fake.track(Thing("a", ["e0"]))
+        await fake.commit()
+        await fake.commit()  # announced once, published once
+    assert [(t, e.type) for t, e in fake.published] == [
+        ("things.events", "e0"),
+        ("loose.events", "stop0"),
+    ]
+    async with fake:
+        pass
+    assert fake.collect() == []
