@@ -64,6 +64,7 @@ class UnitOfWork:
         self._given: AsyncSession | None = None
         self._tracked: list[Aggregate] = []
         self._announced: list[Published] = []
+        self._loose_events: list[Any] = []
 
     @classmethod
     def joining(cls, session: AsyncSession) -> Self:
@@ -99,7 +100,7 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self._tracked = []
-        self._announced = []
+        self._announced, self._loose_events = [], []
         await self.begin()
         return self
 
@@ -117,19 +118,28 @@ class UnitOfWork:
             self._tracked.append(aggregate)
 
     def announce_to(self, topic: str, envelopes: Iterable[Envelope]) -> None:
-        """Publish events of no tracked aggregate on `topic` at commit, before the tracked
-        aggregates' events and in the order announced."""
+        """Publish integration events of no tracked aggregate on `topic` at commit, before the
+        tracked aggregates' events and in the order announced."""
         self._announced.extend((topic, envelope) for envelope in envelopes)
 
+    def announce_event(self, event: Any) -> None:
+        """Announce at commit a domain event that belongs to no tracked aggregate (a reply
+        that names clients, a message given up on): translated as `translate(None, event)`,
+        after the tracked aggregates' events, in the order announced."""
+        self._loose_events.append(event)
+
     def collect(self) -> list[Published]:
-        """The announced events, then the tracked aggregates' events as integration events,
-        in order; both are emptied so nothing is announced twice."""
+        """The announced integration events, then the tracked aggregates' events, then the
+        announced domain events, as integration events in that order; all are emptied so
+        nothing is announced twice."""
         published, self._announced = self._announced, []
         for aggregate in self._tracked:
             for event in aggregate.events:
                 published.extend(self.translate(aggregate, event))
             aggregate.events.clear()
-        self._tracked = []
+        for event in self._loose_events:
+            published.extend(self.translate(None, event))
+        self._tracked, self._loose_events = [], []
         return published
 
     async def commit(self) -> None:

@@ -200,3 +200,29 @@ async def test_a_failed_commit_is_raised_as_is_by_default() -> None:
     async with ThingsUow(FailingSession) as uow:  # type: ignore[arg-type]
         with pytest.raises(RuntimeError, match="unique index"):
             await uow.commit()
+
+
+async def test_an_announced_event_is_translated_without_an_aggregate_after_the_tracked() -> None:
+    class Announcing(RecordingUnitOfWork, ThingsUow):
+        def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
+            if aggregate is None:
+                yield (
+                    "loose.events",
+                    Envelope(type=event, source="t", subject="-", key="k", data={}),
+                )
+            else:
+                yield from super().translate(aggregate, event)
+
+    fake = Announcing()
+    async with fake:
+        fake.announce_event("stop0")
+        fake.track(Thing("a", ["e0"]))
+        await fake.commit()
+        await fake.commit()  # announced once, published once
+    assert [(t, e.type) for t, e in fake.published] == [
+        ("things.events", "e0"),
+        ("loose.events", "stop0"),
+    ]
+    async with fake:
+        pass
+    assert fake.collect() == []

@@ -24,11 +24,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.adapters import orm
 from notify.adapters.contacts import ContactProtector
+from notify.domain.events import MessageScheduled
 from notify.domain.model import Notification, Reach
-from shared.contracts import notify as notify_contracts
 from shared.db import BulkInsert, any_of
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
 
 _CONTACT_COLUMNS = ("phone_ciphertext", "phone_index", "email_ciphertext")
 
@@ -266,15 +265,17 @@ class PlanBook:
 
     def plan(self, notification: Notification, announce_at: datetime | None = None) -> None:
         """Store the message (unless the recipient already has it for this event, template and
-        channel); a scheduled client message is announced on `notification.events`."""
+        channel); a scheduled client message is to be announced (`flush` says which)."""
         if notification.client_id is not None and notification.client_id in self._known:
             self._known[notification.client_id].heard.add(notification.template)
         self._planned.append(notification)
         if announce_at is not None and notification.status == "scheduled":
             self._announcements.append((notification, announce_at))
 
-    async def flush(self) -> None:
-        """Write everything, one statement per table, in the caller's transaction."""
+    async def flush(self) -> list[MessageScheduled]:
+        """Write everything, one statement per table, in the caller's transaction; the
+        scheduled client messages actually stored (not already there), for the unit of work
+        to announce."""
         await self._write_facts()
         if self._grants:
             await _GRANT.execute(self._session, self._grants)
@@ -287,11 +288,10 @@ class PlanBook:
                 self._withdrawals,
             )
         stored = await self._write_notifications()
-        envelopes = [_announcement(n, at) for n, at in self._announcements if n.id in stored]
-        if envelopes:
-            await add_to_outbox(self._session, orm.outbox, notify_contracts.TOPIC, envelopes)
+        scheduled = [MessageScheduled(n, at) for n, at in self._announcements if n.id in stored]
         self._facts, self._grants, self._withdrawals = {}, [], []
         self._planned, self._announcements = [], []
+        return scheduled
 
     async def _write_facts(self) -> None:
         for contacts, statement in _WRITE_FACTS.items():
@@ -325,25 +325,3 @@ class PlanBook:
         ]
         inserted = await _PLAN.execute(self._session, rows)
         return set(inserted.scalars())
-
-
-def _announcement(n: Notification, at: datetime) -> Envelope:
-    assert n.client_id is not None
-    data = notify_contracts.NotificationScheduled(
-        notification_id=n.id,
-        client_id=n.client_id,
-        region_code=n.region_code,
-        answers_event_id=n.event_id,
-        template=n.template,
-        language=n.language,
-        scheduled_at=at,
-        channel=n.channel,
-        not_before=n.not_before,
-    )
-    return Envelope(
-        type=data.TYPE,
-        source=notify_contracts.SOURCE,
-        subject=f"notification/{n.id}",
-        key=str(n.client_id),
-        data=data.to_data(),
-    )

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from notify import bootstrap
 from notify.entrypoints.api import router
+from notify.service_layer.bus import message_bus
 from notify.settings import NotifySettings
 from shared.http import create_app
 from shared.telemetry import configure_logging, configure_telemetry
@@ -25,4 +26,5 @@ def create(settings: NotifySettings | None = None, *, configure_process: bool = 
         engine=container.engine,
     )
     app.state.container = container
+    app.state.bus = message_bus(container.sessions, container.rules.contacts)
     return app

@@ -1,4 +1,4 @@
-"""What the notify routes are given besides the caller: the service's container.
+"""What the notify routes are given besides the caller: the bus the app was built with.
 
 Who may call a route is said by the role aliases of `shared.auth` in its signature. The
 dependency is `async def`: a plain `def` would cost a worker-thread hop for an attribute.
@@ -10,12 +10,13 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from notify.bootstrap import Container
+from notify.service_layer.unit_of_work import NotifyUnitOfWork
+from shared.messagebus import MessageBus
 
 
-async def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
+async def _bus(request: Request) -> MessageBus[NotifyUnitOfWork]:
+    bus: MessageBus[NotifyUnitOfWork] = request.app.state.bus
+    return bus
 
 
-ContainerDep = Annotated[Container, Depends(_container)]
+Bus = Annotated[MessageBus[NotifyUnitOfWork], Depends(_bus)]

@@ -17,24 +17,19 @@ from datetime import datetime, timedelta
 from opentelemetry import metrics
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from notify.adapters import orm
 from notify.adapters.channels import Channel, DeliveryFailed, Outgoing, RateLimiter
 from notify.adapters.templates import render
+from notify.domain.events import MessageGivenUp
 from notify.domain.messages import PersonalDataInMessage
 from notify.domain.model import ADMINISTRATORS, OFFICER, Notification, RetryPolicy
 from notify.service_layer.planning import Rules
-from shared.contracts import notify as notify_contracts
-from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import add_to_outbox
-from shared.messaging.worker import DLQ_REASON_HEADER
+from notify.service_layer.unit_of_work import NotifyUnitOfWork
 
 log = logging.getLogger(__name__)
 # Sent, retried and failed messages by channel: what the on-call engineer watches.
 _attempts = metrics.get_meter("jembatan.notify").create_counter(
     "jembatan.notifications.attempts", unit="{message}", description="send attempts by result"
 )
-DEAD_LETTERS = "notify.events.dlq"
-DEAD_LETTER_TYPE = "jembatan.notification.failed.v1"
 
 
 @dataclass
@@ -147,27 +142,12 @@ class Dispatcher:
         )
 
     async def _give_up(self, notification: Notification, reason: str) -> None:
-        """Failed for good: recorded, and parked on the dead-letter topic with the reason."""
-        async with self.sessions.begin() as session:
-            await self.rules.repository(session).mark_failed(notification.id, reason)
-            envelope = Envelope(
-                type=DEAD_LETTER_TYPE,
-                source=notify_contracts.SOURCE,
-                subject=f"notification/{notification.id}",
-                key=str(notification.client_id or notification.recipient),
-                data={
-                    "notification_id": str(notification.id),
-                    "answers_event_id": str(notification.event_id),
-                    "client_id": str(notification.client_id) if notification.client_id else None,
-                    "region_code": notification.region_code,
-                    "template": notification.template,
-                    "channel": notification.channel,
-                    "attempts": notification.attempts,
-                    "reason": reason,
-                },
-                extra_headers={DLQ_REASON_HEADER: reason},
-            )
-            await add_to_outbox(session, orm.outbox, DEAD_LETTERS, [envelope])
+        """Failed for good: recorded, and parked on the dead-letter topic with the reason
+        (`adapters/publishing.py`), in one transaction of the unit of work."""
+        async with NotifyUnitOfWork(self.sessions, self.rules.contacts) as uow:
+            await uow.notifications.mark_failed(notification.id, reason)
+            uow.announce_event(MessageGivenUp(notification, reason))
+            await uow.commit()
         _attempts.add(1, {"channel": notification.channel, "result": "failed"})
         log.error(
             "notification dead-lettered",

@@ -6,13 +6,14 @@ reason, so an officer can see why a client heard nothing. Nothing is sent here; 
 dispatcher sends what is due (decision 0008).
 
 Planning happens in a `Work`: one transaction, with the book of the clients it plans for
-(`notify.adapters.planbook`), written in bulk when the work is finished.
+(`notify.adapters.planbook`), written in bulk when the work is finished, and notify's unit of
+work joined to it, which announces the scheduled messages in the outbox.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -23,6 +24,7 @@ from notify.adapters.planbook import PlanBook
 from notify.adapters.repository import NotificationRepository
 from notify.domain.messages import KINDS, check_context
 from notify.domain.model import ADMINISTRATORS, CHANNELS, OFFICER, Notification, deliver_at
+from notify.service_layer.unit_of_work import Notifications, NotifyUnitOfWork
 from shared.calendar import local_now
 
 
@@ -48,24 +50,32 @@ class Rules:
 
 @dataclass(frozen=True)
 class Work:
-    """One planning transaction: its session, the rules, and the book of its clients."""
+    """One planning transaction: its session, the rules, the book of its clients, and the
+    unit of work joined to the session (its repository; the outbox at `finish`)."""
 
     session: AsyncSession
     rules: Rules
     book: PlanBook
+    uow: NotifyUnitOfWork = field(default_factory=NotifyUnitOfWork)
 
     @classmethod
     def begin(cls, session: AsyncSession, rules: Rules) -> Work:
-        return cls(session, rules, PlanBook(session, rules.contacts))
+        uow = NotifyUnitOfWork.within(session, rules.contacts)
+        return cls(session, rules, PlanBook(session, rules.contacts), uow)
 
     @property
-    def repo(self) -> NotificationRepository:
+    def repo(self) -> Notifications:
         """Sessions, participants and referral names: read and written at once."""
-        return self.rules.repository(self.session)
+        return self.uow.notifications
 
     async def finish(self) -> None:
-        """Write what was planned; call before the transaction commits."""
-        await self.book.flush()
+        """Write what was planned and announce the scheduled messages; call before the
+        transaction commits (the joined unit of work leaves the commit to its owner)."""
+        scheduled = await self.book.flush()
+        async with self.uow:
+            for event in scheduled:
+                self.uow.announce_event(event)
+            await self.uow.commit()
 
 
 async def tell_client(

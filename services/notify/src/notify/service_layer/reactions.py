@@ -2,7 +2,12 @@
 
 The consumer hands over a batch of new events (their inbox rows claimed in the same
 transaction, so a redelivered event plans nothing twice); the reactions run one after
-another in one `Work`, which writes what they planned in bulk at the end.
+another in one `Work`, which writes what they planned in bulk at the end and announces the
+scheduled messages through notify's unit of work, joined to the inbox's transaction.
+
+This table stays beside the message bus rather than on it: the bus reacts to one event in
+one unit of work, and these reactions share one read-ahead and one bulk write per batch
+(decision 0010) and open the batch's sealed values with keys fetched once (`prefetching`).
 """
 
 from __future__ import annotations
@@ -316,16 +321,22 @@ def forget_erased_client(keys: Opener) -> Reaction:
     return react
 
 
-def consumed(rules: Rules, keys: Opener) -> dict[str, BatchReaction]:
-    """The notify worker's consumers, by topic; sealed values opened with `keys`."""
-    routing = {topic: dict(reactions) for topic, reactions in ROUTING.items()}
-    routing[client_contracts.TOPIC] |= {
+def routing(keys: Opener) -> dict[str, dict[str, Reaction]]:
+    """Every reaction of the notify worker, by topic and event type; sealed values opened
+    with `keys`."""
+    table = {topic: dict(reactions) for topic, reactions in ROUTING.items()}
+    table[client_contracts.TOPIC] |= {
         client_contracts.ClientRegisteredV2.TYPE: remember_sealed_client(keys),
         client_contracts.ClientUpdatedV2.TYPE: follow_sealed_client_changes(keys),
         client_contracts.ClientRestricted.TYPE: follow_restriction,
         client_contracts.ClientErased.TYPE: forget_erased_client(keys),
     }
+    return table
+
+
+def consumed(rules: Rules, keys: Opener) -> dict[str, BatchReaction]:
+    """The notify worker's consumers, by topic; sealed values opened with `keys`."""
     return {
         topic: prefetching(keys, in_batches(rules, reactions))
-        for topic, reactions in routing.items()
+        for topic, reactions in routing(keys).items()
     }
