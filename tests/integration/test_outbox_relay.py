@@ -26,7 +26,7 @@ from ops.cli import app as jembatan
 from shared.messaging.claiming import Retries
 from shared.messaging.destinations import kafka_topics
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import outbox_table
+from shared.messaging.outbox_table import outbox_table
 from shared.messaging.producer import kafka_producer
 from shared.messaging.relay import OutboxRelay
 from support import stack

@@ -11,7 +11,7 @@ from sqlalchemy import MetaData
 
 from shared import unit_of_work
 from shared.messaging.envelope import Envelope
-from shared.messaging.outbox import outbox_table
+from shared.messaging.outbox_table import outbox_table
 from shared.unit_of_work import Published, RecordingUnitOfWork, UnitOfWork
 
 OUTBOX = outbox_table(MetaData())

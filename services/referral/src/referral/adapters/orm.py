@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from shared.db import new_metadata
 from shared.idempotency import idempotency_table
 from shared.messaging.inbox import inbox_table
-from shared.messaging.outbox import outbox_table
+from shared.messaging.outbox_table import outbox_table
 
 metadata = new_metadata()
 
