@@ -9,34 +9,17 @@ or the event they send.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from indicators.service_layer.bus import COMMAND_HANDLERS
 from indicators.service_layer.projections import REACTIONS
+from support.handler_tests import names_in_tests_that_send
 
 HERE = Path(__file__).parent
 
 
 def _named_in_tests_that_send() -> set[str]:
-    named: set[str] = set()
-    for path in HERE.glob("test_*.py"):
-        if path.name == Path(__file__).name:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls = {
-            node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
-        }
-        if not calls & {"handle", "deliver"}:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute):
-                named.add(node.attr)
-            elif isinstance(node, ast.Name):
-                named.add(node.id)
-    return named
+    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
 
 
 def test_every_query_handler_and_reaction_has_a_test() -> None:

@@ -9,13 +9,13 @@ as tested when a test module of this folder that sends messages (`bus.handle(...
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Any
 
 from notify.service_layer.bus import COMMAND_HANDLERS, message_bus
 from notify.service_layer.reactions import routing
 from shared.contracts import registry
+from support.handler_tests import names_in_tests_that_send
 
 HERE = Path(__file__).parent
 
@@ -32,24 +32,7 @@ class NoKeys:
 
 
 def _named_in_tests_that_send() -> set[str]:
-    named: set[str] = set()
-    for path in HERE.glob("test_*.py"):
-        if path.name == Path(__file__).name:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls = {
-            node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
-        }
-        if not calls & {"handle", "deliver"}:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute):
-                named.add(node.attr)
-            elif isinstance(node, ast.Name):
-                named.add(node.id)
-    return named
+    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
 
 
 def test_every_command_and_every_consumed_event_type_has_a_test() -> None:

@@ -8,9 +8,9 @@ they build the command or the event they send.
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from support.handler_tests import names_in_tests_that_send
 from training.service_layer.bus import COMMAND_HANDLERS
 from training.service_layer.reactions import REACTIONS
 
@@ -18,24 +18,7 @@ HERE = Path(__file__).parent
 
 
 def _named_in_tests_that_send() -> set[str]:
-    named: set[str] = set()
-    for path in HERE.glob("test_*.py"):
-        if path.name == Path(__file__).name:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls = {
-            node.func.attr if isinstance(node.func, ast.Attribute) else node.func.id
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute | ast.Name)
-        }
-        if not calls & {"handle", "deliver"}:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute):
-                named.add(node.attr)
-            elif isinstance(node, ast.Name):
-                named.add(node.id)
-    return named
+    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
 
 
 def test_every_command_handler_and_reaction_has_a_test() -> None:
