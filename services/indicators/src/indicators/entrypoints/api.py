@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -28,6 +28,7 @@ CSV_FIELDS = ("period", "region_code", "level", "indicator", "value", "suppresse
 
 @router.get(
     "/indicators",
+    response_model=None,  # JSON (the schema below) or CSV
     responses={
         200: {
             "description": "Aggregates only (docs/indicators.md). `null` is a withheld cell: "
@@ -62,7 +63,7 @@ async def indicators(
         ),
     ] = None,
     accept: Annotated[str | None, Header()] = None,
-) -> Any:
+) -> Indicators | Response:
     """Clients registered, referrals, conversion, median working days to an outcome, accounts
     opened by women and trainings completed, by area, for one month (in each area's own time
     zone). Also, by sex, the shares of accounts in the client's own name at their 30-day
@@ -81,17 +82,16 @@ async def indicators(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
-    return published
+    return Indicators.model_validate(published)
 
 
 @regional_router.get(
-    "/my-region",
-    responses={200: {"model": Indicators, "content": {"application/json": {"example": EXAMPLE}}}},
+    "/my-region", responses={200: {"content": {"application/json": {"example": EXAMPLE}}}}
 )
-async def my_region(user: CaseWorker, bus: Bus, period: Period) -> Any:
+async def my_region(user: CaseWorker, bus: Bus, period: Period) -> Indicators:
     """The same aggregates for the caller's own area only (an officer's regency, a
     supervisor's province and its regencies), for the portal's dashboard, withheld by the
     same rules."""
     if user.region is None:  # who may call, as the role alias says it: no message is sent
         raise Problem(403, "Forbidden", "Your account has no region.")
-    return await bus.handle(MonthIndicators(period, user.region))
+    return Indicators.model_validate(await bus.handle(MonthIndicators(period, user.region)))
