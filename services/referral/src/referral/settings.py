@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 from typing import Literal
 
@@ -53,9 +52,6 @@ class ReferralSettings(ServiceSettings):
     webhook_redrive_scan_seconds: float = Field(default=10.0, gt=0)
     # A dead letter's body is kept as long as the partner's topic keeps the event.
     webhook_body_retention_hours: float = Field(default=70.0, gt=0)
-    webhooks_instance_id: str = Field(
-        default_factory=lambda: f"referral-webhooks-{socket.gethostname()}"
-    )
 
     @model_validator(mode="after")
     def _no_faults_outside_dev(self) -> ReferralSettings:

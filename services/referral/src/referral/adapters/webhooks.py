@@ -293,11 +293,14 @@ class KafkaFeed:
     removed stops at once and, given one again, goes on from where it stopped.
     """
 
-    def __init__(self, bootstrap_servers: str, security: KafkaSecurity, instance_id: str) -> None:
+    def __init__(self, bootstrap_servers: str, security: KafkaSecurity) -> None:
+        # Dynamic membership, not static: the subscription follows the catalogue, and a static
+        # member that rejoins after a restart is handed its old assignment without a
+        # rebalance; had the partners changed meanwhile, it would read a deleted topic and
+        # never the new one. Leaving on stop makes a restart's rebalance immediate.
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=bootstrap_servers,
             group_id=GROUP,
-            group_instance_id=instance_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=500,

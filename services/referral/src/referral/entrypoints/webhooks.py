@@ -52,9 +52,7 @@ async def serve(container: bootstrap.Container, stop: asyncio.Event | None = Non
     settings = container.settings
     policy = policy_of(settings)
     dead_letters = DeadLetterStore(container.sessions)
-    feed = KafkaFeed(
-        settings.kafka_bootstrap_servers, settings.kafka_security, settings.webhooks_instance_id
-    )
+    feed = KafkaFeed(settings.kafka_bootstrap_servers, settings.kafka_security)
     timeout = httpx.Timeout(settings.webhook_timeout_seconds)
     async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
         sender = HttpSender(http, signing_key(settings))
