@@ -54,6 +54,8 @@ class ServiceSettings(BaseSettings):
     worker_instance_id: str = Field(
         default_factory=lambda fields: f"{fields['service_name']}-{socket.gethostname()}"
     )
+    # The worker's consumer group: the service's name unless the service says otherwise.
+    consumer_group: str = Field(default_factory=lambda fields: str(fields["service_name"]))
 
     @property
     def is_dev(self) -> bool:

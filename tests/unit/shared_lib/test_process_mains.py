@@ -63,7 +63,7 @@ def test_run_worker_configures_telemetry_before_the_container_and_runs_the_decla
         return FakeContainer(given)
 
     routing: worker.Reactions = {"client.events": {}}
-    worker.run_worker(settings, build, lambda c: routing, group="referral", inbox=inbox)
+    worker.run_worker(settings, build, inbox, lambda c: routing)
 
     assert [kind for kind, _ in calls] == ["telemetry", "build", "app", "run"]
     assert calls[0][1] == "referral-worker"

@@ -12,6 +12,7 @@ class ClientSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CLIENT_", extra="ignore", frozen=True)
 
     service_name: str = "client"
+    consumer_group: str = "client-timeline"  # what it keeps: each client's timeline
     database_url: str = "postgresql+psycopg://client:client-dev@127.0.0.1:5432/client"
     http_port: int = 8101
     # The gateway, for the parts of a client's export that other services keep (the

@@ -288,23 +288,21 @@ def _restart_in_place(code: int) -> None:
 def run_worker(
     settings: SettingsT,
     build: Build[SettingsT, ContainerT],
-    reactions: Callable[[ContainerT], Reactions],
-    *,
-    group: str,
     inbox: Table,
+    reactions: Callable[[ContainerT], Reactions],
 ) -> None:
     """The body of every service's worker process (`<service>-worker`), until SIGTERM.
 
-    The entrypoint declares its consumer group, its inbox table and its routing table (built
-    from the container, for the keys and calendars the reactions need); static membership
-    takes the settings' `worker_instance_id`. Telemetry is configured before the container's
-    engine exists, so its statements are traced.
+    The entrypoint declares its inbox table and its routing table (built from the container,
+    for the keys and calendars the reactions need); the consumer group is the settings'
+    `consumer_group` and static membership takes their `worker_instance_id`. Telemetry is
+    configured before the container's engine exists, so its statements are traced.
     """
     name = process_name(settings, "worker")
     configure_telemetry(name, settings.otlp_endpoint, trace_dir=settings.trace_dir)
     container = build(settings)
     app = consumer_app(
-        group,
+        settings.consumer_group,
         settings.kafka_bootstrap_servers,
         settings.worker_instance_id,
         container.sessions,

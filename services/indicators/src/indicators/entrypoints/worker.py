@@ -10,16 +10,13 @@ from indicators import bootstrap
 from indicators.adapters import orm
 from indicators.service_layer.projections import consumed
 from indicators.settings import IndicatorsSettings
-from shared.messaging.worker import Reactions, run_worker
-
-
-def reactions(container: bootstrap.Container) -> Reactions:
-    return consumed(container.holidays, container.keys)
+from shared.messaging.worker import run_worker
 
 
 def main() -> None:
-    settings = IndicatorsSettings()
-    run_worker(settings, bootstrap.build, reactions, group=settings.consumer_group, inbox=orm.inbox)
+    run_worker(
+        IndicatorsSettings(), bootstrap.build, orm.inbox, lambda c: consumed(c.holidays, c.keys)
+    )
 
 
 if __name__ == "__main__":

@@ -10,16 +10,11 @@ from notify import bootstrap
 from notify.adapters import orm
 from notify.service_layer.reactions import consumed
 from notify.settings import NotifySettings
-from shared.messaging.worker import Reactions, run_worker
-
-
-def reactions(container: bootstrap.Container) -> Reactions:
-    return consumed(container.rules, container.keys)
+from shared.messaging.worker import run_worker
 
 
 def main() -> None:
-    settings = NotifySettings()
-    run_worker(settings, bootstrap.build, reactions, group=settings.consumer_group, inbox=orm.inbox)
+    run_worker(NotifySettings(), bootstrap.build, orm.inbox, lambda c: consumed(c.rules, c.keys))
 
 
 if __name__ == "__main__":

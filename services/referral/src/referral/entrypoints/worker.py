@@ -10,15 +10,11 @@ from referral import bootstrap
 from referral.adapters import orm
 from referral.service_layer.reactions import consumed
 from referral.settings import ReferralSettings
-from shared.messaging.worker import Reactions, run_worker
-
-
-def reactions(container: bootstrap.Container) -> Reactions:
-    return consumed(container.keys)
+from shared.messaging.worker import run_worker
 
 
 def main() -> None:
-    run_worker(ReferralSettings(), bootstrap.build, reactions, group="referral", inbox=orm.inbox)
+    run_worker(ReferralSettings(), bootstrap.build, orm.inbox, lambda c: consumed(c.keys))
 
 
 if __name__ == "__main__":

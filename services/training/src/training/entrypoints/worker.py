@@ -6,19 +6,15 @@ are `service_layer/reactions.py`'s, the process is `shared.messaging.worker.run_
 
 from __future__ import annotations
 
-from shared.messaging.worker import Reactions, run_worker
+from shared.messaging.worker import run_worker
 from training import bootstrap
 from training.adapters import orm
 from training.service_layer.reactions import consumed
 from training.settings import TrainingSettings
 
 
-def reactions(container: bootstrap.Container) -> Reactions:
-    return consumed(container.keys)
-
-
 def main() -> None:
-    run_worker(TrainingSettings(), bootstrap.build, reactions, group="training", inbox=orm.inbox)
+    run_worker(TrainingSettings(), bootstrap.build, orm.inbox, lambda c: consumed(c.keys))
 
 
 if __name__ == "__main__":
