@@ -13,6 +13,7 @@ from shared import unit_of_work
 from shared.messaging.envelope import Envelope
 from shared.messaging.outbox_table import outbox_table
 from shared.unit_of_work import Published, RecordingUnitOfWork, UnitOfWork
+from support.sessions import StubSession
 
 OUTBOX = outbox_table(MetaData())
 
@@ -21,32 +22,6 @@ OUTBOX = outbox_table(MetaData())
 class Thing:
     name: str
     events: list[str] = field(default_factory=list)
-
-
-class StubSession:
-    """What the unit of work asks of a session, and a record of it."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-        self.open = False
-
-    async def begin(self) -> None:
-        self.calls.append("begin")
-        self.open = True
-
-    async def commit(self) -> None:
-        self.calls.append("commit")
-        self.open = False
-
-    async def rollback(self) -> None:
-        self.calls.append("rollback")
-        self.open = False
-
-    async def close(self) -> None:
-        self.calls.append("close")
-
-    def in_transaction(self) -> bool:
-        return self.open
 
 
 class ThingsUow(UnitOfWork):
