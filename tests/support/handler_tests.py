@@ -10,7 +10,9 @@ however the tests are written.
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 SENDING_CALLS = frozenset({"handle", "deliver"})
 
@@ -42,3 +44,16 @@ def names_in_tests_that_send(folder: Path, *, besides: str) -> set[str]:
         if _called(tree) & SENDING_CALLS:
             named |= _named(tree)
     return named
+
+
+def untested(tables: Mapping[str, Mapping[type, Any]], test_file: str) -> list[str]:
+    """The handlers of `tables` (kind → message class → handler) whose message no test of
+    `test_file`'s folder sends, one line each."""
+    here = Path(test_file)
+    named = names_in_tests_that_send(here.parent, besides=here.name)
+    return [
+        f"{kind} {getattr(handler, '__name__', handler)} ({message.__name__})"
+        for kind, table in tables.items()
+        for message, handler in table.items()
+        if message.__name__ not in named
+    ]

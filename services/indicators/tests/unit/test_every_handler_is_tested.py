@@ -9,27 +9,13 @@ or the event they send.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from indicators.service_layer.bus import COMMAND_HANDLERS
 from indicators.service_layer.projections import REACTIONS
-from support.handler_tests import names_in_tests_that_send
-
-HERE = Path(__file__).parent
-
-
-def _named_in_tests_that_send() -> set[str]:
-    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
+from support.handler_tests import untested
 
 
 def test_every_query_handler_and_reaction_has_a_test() -> None:
-    named = _named_in_tests_that_send()
     tables = {"query": COMMAND_HANDLERS, "reaction": REACTIONS}
-    untested = [
-        f"{kind} {handler.__name__} ({message.__name__})"
-        for kind, table in tables.items()
-        for message, handler in table.items()
-        if message.__name__ not in named
-    ]
-    assert not untested, f"no test sends the message of: {', '.join(untested)}"
+    missing = untested(tables, __file__)
+    assert not missing, f"no test sends the message of: {', '.join(missing)}"
     assert COMMAND_HANDLERS and REACTIONS  # the tables were read

@@ -9,15 +9,12 @@ as tested when a test module of this folder that sends messages (`bus.handle(...
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from notify.service_layer.bus import COMMAND_HANDLERS, message_bus
 from notify.service_layer.reactions import routing
 from shared.contracts import registry
-from support.handler_tests import names_in_tests_that_send
-
-HERE = Path(__file__).parent
+from support.handler_tests import untested
 
 
 class NoKeys:
@@ -31,31 +28,18 @@ class NoKeys:
         pass
 
 
-def _named_in_tests_that_send() -> set[str]:
-    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
-
-
 def test_every_command_and_every_consumed_event_type_has_a_test() -> None:
-    named = _named_in_tests_that_send()
     contracts = registry()
     table = routing(NoKeys())
     bus = message_bus(None, None)  # type: ignore[arg-type]
-    untested = [
-        f"command {handler.__name__} ({command.__name__})"
-        for command, handler in COMMAND_HANDLERS.items()
-        if command.__name__ not in named
-    ]
-    untested += [
-        f"bus reaction {handler.__name__} ({event.__name__})"
-        for event, handler in bus.events.items()
-        if event.__name__ not in named
-    ]
-    untested += [
-        f"reaction {getattr(reaction, '__qualname__', reaction)} ({topic} {kind})"
-        for topic, reactions in table.items()
+    consumed = {
+        contracts[kind]: reaction
+        for reactions in table.values()
         for kind, reaction in reactions.items()
-        if contracts[kind].__name__ not in named
-    ]
-    assert not untested, f"no test sends the message of: {', '.join(untested)}"
+    }
+    missing = untested(
+        {"command": COMMAND_HANDLERS, "bus reaction": bus.events, "reaction": consumed}, __file__
+    )
+    assert not missing, f"no test sends the message of: {', '.join(missing)}"
     assert COMMAND_HANDLERS and sum(map(len, table.values())) >= 20  # the tables were read
     assert set(bus.commands) == set(COMMAND_HANDLERS)

@@ -7,26 +7,12 @@ message counts as tested when some test module in this folder both sends message
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from referral.service_layer.bus import COMMAND_HANDLERS
 from referral.service_layer.reactions import REACTIONS
-from support.handler_tests import names_in_tests_that_send
-
-FOLDER = Path(__file__).parent
-
-
-def _tested_messages() -> set[str]:
-    return names_in_tests_that_send(FOLDER, besides=Path(__file__).name)
+from support.handler_tests import untested
 
 
 def test_each_command_and_reaction_on_the_bus_is_sent_by_a_test() -> None:
     assert COMMAND_HANDLERS and REACTIONS, "the bus's tables were not read"
-    tested = _tested_messages()
-    missing = [
-        f"{handler.__name__} ({message.__name__})"
-        for table in (COMMAND_HANDLERS, REACTIONS)
-        for message, handler in table.items()
-        if message.__name__ not in tested
-    ]
+    missing = untested({"command": COMMAND_HANDLERS, "reaction": REACTIONS}, __file__)
     assert not missing, "no test sends the message of: " + ", ".join(missing)

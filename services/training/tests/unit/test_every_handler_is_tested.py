@@ -8,27 +8,13 @@ they build the command or the event they send.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from support.handler_tests import names_in_tests_that_send
+from support.handler_tests import untested
 from training.service_layer.bus import COMMAND_HANDLERS
 from training.service_layer.reactions import REACTIONS
 
-HERE = Path(__file__).parent
-
-
-def _named_in_tests_that_send() -> set[str]:
-    return names_in_tests_that_send(HERE, besides=Path(__file__).name)
-
 
 def test_every_command_handler_and_reaction_has_a_test() -> None:
-    named = _named_in_tests_that_send()
     tables = {"command": COMMAND_HANDLERS, "reaction": REACTIONS}
-    untested = [
-        f"{kind} {handler.__name__} ({message.__name__})"
-        for kind, table in tables.items()
-        for message, handler in table.items()
-        if message.__name__ not in named
-    ]
-    assert not untested, f"no test sends the message of: {', '.join(untested)}"
+    missing = untested(tables, __file__)
+    assert not missing, f"no test sends the message of: {', '.join(missing)}"
     assert COMMAND_HANDLERS and REACTIONS  # the tables were read
