@@ -105,6 +105,7 @@ async def test_the_persons_values_are_sealed_under_the_key_made_before_translati
     personal = unseal(key, client.id, registered.data["sealed"])
     assert personal["full_name"] == client.full_name
     assert uow.data_keys.ensured == [{client.id}]
+    assert uow.keys == {}  # the key is not kept past the commit that used it
 
 
 async def test_no_key_is_made_for_events_without_a_persons_values() -> None:

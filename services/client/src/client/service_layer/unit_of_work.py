@@ -249,6 +249,14 @@ class ClientOutbox(shared_uow.UnitOfWork):
         """Publish events that belong to no aggregate (duplicate flags, merges) with the commit."""
         self.announce_to(client_contracts.TOPIC, envelopes)
 
+    def collect(self) -> list[Published]:
+        """The events as the base collects them; the data keys they were sealed with are not
+        kept past it (key material stays in memory no longer than it is used)."""
+        try:
+            return super().collect()
+        finally:
+            self.keys = {}
+
     def translate(self, aggregate: Any, event: Any) -> Iterable[Published]:
         if isinstance(aggregate, Client):
             envelope = publishing.client_envelope(aggregate, event, self.keys.get(aggregate.id))
