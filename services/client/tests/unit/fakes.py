@@ -13,8 +13,9 @@ from types import TracebackType
 from typing import Any, Self
 from uuid import UUID, uuid4
 
+from client.adapters.import_jobs import Claimed
 from client.domain.consent import Consent
-from client.domain.imports import ImportReport
+from client.domain.imports import ImportJob, ImportReport
 from client.domain.model import Client
 from client.domain.nik import Nik
 from client.domain.subject_request import SubjectRequest
@@ -193,6 +194,69 @@ class FakeImports:
         self.rows[(report.file_sha256, scope)] = report
 
 
+class FakeImportJobs:
+    """Background sheet jobs in memory, with what the table keeps of each."""
+
+    def __init__(self) -> None:
+        self.rows: dict[UUID, dict[str, Any]] = {}
+
+    async def add(
+        self,
+        job: ImportJob,
+        *,
+        scope: str,
+        digest: str,
+        content: bytes | None,
+        actor: dict[str, Any],
+    ) -> None:
+        self.rows[job.id] = {
+            "job": job,
+            "scope": scope,
+            "digest": digest,
+            "content": content,
+            "actor": actor,
+            "attempts": 0,
+        }
+
+    async def waiting(self, digest: str, scope: str) -> ImportJob | None:
+        return next(
+            (
+                r["job"]
+                for r in self.rows.values()
+                if r["digest"] == digest
+                and r["scope"] == scope
+                and r["job"].status in ("queued", "running")
+            ),
+            None,
+        )
+
+    async def get(self, job_id: UUID, scope: RegionScope) -> ImportJob | None:
+        row = self.rows.get(job_id)
+        return row["job"] if row and scope.allows(row["scope"]) else None
+
+    async def claim(self, now: datetime) -> Claimed | None:
+        row = next((r for r in self.rows.values() if r["job"].status == "queued"), None)
+        if row is None:
+            return None
+        row["job"].status, row["attempts"] = "running", row["attempts"] + 1
+        return Claimed(row["job"], row["content"], row["actor"], row["attempts"])
+
+    async def progress(self, job_id: UUID, rows_total: int, rows_done: int, now: datetime) -> None:
+        job = self.rows[job_id]["job"]
+        job.rows_total, job.rows_done = rows_total, rows_done
+
+    async def finish(
+        self, job_id: UUID, now: datetime, *, import_id: UUID, repeated_upload: bool
+    ) -> None:
+        row = self.rows[job_id]
+        row["job"].status, row["job"].import_id = "done", import_id
+        row["job"].repeated_upload, row["content"] = repeated_upload, None
+
+    async def fail(self, job_id: UUID, now: datetime, error: str) -> None:
+        row = self.rows[job_id]
+        row["job"].status, row["job"].error, row["content"] = "failed", error, None
+
+
 class FakeDuplicates:
     """Flags a new client whose phone an earlier client of the regency has."""
 
@@ -322,6 +386,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit()
         self.timeline = FakeTimeline()
         self.imports = FakeImports()
+        self.import_jobs = FakeImportJobs()
         self.duplicates = FakeDuplicates(self.clients)
         self.cases = FakeCases()
         self.requests = FakeRequests()

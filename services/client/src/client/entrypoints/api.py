@@ -85,7 +85,7 @@ async def import_sheet(
 
 @router.post("/import-jobs", status_code=status.HTTP_202_ACCEPTED, response_model=ImportJobOut)
 async def queue_sheet(
-    file: UploadFile, user: CaseWorker, container: ContainerDep, response: Response
+    file: UploadFile, user: CaseWorker, uow: UowDep, container: ContainerDep, response: Response
 ) -> ImportJobOut:
     """Register the workers of a CSV or XLSX sheet in the background: the answer comes at once,
     with a job to follow (`Location`) until it is done, with the same report as
@@ -93,7 +93,7 @@ async def queue_sheet(
     (`repeated_upload`); while it still waits, the same job is answered."""
     content = await _sheet(file)
     job, report = await import_jobs.enqueue(
-        container.sessions, container.sheets, user, file.filename or "sheet", content
+        uow, container.sheets, user, file.filename or "sheet", content
     )
     response.headers["Location"] = f"/api/clients/import-jobs/{job.id}"
     return _job_out(job, report)
@@ -108,9 +108,9 @@ async def _sheet(file: UploadFile) -> bytes:
 
 
 @router.get("/import-jobs/{job_id}", response_model=ImportJobOut, responses=NOT_FOUND)
-async def sheet_progress(job_id: UUID, user: CaseWorker, container: ContainerDep) -> ImportJobOut:
+async def sheet_progress(job_id: UUID, user: CaseWorker, uow: UowDep) -> ImportJobOut:
     """How far the registration of an uploaded sheet has come; its report once done."""
-    found = await import_jobs.find(container.sessions, user, job_id)
+    found = await import_jobs.find(uow, user, job_id)
     if found is None:
         raise NotFound("import job")
     return _job_out(*found)

@@ -31,9 +31,7 @@ def jobs(container: bootstrap.Container) -> list[Job]:
         await escalate_late_breaches(container.uow(), datetime.now(UTC))
 
     async def register_uploaded_sheets() -> None:
-        await import_jobs.run_waiting(
-            container.sessions, container.sheets, container.uow, container.context()
-        )
+        await import_jobs.run_waiting(container.sheets, container.uow, container.context())
 
     return [
         Job("register uploaded sheets", IMPORT_SCAN_SECONDS, register_uploaded_sheets),

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from client.adapters import orm, publishing
 from client.adapters.breaches import BreachRepository
 from client.adapters.data_keys import DataKeyStore
+from client.adapters.import_jobs import Claimed, ImportJobs
 from client.adapters.repositories.audit import ReadAudit
 from client.adapters.repositories.cases import CaseRepository
 from client.adapters.repositories.clients import ClientRepository
@@ -35,7 +36,7 @@ from client.adapters.repositories.timeline import Timeline
 from client.domain.breach import AffectedClient, Breach
 from client.domain.case import Attachment, Case, Note, Task
 from client.domain.consent import Consent
-from client.domain.imports import ImportReport
+from client.domain.imports import ImportJob, ImportReport
 from client.domain.model import Client
 from client.domain.nik import Nik
 from client.domain.subject_request import SubjectRequest
@@ -66,6 +67,30 @@ class Clients(Protocol):
         nik: str | None = None,
         phone: str | None = None,
     ) -> list[Client]: ...
+
+
+class ImportJobQueue(Protocol):
+    """Sheets waiting to be registered in the background (`service_layer/import_jobs.py`)."""
+
+    async def add(
+        self,
+        job: ImportJob,
+        *,
+        scope: str,
+        digest: str,
+        content: bytes | None,
+        actor: dict[str, Any],
+    ) -> None: ...
+    async def waiting(self, digest: str, scope: str) -> ImportJob | None: ...
+    async def get(self, job_id: UUID, scope: RegionScope) -> ImportJob | None: ...
+    async def claim(self, now: datetime) -> Claimed | None: ...
+    async def progress(
+        self, job_id: UUID, rows_total: int, rows_done: int, now: datetime
+    ) -> None: ...
+    async def finish(
+        self, job_id: UUID, now: datetime, *, import_id: UUID, repeated_upload: bool
+    ) -> None: ...
+    async def fail(self, job_id: UUID, now: datetime, error: str) -> None: ...
 
 
 class Imports(Protocol):
@@ -190,6 +215,8 @@ class UnitOfWork(Protocol):
     @property
     def imports(self) -> Imports: ...
     @property
+    def import_jobs(self) -> ImportJobQueue: ...
+    @property
     def cases(self) -> Cases: ...
     @property
     def duplicates(self) -> Duplicates: ...
@@ -280,6 +307,7 @@ class SqlUnitOfWork(ClientOutbox):
     audit: Audit
     timeline: TimelineView
     imports: Imports
+    import_jobs: ImportJobQueue
     cases: Cases
     duplicates: Duplicates
     staff: Staff
@@ -306,6 +334,7 @@ class SqlUnitOfWork(ClientOutbox):
         self.audit = ReadAudit(session)
         self.timeline = Timeline(session)
         self.imports = ImportRepository(session)
+        self.import_jobs = ImportJobs(session)
         self.cases = CaseRepository(session)
         self.duplicates = DuplicateRepository(session)
         self.staff = StaffDirectory(session)
