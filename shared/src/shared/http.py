@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from sqlalchemy import Table, text
@@ -24,7 +24,7 @@ from shared import idempotency, openapi
 from shared.auth import TokenVerifier
 from shared.problems import FieldError, Invalid, install_handlers, problem_response
 from shared.settings import ServiceSettings
-from shared.telemetry import redact
+from shared.telemetry import configure_logging, configure_telemetry, redact
 
 log = logging.getLogger("jembatan.access")
 
@@ -267,3 +267,25 @@ def _nul_fields(body: bytes) -> list[str]:
 
     walk(document, "")
     return found
+
+
+# What routes are given from the app a service built: `Annotated[Bus, Depends(app_bus)]`.
+# `async def`, so FastAPI does not hop to a worker thread for an attribute lookup.
+
+
+async def app_bus(request: Request) -> Any:
+    """The message bus the app was built with (`app.state.bus`)."""
+    return request.app.state.bus
+
+
+async def app_container(request: Request) -> Any:
+    """The service's container (`app.state.container`)."""
+    return request.app.state.container
+
+
+def configure_api_process(settings: ServiceSettings) -> None:
+    """JSON logs and telemetry of a service's API process (`<service>-api`), before its app
+    and engine exist, so their work is traced."""
+    name = f"{settings.service_name}-api"
+    configure_logging(name, settings.log_level, settings.log_file)
+    configure_telemetry(name, settings.otlp_endpoint, trace_dir=settings.trace_dir)

@@ -9,15 +9,13 @@ from client.adapters import orm
 from client.entrypoints import breach_api, cases_api, duplicates_api, internal_api, privacy_api
 from client.entrypoints.api import audit_router, router
 from client.settings import ClientSettings
-from shared.http import create_app
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.http import configure_api_process, create_app
 
 
 def create(settings: ClientSettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or ClientSettings()
     if configure_process:
-        configure_logging("client-api", settings.log_level, settings.log_file)
-        configure_telemetry("client-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
+        configure_api_process(settings)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         settings,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from client.bootstrap import Container
 from client.service_layer.handlers import Context
@@ -17,23 +17,19 @@ from shared.auth import Admin as Admin
 from shared.auth import CaseWorker as CaseWorker
 from shared.auth import Principal, require_roles, require_service
 from shared.auth import Supervisor as Supervisor
+from shared.http import app_container
 
 
-async def _container(request: Request) -> Container:
-    container: Container = request.app.state.container
-    return container
-
-
-async def _uow(container: Annotated[Container, Depends(_container)]) -> SqlUnitOfWork:
+async def _uow(container: Annotated[Container, Depends(app_container)]) -> SqlUnitOfWork:
     return container.uow()
 
 
-async def _context(container: Annotated[Container, Depends(_container)]) -> Context:
+async def _context(container: Annotated[Container, Depends(app_container)]) -> Context:
     return container.context()
 
 
 UowDep = Annotated[SqlUnitOfWork, Depends(_uow)]
-ContainerDep = Annotated[Container, Depends(_container)]
+ContainerDep = Annotated[Container, Depends(app_container)]
 ContextDep = Annotated[Context, Depends(_context)]
 # The roles are shared.auth's (CaseWorker: officers and supervisors, the only ones who see a
 # person's record). Breaches: administrators record and act on them; a supervisor reads

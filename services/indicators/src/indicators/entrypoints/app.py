@@ -10,8 +10,7 @@ from indicators import bootstrap
 from indicators.entrypoints.api import regional_router, router
 from indicators.service_layer.bus import message_bus
 from indicators.settings import IndicatorsSettings
-from shared.http import create_app
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.http import configure_api_process, create_app
 
 
 def create(
@@ -19,8 +18,7 @@ def create(
 ) -> FastAPI:
     settings = settings or IndicatorsSettings()
     if configure_process:
-        configure_logging("indicators-api", settings.log_level, settings.log_file)
-        configure_telemetry("indicators-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
+        configure_api_process(settings)
     container = bootstrap.build(settings)
     app = create_app(
         container.settings,

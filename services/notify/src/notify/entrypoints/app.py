@@ -8,15 +8,13 @@ from notify import bootstrap
 from notify.entrypoints.api import router
 from notify.service_layer.bus import message_bus
 from notify.settings import NotifySettings
-from shared.http import create_app
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.http import configure_api_process, create_app
 
 
 def create(settings: NotifySettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or NotifySettings()
     if configure_process:
-        configure_logging("notify-api", settings.log_level, settings.log_file)
-        configure_telemetry("notify-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
+        configure_api_process(settings)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,

@@ -14,15 +14,13 @@ from referral.entrypoints.partner_api import partner_router, webhook_key_router
 from referral.entrypoints.referrals_api import officer_router
 from referral.service_layer.bus import message_bus
 from referral.settings import ReferralSettings
-from shared.http import create_app
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.http import configure_api_process, create_app
 
 
 def create(settings: ReferralSettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or ReferralSettings()
     if configure_process:
-        configure_logging("referral-api", settings.log_level, settings.log_file)
-        configure_telemetry("referral-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
+        configure_api_process(settings)
     container = bootstrap.build(settings, rows="caller")
 
     @asynccontextmanager

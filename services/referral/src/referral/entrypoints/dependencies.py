@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query
 
 from referral.bootstrap import Container
 from referral.service_layer.unit_of_work import ReferralUnitOfWork
@@ -14,6 +14,7 @@ from shared.auth import Admin as Admin
 from shared.auth import CaseWorker as CaseWorker
 from shared.auth import Partner as Partner
 from shared.auth import Principal, require_roles
+from shared.http import app_bus, app_container
 from shared.messagebus import MessageBus
 
 AnyUser = Annotated[
@@ -24,15 +25,5 @@ Period = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["202
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such referral for you"}}
 
 
-async def _container(request: Request) -> Container:  # async: no worker thread
-    container: Container = request.app.state.container
-    return container
-
-
-async def _bus(request: Request) -> MessageBus[ReferralUnitOfWork]:
-    bus: MessageBus[ReferralUnitOfWork] = request.app.state.bus
-    return bus
-
-
-ContainerDep = Annotated[Container, Depends(_container)]
-Bus = Annotated[MessageBus[ReferralUnitOfWork], Depends(_bus)]
+ContainerDep = Annotated[Container, Depends(app_container)]
+Bus = Annotated[MessageBus[ReferralUnitOfWork], Depends(app_bus)]

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from shared.http import create_app
-from shared.telemetry import configure_logging, configure_telemetry
+from shared.http import configure_api_process, create_app
 from training import bootstrap
 from training.adapters import orm
 from training.entrypoints.api import router
@@ -16,8 +15,7 @@ from training.settings import TrainingSettings
 def create(settings: TrainingSettings | None = None, *, configure_process: bool = True) -> FastAPI:
     settings = settings or TrainingSettings()
     if configure_process:
-        configure_logging("training-api", settings.log_level, settings.log_file)
-        configure_telemetry("training-api", settings.otlp_endpoint, trace_dir=settings.trace_dir)
+        configure_api_process(settings)
     container = bootstrap.build(settings, rows="caller")
     app = create_app(
         container.settings,

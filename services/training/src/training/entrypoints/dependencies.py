@@ -11,14 +11,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from shared.http import app_bus
 from shared.messagebus import MessageBus
 from training.service_layer.unit_of_work import TrainingUnitOfWork
 from training.settings import TrainingSettings
-
-
-async def _bus(request: Request) -> MessageBus[TrainingUnitOfWork]:
-    bus: MessageBus[TrainingUnitOfWork] = request.app.state.bus
-    return bus
 
 
 async def _settings(request: Request) -> TrainingSettings:
@@ -26,5 +22,5 @@ async def _settings(request: Request) -> TrainingSettings:
     return settings
 
 
-Bus = Annotated[MessageBus[TrainingUnitOfWork], Depends(_bus)]
+Bus = Annotated[MessageBus[TrainingUnitOfWork], Depends(app_bus)]
 Settings = Annotated[TrainingSettings, Depends(_settings)]
